@@ -1,0 +1,154 @@
+use super::ApiError;
+use crate::domain::{Provider, SyncStatus};
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// One event as the Events page and the event header show it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventSummary {
+    pub id: String,
+    pub name: String,
+    pub provider: Provider,
+    /// Milliseconds since the Unix epoch, UTC.
+    pub starts_at: Option<i64>,
+    pub ends_at: Option<i64>,
+    pub timezone: String,
+    pub sync_status: SyncStatus,
+    pub access_code: String,
+    pub attendee_count: i64,
+}
+
+#[server(prefix = "/api", endpoint = "list_events")]
+pub async fn list_events() -> Result<Vec<EventSummary>, ApiError> {
+    use crate::domain::Permission;
+    use crate::server::{auth, db};
+    let member = auth::require(Permission::ViewEvents).await?;
+    Ok(db::events::list(&auth::app_state().db.pool, &member.workspace_id).await?)
+}
+
+#[server(prefix = "/api", endpoint = "get_event")]
+pub async fn get_event(event_id: String) -> Result<EventSummary, ApiError> {
+    use crate::domain::Permission;
+    use crate::server::{auth, db};
+    let member = auth::require(Permission::ViewEvents).await?;
+    // Another workspace's event is "not found", never "forbidden": its existence is not ours to tell.
+    db::events::get(&auth::app_state().db.pool, &member.workspace_id, &event_id)
+        .await?
+        .ok_or_else(ApiError::not_found)
+}
+
+/// One event of a provider account, as the Import Event dialog lists it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProviderEventOption {
+    pub provider_event_id: String,
+    pub name: String,
+    pub starts_at: Option<i64>,
+    pub ends_at: Option<i64>,
+    pub attendee_count: Option<i64>,
+    pub already_added: bool,
+}
+
+#[cfg(feature = "ssr")]
+fn import_error(error: crate::server::events::ImportEventError) -> ApiError {
+    use crate::server::events::ImportEventError as E;
+    use crate::server::integrations::IntegrationError as I;
+    match error {
+        E::Disconnected => ApiError::invalid(
+            "This integration is disconnected. Reconnect it in Settings → Integrations.",
+        ),
+        E::UnknownEvent => ApiError::invalid("The provider no longer lists this event."),
+        E::AlreadyAdded => ApiError::invalid("This event is already in the workspace."),
+        E::Integration(I::NotFound) => ApiError::not_found(),
+        E::Integration(I::Unreachable(provider, cause)) => {
+            tracing::warn!(%cause, "provider unreachable");
+            ApiError::invalid(format!(
+                "Could not reach {provider}. Try again in a moment."
+            ))
+        }
+        other => {
+            tracing::error!(error = %other, "import failed");
+            ApiError::internal()
+        }
+    }
+}
+
+#[server(prefix = "/api", endpoint = "list_provider_events")]
+pub async fn list_provider_events(
+    integration_id: String,
+) -> Result<Vec<ProviderEventOption>, ApiError> {
+    use crate::domain::Permission;
+    use crate::server::{auth, events};
+    let member = auth::require(Permission::ImportEvents).await?;
+    let listed = events::provider_events(&auth::app_state(), &member, &integration_id)
+        .await
+        .map_err(import_error)?;
+    Ok(listed
+        .into_iter()
+        .map(|(e, already_added)| ProviderEventOption {
+            provider_event_id: e.provider_event_id,
+            name: e.name,
+            starts_at: e.starts_at,
+            ends_at: e.ends_at,
+            attendee_count: e.attendee_count,
+            already_added,
+        })
+        .collect())
+}
+
+/// Adds a provider event to the workspace (PENDING) and queues its import; returns its id.
+#[server(prefix = "/api", endpoint = "import_event")]
+pub async fn import_event(
+    integration_id: String,
+    provider_event_id: String,
+) -> Result<String, ApiError> {
+    use crate::domain::Permission;
+    use crate::server::{auth, events};
+    let member = auth::require(Permission::ImportEvents).await?;
+    events::import(
+        &auth::app_state(),
+        &member,
+        &integration_id,
+        &provider_event_id,
+    )
+    .await
+    .map_err(import_error)
+}
+
+/// The running import's progress: (imported so far, provider total when known).
+#[server(prefix = "/api", endpoint = "import_progress")]
+pub async fn import_progress(event_id: String) -> Result<Option<(i64, Option<i64>)>, ApiError> {
+    use crate::domain::Permission;
+    use crate::server::{auth, db};
+    let member = auth::require(Permission::ViewEvents).await?;
+    Ok(
+        db::events::import_progress(&auth::app_state().db.pool, &member.workspace_id, &event_id)
+            .await?,
+    )
+}
+
+/// Restarts an event's import from scratch (Retry on "Import failed"); admins only.
+#[server(prefix = "/api", endpoint = "retry_import")]
+pub async fn retry_import(event_id: String) -> Result<(), ApiError> {
+    use crate::domain::sync_status::SyncEvent;
+    use crate::domain::Permission;
+    use crate::server::{auth, db};
+    let member = auth::require(Permission::RecoverEvents).await?;
+    let pool = &auth::app_state().db.pool;
+    if db::events::get(pool, &member.workspace_id, &event_id)
+        .await?
+        .is_none()
+    {
+        return Err(ApiError::not_found());
+    }
+    db::events::apply_sync_event(pool, &event_id, SyncEvent::ImportRequested).await?;
+    db::jobs::enqueue(
+        pool,
+        &member.workspace_id,
+        &event_id,
+        db::jobs::JobKind::Import,
+        "RETRY",
+        Some(&member.user_id),
+    )
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,93 @@
+use super::ApiError;
+use crate::domain::{IntegrationStatus, Provider};
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// One integration card. Deliberately has no credential field: this type reaches the browser.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IntegrationSummary {
+    pub id: String,
+    pub provider: Provider,
+    pub account_email: String,
+    pub status: IntegrationStatus,
+    pub connected_at: i64,
+    pub last_error: Option<String>,
+}
+
+#[server(prefix = "/api", endpoint = "list_integrations")]
+pub async fn list_integrations() -> Result<Vec<IntegrationSummary>, ApiError> {
+    use crate::domain::Permission;
+    use crate::server::{auth, db};
+    let member = auth::require(Permission::ViewIntegrations).await?;
+    Ok(db::integrations::list(&auth::app_state().db.pool, &member.workspace_id).await?)
+}
+
+#[cfg(feature = "ssr")]
+fn integration_error(error: crate::server::integrations::IntegrationError) -> ApiError {
+    use crate::server::integrations::IntegrationError as E;
+    match error {
+        E::Rejected => ApiError::invalid(
+            "The provider rejected this key. Check that you copied the whole key.",
+        ),
+        E::Unreachable(provider, cause) => {
+            tracing::warn!(%cause, "provider unreachable");
+            ApiError::invalid(format!(
+                "Could not reach {provider}. Try again in a moment."
+            ))
+        }
+        E::NotFound => ApiError::not_found(),
+        other => {
+            tracing::error!(error = %other, "integration operation failed");
+            ApiError::internal()
+        }
+    }
+}
+
+/// Connect Luma (or reconnect it): the key is checked with `get-self` before it is saved.
+#[server(prefix = "/api", endpoint = "connect_luma")]
+pub async fn connect_luma(api_key: String) -> Result<IntegrationSummary, ApiError> {
+    use crate::domain::Permission;
+    use crate::server::{auth, integrations, providers::Credential};
+    let member = auth::require(Permission::ManageIntegrations).await?;
+    let key = api_key.trim();
+    if key.is_empty() {
+        return Err(ApiError::invalid("Paste your Luma API key."));
+    }
+    integrations::connect(
+        &auth::app_state(),
+        &member,
+        Credential::LumaApiKey(key.to_string()),
+    )
+    .await
+    .map_err(integration_error)
+}
+
+/// Asks the provider whether the stored credential still works.
+#[server(prefix = "/api", endpoint = "check_integration")]
+pub async fn check_integration(integration_id: String) -> Result<IntegrationSummary, ApiError> {
+    use crate::domain::Permission;
+    use crate::server::{auth, integrations};
+    let member = auth::require(Permission::ManageIntegrations).await?;
+    integrations::check(&auth::app_state(), &member, &integration_id)
+        .await
+        .map_err(integration_error)
+}
+
+#[server(prefix = "/api", endpoint = "remove_integration")]
+pub async fn remove_integration(integration_id: String) -> Result<(), ApiError> {
+    use crate::domain::Permission;
+    use crate::server::{auth, db};
+    let member = auth::require(Permission::ManageIntegrations).await?;
+    let removed = db::integrations::remove(
+        &auth::app_state().db.pool,
+        &member.workspace_id,
+        &integration_id,
+    )
+    .await?;
+    if removed {
+        tracing::info!(integration = %integration_id, by = %member.user_id, "integration removed");
+        Ok(())
+    } else {
+        Err(ApiError::not_found())
+    }
+}

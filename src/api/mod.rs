@@ -1,0 +1,9 @@
+//! Server functions: the browser's only way into the server. Each one is thin: it checks the
+//! caller's permission, scopes the work to the caller's workspace and calls the server code.
+
+pub mod auth;
+pub mod error;
+pub mod events;
+pub mod integrations;
+
+pub use error::ApiError;

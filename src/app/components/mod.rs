@@ -1,0 +1,4 @@
+pub mod badges;
+pub mod feedback;
+pub mod format;
+pub mod import_dialog;

@@ -1,0 +1,121 @@
+//! Configuration, read once from the environment (and a `.env` file when present).
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use super::providers::ProviderUrls;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{name} is not valid: {reason}")]
+    Invalid { name: &'static str, reason: String },
+}
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// `LANYARD_ADDR` (falls back to cargo-leptos's `LEPTOS_SITE_ADDR`, then 127.0.0.1:3000).
+    pub bind_addr: SocketAddr,
+    /// `DATABASE_URL`: `postgres://...` or `sqlite://...`; default SQLite under `data_dir`.
+    pub database_url: String,
+    /// `LANYARD_DATA_DIR`: where the embedded database and a generated secret key live.
+    pub data_dir: PathBuf,
+    /// `LANYARD_SECRET_KEY`: base64 of 32 bytes. Generated into `data_dir` when unset.
+    pub secret_key: Option<String>,
+    /// `LANYARD_PUBLIC_URL`: the address browsers use, for OAuth redirects and webhooks.
+    pub public_url: String,
+    /// `LANYARD_SECURE_COOKIES`: set to true behind HTTPS.
+    pub secure_cookies: bool,
+    /// `RUST_LOG`-style filter; `LANYARD_LOG` wins over `RUST_LOG`.
+    pub log_filter: String,
+    /// `EVENTBRITE_API_URL`, `EVENTBRITE_OAUTH_URL`, `LUMA_API_URL`: the real providers by default.
+    pub providers: ProviderUrls,
+    /// `EVENTBRITE_CLIENT_ID` / `EVENTBRITE_CLIENT_SECRET`: the registered Eventbrite app
+    /// (its API key and client secret). Without them, Connect Eventbrite explains what is missing.
+    pub eventbrite_app: Option<EventbriteApp>,
+    /// `LANYARD_SYNC_WORKERS`: sync jobs this instance runs at once (0: run none here).
+    pub sync_workers: usize,
+}
+
+#[derive(Clone)]
+pub struct EventbriteApp {
+    pub client_id: String,
+    pub client_secret: String,
+}
+
+impl std::fmt::Debug for EventbriteApp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EventbriteApp")
+            .field("client_id", &self.client_id)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Config {
+    pub fn from_env() -> Result<Config, ConfigError> {
+        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+        let bind_addr = var("LANYARD_ADDR")
+            .or_else(|| var("LEPTOS_SITE_ADDR"))
+            .unwrap_or_else(|| "127.0.0.1:3000".into());
+        let bind_addr = bind_addr.parse().map_err(|e| ConfigError::Invalid {
+            name: "LANYARD_ADDR",
+            reason: format!("{bind_addr:?}: {e}"),
+        })?;
+        let data_dir = PathBuf::from(var("LANYARD_DATA_DIR").unwrap_or_else(|| "data".into()));
+        let database_url =
+            var("DATABASE_URL").unwrap_or_else(|| Config::default_sqlite_url(&data_dir));
+        let secure_cookies = match var("LANYARD_SECURE_COOKIES").as_deref() {
+            None | Some("false") | Some("0") => false,
+            Some("true") | Some("1") => true,
+            Some(other) => {
+                return Err(ConfigError::Invalid {
+                    name: "LANYARD_SECURE_COOKIES",
+                    reason: format!("expected true or false, got {other:?}"),
+                })
+            }
+        };
+        Ok(Config {
+            public_url: var("LANYARD_PUBLIC_URL")
+                .unwrap_or_else(|| format!("http://{bind_addr}"))
+                .trim_end_matches('/')
+                .to_string(),
+            bind_addr,
+            database_url,
+            data_dir,
+            secret_key: var("LANYARD_SECRET_KEY"),
+            secure_cookies,
+            providers: {
+                let defaults = ProviderUrls::default();
+                ProviderUrls {
+                    eventbrite_api: var("EVENTBRITE_API_URL").unwrap_or(defaults.eventbrite_api),
+                    eventbrite_oauth: var("EVENTBRITE_OAUTH_URL")
+                        .unwrap_or(defaults.eventbrite_oauth),
+                    luma_api: var("LUMA_API_URL").unwrap_or(defaults.luma_api),
+                }
+            },
+            eventbrite_app: match (var("EVENTBRITE_CLIENT_ID"), var("EVENTBRITE_CLIENT_SECRET")) {
+                (Some(client_id), Some(client_secret)) => Some(EventbriteApp {
+                    client_id,
+                    client_secret,
+                }),
+                _ => None,
+            },
+            sync_workers: match var("LANYARD_SYNC_WORKERS") {
+                None => 4,
+                Some(n) => n.parse().map_err(|_| ConfigError::Invalid {
+                    name: "LANYARD_SYNC_WORKERS",
+                    reason: format!("expected a number, got {n:?}"),
+                })?,
+            },
+            log_filter: var("LANYARD_LOG")
+                .or_else(|| var("RUST_LOG"))
+                .unwrap_or_else(|| "info,sqlx=warn,tower_sessions=warn".into()),
+        })
+    }
+
+    pub fn default_sqlite_url(data_dir: &std::path::Path) -> String {
+        format!(
+            "sqlite://{}?mode=rwc",
+            data_dir.join("lanyard.db").display()
+        )
+    }
+}

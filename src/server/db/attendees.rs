@@ -1,0 +1,176 @@
+//! Attendee rows. Sync writes only provider fields; `is_vip`, `checked_in_*` are Lanyard's
+//! own and no statement here touches them.
+
+use super::DbError;
+use crate::domain::mapping::AttendeeRecord;
+use crate::domain::AttendanceStatus;
+use crate::server::{new_id, now_ms};
+use sqlx::{Any, Row, Transaction};
+use std::collections::HashMap;
+
+/// How one saved page changed the table.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct PageCounts {
+    pub created: i64,
+    pub updated: i64,
+    pub cancelled: i64,
+    pub unchanged: i64,
+}
+
+impl std::ops::AddAssign for PageCounts {
+    fn add_assign(&mut self, o: PageCounts) {
+        self.created += o.created;
+        self.updated += o.updated;
+        self.cancelled += o.cancelled;
+        self.unchanged += o.unchanged;
+    }
+}
+
+type Stored = (
+    Option<String>,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    String,
+    Option<String>,
+);
+
+fn stored_form(r: &AttendeeRecord) -> Stored {
+    (
+        r.email.clone(),
+        r.first_name.clone(),
+        r.last_name.clone(),
+        r.company.clone(),
+        r.job_title.clone(),
+        r.ticket_name.clone(),
+        r.barcode.clone(),
+        r.status.as_str().to_string(),
+        r.provider_status.clone(),
+    )
+}
+
+/// Upserts one page by provider attendee id inside the caller's transaction, writing only
+/// rows that are new or changed.
+pub async fn upsert_page(
+    tx: &mut Transaction<'_, Any>,
+    event_id: &str,
+    records: &[AttendeeRecord],
+) -> Result<PageCounts, DbError> {
+    let mut counts = PageCounts::default();
+    if records.is_empty() {
+        return Ok(counts);
+    }
+    let placeholders: Vec<String> = (0..records.len()).map(|i| format!("${}", i + 2)).collect();
+    let sql = format!(
+        "SELECT provider_attendee_id, email, first_name, last_name, company, job_title, ticket_name, barcode,
+                status, provider_status
+         FROM attendees WHERE event_id = $1 AND provider_attendee_id IN ({})",
+        placeholders.join(", ")
+    );
+    let mut query = sqlx::query(&sql).bind(event_id);
+    for r in records {
+        query = query.bind(&r.provider_attendee_id);
+    }
+    let existing: HashMap<String, Stored> = query
+        .fetch_all(&mut **tx)
+        .await?
+        .into_iter()
+        .map(|row| {
+            let id: String = row.get("provider_attendee_id");
+            let stored = (
+                row.get("email"),
+                row.get("first_name"),
+                row.get("last_name"),
+                row.get("company"),
+                row.get("job_title"),
+                row.get("ticket_name"),
+                row.get("barcode"),
+                row.get("status"),
+                row.get("provider_status"),
+            );
+            (id, stored)
+        })
+        .collect();
+
+    let now = now_ms();
+    let mut writes = Vec::new();
+    for r in records {
+        match existing.get(&r.provider_attendee_id) {
+            None => {
+                counts.created += 1;
+                writes.push(r);
+            }
+            Some(old) if *old == stored_form(r) => counts.unchanged += 1,
+            Some(old) => {
+                let newly_cancelled = r.status == AttendanceStatus::NotAttending
+                    && old.7 != AttendanceStatus::NotAttending.as_str();
+                if newly_cancelled {
+                    counts.cancelled += 1;
+                } else {
+                    counts.updated += 1;
+                }
+                writes.push(r);
+            }
+        }
+    }
+    // A page may repeat an id (a provider listing that shifted): keep the last copy.
+    let mut seen = std::collections::HashSet::new();
+    let writes: Vec<&AttendeeRecord> = writes
+        .into_iter()
+        .rev()
+        .filter(|r| seen.insert(&r.provider_attendee_id))
+        .collect();
+    for chunk in writes.chunks(100) {
+        const COLS: usize = 15;
+        let values: Vec<String> = (0..chunk.len())
+            .map(|i| {
+                let p: Vec<String> = (1..=COLS).map(|c| format!("${}", i * COLS + c)).collect();
+                format!("({})", p.join(", "))
+            })
+            .collect();
+        let sql = format!(
+            "INSERT INTO attendees (id, event_id, provider_attendee_id, email, first_name, last_name, company,
+                job_title, ticket_name, barcode, status, provider_status, provider_changed_at, created_at, updated_at)
+             VALUES {}
+             ON CONFLICT (event_id, provider_attendee_id) DO UPDATE SET
+                email = excluded.email, first_name = excluded.first_name, last_name = excluded.last_name,
+                company = excluded.company, job_title = excluded.job_title, ticket_name = excluded.ticket_name,
+                barcode = excluded.barcode, status = excluded.status, provider_status = excluded.provider_status,
+                provider_changed_at = excluded.provider_changed_at, updated_at = excluded.updated_at",
+            values.join(", ")
+        );
+        let mut q = sqlx::query(&sql);
+        for r in chunk {
+            q = q
+                .bind(new_id())
+                .bind(event_id)
+                .bind(&r.provider_attendee_id)
+                .bind(&r.email)
+                .bind(&r.first_name)
+                .bind(&r.last_name)
+                .bind(&r.company)
+                .bind(&r.job_title)
+                .bind(&r.ticket_name)
+                .bind(&r.barcode)
+                .bind(r.status.as_str())
+                .bind(&r.provider_status)
+                .bind(r.provider_changed_at)
+                .bind(now)
+                .bind(now);
+        }
+        q.execute(&mut **tx).await?;
+    }
+    Ok(counts)
+}
+
+pub async fn count(pool: &sqlx::AnyPool, event_id: &str) -> Result<i64, DbError> {
+    Ok(
+        sqlx::query_scalar("SELECT COUNT(*) FROM attendees WHERE event_id = $1")
+            .bind(event_id)
+            .fetch_one(pool)
+            .await?,
+    )
+}

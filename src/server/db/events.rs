@@ -1,0 +1,221 @@
+use super::DbError;
+use crate::api::events::EventSummary;
+use crate::domain::{Provider, SyncStatus};
+use crate::server::{new_id, now_ms};
+use sqlx::{any::AnyRow, AnyPool, Row};
+
+/// What an import needs to create an event row.
+pub struct NewEvent<'a> {
+    pub workspace_id: &'a str,
+    pub integration_id: Option<&'a str>,
+    pub provider: Provider,
+    pub provider_event_id: &'a str,
+    pub name: &'a str,
+    pub starts_at: Option<i64>,
+    pub ends_at: Option<i64>,
+    pub timezone: &'a str,
+    pub access_code: &'a str,
+}
+
+pub async fn insert(pool: &AnyPool, event: NewEvent<'_>) -> Result<String, DbError> {
+    let id = new_id();
+    let now = now_ms();
+    sqlx::query(
+        "INSERT INTO events (id, workspace_id, integration_id, provider, provider_event_id, name,
+            starts_at, ends_at, timezone, access_code, sync_status, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12)",
+    )
+    .bind(&id)
+    .bind(event.workspace_id)
+    .bind(event.integration_id)
+    .bind(event.provider.as_str())
+    .bind(event.provider_event_id)
+    .bind(event.name)
+    .bind(event.starts_at)
+    .bind(event.ends_at)
+    .bind(event.timezone)
+    .bind(event.access_code)
+    .bind(SyncStatus::Pending.as_str())
+    .bind(now)
+    .execute(pool)
+    .await
+    .map_err(|e| DbError::on_unique(e, "this event"))?;
+    Ok(id)
+}
+
+const SUMMARY_SELECT: &str = "SELECT e.id, e.name, e.provider, e.starts_at, e.ends_at, e.timezone,
+        e.sync_status, e.access_code,
+        (SELECT COUNT(*) FROM attendees a WHERE a.event_id = e.id) AS attendee_count
+     FROM events e";
+
+fn summary(row: AnyRow) -> Result<EventSummary, DbError> {
+    let provider: String = row.get("provider");
+    let status: String = row.get("sync_status");
+    Ok(EventSummary {
+        id: row.get("id"),
+        name: row.get("name"),
+        provider: Provider::parse(&provider).ok_or(DbError::Corrupt {
+            what: "provider",
+            value: provider,
+        })?,
+        starts_at: row.get("starts_at"),
+        ends_at: row.get("ends_at"),
+        timezone: row.get("timezone"),
+        sync_status: SyncStatus::parse(&status).ok_or(DbError::Corrupt {
+            what: "sync status",
+            value: status,
+        })?,
+        access_code: row.get("access_code"),
+        attendee_count: row.get("attendee_count"),
+    })
+}
+
+/// A workspace's events, soonest first, events without a date last.
+pub async fn list(pool: &AnyPool, workspace_id: &str) -> Result<Vec<EventSummary>, DbError> {
+    let sql = format!(
+        "{SUMMARY_SELECT} WHERE e.workspace_id = $1
+         ORDER BY CASE WHEN e.starts_at IS NULL THEN 1 ELSE 0 END, e.starts_at, e.name"
+    );
+    sqlx::query(&sql)
+        .bind(workspace_id)
+        .fetch_all(pool)
+        .await?
+        .into_iter()
+        .map(summary)
+        .collect()
+}
+
+/// One event, only when it belongs to `workspace_id`: the tenant check lives in the query.
+pub async fn get(
+    pool: &AnyPool,
+    workspace_id: &str,
+    event_id: &str,
+) -> Result<Option<EventSummary>, DbError> {
+    let sql = format!("{SUMMARY_SELECT} WHERE e.workspace_id = $1 AND e.id = $2");
+    sqlx::query(&sql)
+        .bind(workspace_id)
+        .bind(event_id)
+        .fetch_optional(pool)
+        .await?
+        .map(summary)
+        .transpose()
+}
+
+pub async fn access_code_taken(pool: &AnyPool, code: &str) -> Result<bool, DbError> {
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM events WHERE access_code = $1")
+        .bind(code)
+        .fetch_one(pool)
+        .await?;
+    Ok(n > 0)
+}
+
+/// Moves an event's sync status through the state machine, and nowhere else. Returns the
+/// status it now has. The UPDATE is conditional on the status it read, so two writers racing
+/// cannot skip a transition: the loser re-reads and decides again.
+pub async fn apply_sync_event(
+    pool: &AnyPool,
+    event_id: &str,
+    event: crate::domain::sync_status::SyncEvent,
+) -> Result<SyncStatus, DbError> {
+    loop {
+        let current: String = sqlx::query_scalar("SELECT sync_status FROM events WHERE id = $1")
+            .bind(event_id)
+            .fetch_one(pool)
+            .await?;
+        let current = SyncStatus::parse(&current).ok_or(DbError::Corrupt {
+            what: "sync status",
+            value: current,
+        })?;
+        let Some(next) = crate::domain::sync_status::next(current, event) else {
+            return Ok(current);
+        };
+        let done = sqlx::query(
+            "UPDATE events SET sync_status = $1, updated_at = $2,
+                last_synced_at = CASE WHEN $1 = 'ACTIVE' THEN $2 ELSE last_synced_at END
+             WHERE id = $3 AND sync_status = $4",
+        )
+        .bind(next.as_str())
+        .bind(now_ms())
+        .bind(event_id)
+        .bind(current.as_str())
+        .execute(pool)
+        .await?;
+        if done.rows_affected() == 1 {
+            return Ok(next);
+        }
+    }
+}
+
+/// A rejected credential disconnects every event on the integration.
+pub async fn disconnect_all_on(pool: &AnyPool, integration_id: &str) -> Result<(), DbError> {
+    let ids: Vec<String> = sqlx::query_scalar("SELECT id FROM events WHERE integration_id = $1")
+        .bind(integration_id)
+        .fetch_all(pool)
+        .await?;
+    for id in ids {
+        apply_sync_event(
+            pool,
+            &id,
+            crate::domain::sync_status::SyncEvent::CredentialRejected,
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// What a job needs to know about its event.
+pub struct SyncTarget {
+    pub integration_id: Option<String>,
+    pub provider_event_id: String,
+}
+
+pub async fn sync_target(
+    pool: &AnyPool,
+    workspace_id: &str,
+    event_id: &str,
+) -> Result<Option<SyncTarget>, DbError> {
+    let row = sqlx::query(
+        "SELECT integration_id, provider_event_id FROM events WHERE workspace_id = $1 AND id = $2",
+    )
+    .bind(workspace_id)
+    .bind(event_id)
+    .fetch_optional(pool)
+    .await?;
+    Ok(row.map(|r| SyncTarget {
+        integration_id: r.get("integration_id"),
+        provider_event_id: r.get("provider_event_id"),
+    }))
+}
+
+/// The provider event ids already in a workspace, for "already added" in the Import dialog.
+pub async fn provider_event_ids(
+    pool: &AnyPool,
+    workspace_id: &str,
+    provider: Provider,
+) -> Result<std::collections::HashSet<String>, DbError> {
+    let ids: Vec<String> = sqlx::query_scalar(
+        "SELECT provider_event_id FROM events WHERE workspace_id = $1 AND provider = $2",
+    )
+    .bind(workspace_id)
+    .bind(provider.as_str())
+    .fetch_all(pool)
+    .await?;
+    Ok(ids.into_iter().collect())
+}
+
+/// The running job's progress on an event, when one is active.
+pub async fn import_progress(
+    pool: &AnyPool,
+    workspace_id: &str,
+    event_id: &str,
+) -> Result<Option<(i64, Option<i64>)>, DbError> {
+    let row = sqlx::query(
+        "SELECT processed_count, total_count FROM sync_jobs
+         WHERE workspace_id = $1 AND event_id = $2 AND state IN ('QUEUED', 'RUNNING')",
+    )
+    .bind(workspace_id)
+    .bind(event_id)
+    .fetch_optional(pool)
+    .await?;
+    Ok(row.map(|r| (r.get("processed_count"), r.get("total_count"))))
+}

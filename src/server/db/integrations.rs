@@ -1,0 +1,180 @@
+use super::DbError;
+use crate::api::integrations::IntegrationSummary;
+use crate::domain::{IntegrationStatus, Provider};
+use sqlx::{AnyPool, Row};
+
+/// A workspace's integrations for the Settings page. The credentials column is never
+/// selected here: what leaves this function may reach a browser.
+pub async fn list(pool: &AnyPool, workspace_id: &str) -> Result<Vec<IntegrationSummary>, DbError> {
+    let sql = format!("{SUMMARY_SELECT} WHERE workspace_id = $1 ORDER BY provider, connected_at");
+    let rows = sqlx::query(&sql).bind(workspace_id).fetch_all(pool).await?;
+    rows.into_iter().map(summary).collect()
+}
+
+pub async fn get(
+    pool: &AnyPool,
+    workspace_id: &str,
+    id: &str,
+) -> Result<Option<IntegrationSummary>, DbError> {
+    let sql = format!("{SUMMARY_SELECT} WHERE workspace_id = $1 AND id = $2");
+    let row = sqlx::query(&sql)
+        .bind(workspace_id)
+        .bind(id)
+        .fetch_optional(pool)
+        .await?;
+    row.map(summary).transpose()
+}
+
+const SUMMARY_SELECT: &str =
+    "SELECT id, provider, account_email, status, connected_at, last_error FROM integrations";
+
+fn summary(row: sqlx::any::AnyRow) -> Result<IntegrationSummary, DbError> {
+    let provider: String = row.get("provider");
+    let status: String = row.get("status");
+    Ok(IntegrationSummary {
+        id: row.get("id"),
+        provider: Provider::parse(&provider).ok_or(DbError::Corrupt {
+            what: "provider",
+            value: provider,
+        })?,
+        account_email: row.get("account_email"),
+        status: IntegrationStatus::parse(&status).ok_or(DbError::Corrupt {
+            what: "integration status",
+            value: status,
+        })?,
+        connected_at: row.get("connected_at"),
+        last_error: row.get("last_error"),
+    })
+}
+
+/// A connection to save: the account a credential belongs to, and the sealed credential.
+pub struct Connection<'a> {
+    pub workspace_id: &'a str,
+    pub provider: Provider,
+    pub provider_account_id: &'a str,
+    pub account_email: &'a str,
+    pub connected_by: &'a str,
+}
+
+/// The id of this workspace's integration with that provider account, if it has one.
+pub async fn find_by_account(
+    pool: &AnyPool,
+    workspace_id: &str,
+    provider: Provider,
+    provider_account_id: &str,
+) -> Result<Option<String>, DbError> {
+    Ok(sqlx::query_scalar(
+        "SELECT id FROM integrations WHERE workspace_id = $1 AND provider = $2 AND provider_account_id = $3",
+    )
+    .bind(workspace_id)
+    .bind(provider.as_str())
+    .bind(provider_account_id)
+    .fetch_optional(pool)
+    .await?)
+}
+
+/// Saves a connection: a new row, or the existing row for the same account updated in place
+/// (so a reconnect brings its events back). `sealed` must be sealed for the row id `id`.
+pub async fn save(
+    pool: &AnyPool,
+    id: &str,
+    existing: bool,
+    c: Connection<'_>,
+    sealed: &str,
+    webhook_token: &str,
+) -> Result<(), DbError> {
+    let now = crate::server::now_ms();
+    let query = if existing {
+        sqlx::query(
+            "UPDATE integrations SET account_email = $2, status = 'CONNECTED', credentials = $3,
+                connected_by = $4, connected_at = $5, disconnected_at = NULL, last_error = NULL, updated_at = $5
+             WHERE id = $1 AND workspace_id = $6",
+        )
+        .bind(id)
+        .bind(c.account_email)
+        .bind(sealed)
+        .bind(c.connected_by)
+        .bind(now)
+        .bind(c.workspace_id)
+    } else {
+        sqlx::query(
+            "INSERT INTO integrations (id, workspace_id, provider, provider_account_id, account_email, status,
+                credentials, webhook_token, connected_by, connected_at, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, 'CONNECTED', $6, $7, $8, $9, $9, $9)",
+        )
+        .bind(id)
+        .bind(c.workspace_id)
+        .bind(c.provider.as_str())
+        .bind(c.provider_account_id)
+        .bind(c.account_email)
+        .bind(sealed)
+        .bind(webhook_token)
+        .bind(c.connected_by)
+        .bind(now)
+    };
+    query
+        .execute(pool)
+        .await
+        .map_err(|e| DbError::on_unique(e, "this integration"))?;
+    Ok(())
+}
+
+/// The sealed credential and provider of one integration in one workspace.
+pub struct Stored {
+    pub provider: Provider,
+    pub status: IntegrationStatus,
+    pub sealed: String,
+}
+
+pub async fn stored(
+    pool: &AnyPool,
+    workspace_id: &str,
+    id: &str,
+) -> Result<Option<Stored>, DbError> {
+    let row = sqlx::query("SELECT provider, status, credentials FROM integrations WHERE workspace_id = $1 AND id = $2")
+        .bind(workspace_id)
+        .bind(id)
+        .fetch_optional(pool)
+        .await?;
+    row.map(|r| {
+        let provider: String = r.get("provider");
+        let status: String = r.get("status");
+        Ok(Stored {
+            provider: Provider::parse(&provider).ok_or(DbError::Corrupt {
+                what: "provider",
+                value: provider,
+            })?,
+            status: IntegrationStatus::parse(&status).ok_or(DbError::Corrupt {
+                what: "integration status",
+                value: status,
+            })?,
+            sealed: r.get("credentials"),
+        })
+    })
+    .transpose()
+}
+
+/// The provider rejected the credential: no further calls go out on it until a reconnect.
+pub async fn mark_disconnected(pool: &AnyPool, id: &str, error: &str) -> Result<(), DbError> {
+    let now = crate::server::now_ms();
+    sqlx::query(
+        "UPDATE integrations SET status = 'DISCONNECTED', disconnected_at = $2, last_error = $3, updated_at = $2
+         WHERE id = $1 AND status = 'CONNECTED'",
+    )
+    .bind(id)
+    .bind(now)
+    .bind(error)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// Removes an integration; its events stay (their `integration_id` becomes NULL).
+pub async fn remove(pool: &AnyPool, workspace_id: &str, id: &str) -> Result<bool, DbError> {
+    let done = sqlx::query("DELETE FROM integrations WHERE workspace_id = $1 AND id = $2")
+        .bind(workspace_id)
+        .bind(id)
+        .execute(pool)
+        .await?;
+    Ok(done.rows_affected() > 0)
+}

@@ -1,0 +1,191 @@
+//! The durable job queue. Claiming is an optimistic conditional UPDATE, which behaves the
+//! same on SQLite and PostgreSQL and lets any number of app instances share one queue: two
+//! workers may pick the same candidate, only one UPDATE matches.
+
+use super::DbError;
+use crate::server::{new_id, now_ms};
+use sqlx::{AnyPool, Row};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum JobKind {
+    Import,
+    Resync,
+}
+
+impl JobKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JobKind::Import => "IMPORT",
+            JobKind::Resync => "RESYNC",
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Job {
+    pub id: String,
+    pub workspace_id: String,
+    pub event_id: String,
+    pub kind: String,
+    pub trigger: String,
+    pub requested_by: Option<String>,
+    pub attempts: i64,
+}
+
+/// Queues a job, or returns the event's already active one: at most one job per event is
+/// queued or running (a partial unique index says so, whatever the number of instances).
+pub async fn enqueue(
+    pool: &AnyPool,
+    workspace_id: &str,
+    event_id: &str,
+    kind: JobKind,
+    trigger: &str,
+    requested_by: Option<&str>,
+) -> Result<String, DbError> {
+    let id = new_id();
+    let now = now_ms();
+    let inserted = sqlx::query(
+        "INSERT INTO sync_jobs (id, workspace_id, event_id, kind, state, trigger, requested_by, run_after, created_at)
+         VALUES ($1, $2, $3, $4, 'QUEUED', $5, $6, $7, $7)",
+    )
+    .bind(&id)
+    .bind(workspace_id)
+    .bind(event_id)
+    .bind(kind.as_str())
+    .bind(trigger)
+    .bind(requested_by)
+    .bind(now)
+    .execute(pool)
+    .await;
+    match inserted {
+        Ok(_) => Ok(id),
+        Err(e) => match DbError::on_unique(e, "an active job") {
+            DbError::AlreadyExists(_) => active_job(pool, event_id)
+                .await?
+                .ok_or(DbError::AlreadyExists("an active job")),
+            other => Err(other),
+        },
+    }
+}
+
+pub async fn active_job(pool: &AnyPool, event_id: &str) -> Result<Option<String>, DbError> {
+    Ok(sqlx::query_scalar(
+        "SELECT id FROM sync_jobs WHERE event_id = $1 AND state IN ('QUEUED', 'RUNNING')",
+    )
+    .bind(event_id)
+    .fetch_optional(pool)
+    .await?)
+}
+
+/// Claims the oldest due job, or one whose lease expired (its worker died), for `owner`.
+pub async fn claim(pool: &AnyPool, owner: &str, lease_ms: i64) -> Result<Option<Job>, DbError> {
+    loop {
+        let now = now_ms();
+        let candidate: Option<String> = sqlx::query_scalar(
+            "SELECT id FROM sync_jobs
+             WHERE (state = 'QUEUED' AND run_after <= $1) OR (state = 'RUNNING' AND lease_expires_at < $1)
+             ORDER BY run_after LIMIT 1",
+        )
+        .bind(now)
+        .fetch_optional(pool)
+        .await?;
+        let Some(id) = candidate else { return Ok(None) };
+        let claimed = sqlx::query(
+            "UPDATE sync_jobs SET state = 'RUNNING', lease_owner = $2, lease_expires_at = $3,
+                attempts = attempts + 1, started_at = COALESCE(started_at, $4)
+             WHERE id = $1 AND ((state = 'QUEUED' AND run_after <= $4) OR (state = 'RUNNING' AND lease_expires_at < $4))",
+        )
+        .bind(&id)
+        .bind(owner)
+        .bind(now + lease_ms)
+        .bind(now)
+        .execute(pool)
+        .await?;
+        if claimed.rows_affected() == 1 {
+            let row = sqlx::query(
+                "SELECT id, workspace_id, event_id, kind, trigger, requested_by, attempts FROM sync_jobs WHERE id = $1",
+            )
+            .bind(&id)
+            .fetch_one(pool)
+            .await?;
+            return Ok(Some(Job {
+                id: row.get("id"),
+                workspace_id: row.get("workspace_id"),
+                event_id: row.get("event_id"),
+                kind: row.get("kind"),
+                trigger: row.get("trigger"),
+                requested_by: row.get("requested_by"),
+                attempts: row.get("attempts"),
+            }));
+        }
+        // Another worker won this one; look again.
+    }
+}
+
+/// Extends the lease while the job runs; `false` means the lease was lost to another worker.
+pub async fn renew(
+    pool: &AnyPool,
+    job_id: &str,
+    owner: &str,
+    lease_ms: i64,
+) -> Result<bool, DbError> {
+    let done = sqlx::query("UPDATE sync_jobs SET lease_expires_at = $3 WHERE id = $1 AND lease_owner = $2 AND state = 'RUNNING'")
+        .bind(job_id)
+        .bind(owner)
+        .bind(now_ms() + lease_ms)
+        .execute(pool)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+pub async fn progress(
+    pool: &AnyPool,
+    job_id: &str,
+    processed: i64,
+    total: Option<i64>,
+) -> Result<(), DbError> {
+    sqlx::query("UPDATE sync_jobs SET processed_count = $2, total_count = $3 WHERE id = $1")
+        .bind(job_id)
+        .bind(processed)
+        .bind(total)
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+pub struct Finished<'a> {
+    pub succeeded: bool,
+    pub created: i64,
+    pub updated: i64,
+    pub cancelled: i64,
+    pub unchanged: i64,
+    pub provider_calls: i64,
+    pub error: Option<&'a str>,
+}
+
+pub async fn finish(
+    pool: &AnyPool,
+    job_id: &str,
+    owner: &str,
+    f: Finished<'_>,
+) -> Result<(), DbError> {
+    sqlx::query(
+        "UPDATE sync_jobs SET state = $3, finished_at = $4, lease_owner = NULL, lease_expires_at = NULL,
+            created_count = $5, updated_count = $6, cancelled_count = $7, unchanged_count = $8,
+            provider_calls = $9, error = $10
+         WHERE id = $1 AND lease_owner = $2",
+    )
+    .bind(job_id)
+    .bind(owner)
+    .bind(if f.succeeded { "SUCCEEDED" } else { "FAILED" })
+    .bind(now_ms())
+    .bind(f.created)
+    .bind(f.updated)
+    .bind(f.cancelled)
+    .bind(f.unchanged)
+    .bind(f.provider_calls)
+    .bind(f.error)
+    .execute(pool)
+    .await?;
+    Ok(())
+}

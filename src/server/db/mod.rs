@@ -1,0 +1,123 @@
+//! Storage. One query code path for SQLite and PostgreSQL through sqlx's `Any` driver:
+//! queries use `$n` placeholders and the portable subset of SQL both engines share.
+
+pub mod attendees;
+pub mod events;
+pub mod integrations;
+pub mod jobs;
+pub mod runs;
+pub mod users;
+pub mod workspaces;
+
+use sqlx::any::AnyPoolOptions;
+use sqlx::{AnyPool, Executor};
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error("unsupported DATABASE_URL (expected sqlite:// or postgres://)")]
+    UnsupportedUrl,
+    #[error("database error: {0}")]
+    Sqlx(#[from] sqlx::Error),
+    #[error("migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("{0} already exists")]
+    AlreadyExists(&'static str),
+    #[error("stored {what} has an unexpected value {value:?}")]
+    Corrupt { what: &'static str, value: String },
+}
+
+impl DbError {
+    /// Maps a unique-constraint violation to `AlreadyExists(what)`, leaving other errors as they are.
+    pub fn on_unique(error: sqlx::Error, what: &'static str) -> DbError {
+        match &error {
+            sqlx::Error::Database(db) if db.is_unique_violation() => DbError::AlreadyExists(what),
+            _ => DbError::Sqlx(error),
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn of_url(url: &str) -> Result<Backend, DbError> {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(Backend::Postgres)
+        } else if url.starts_with("sqlite:") {
+            Ok(Backend::Sqlite)
+        } else {
+            Err(DbError::UnsupportedUrl)
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Db {
+    pub pool: AnyPool,
+    pub backend: Backend,
+    pub url: String,
+}
+
+impl Db {
+    pub async fn connect(url: &str) -> Result<Db, DbError> {
+        sqlx::any::install_default_drivers();
+        let backend = Backend::of_url(url)?;
+        if backend == Backend::Sqlite {
+            ensure_sqlite_dir(url);
+        }
+        let pool = AnyPoolOptions::new()
+            .max_connections(match backend {
+                // SQLite has one writer; a few readers beside it is all that helps.
+                Backend::Sqlite => 5,
+                Backend::Postgres => 10,
+            })
+            .after_connect(|conn, _| {
+                Box::pin(async move {
+                    if conn.backend_name() == "SQLite" {
+                        conn.execute("PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON;")
+                            .await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect(url)
+            .await?;
+        if backend == Backend::Sqlite {
+            // WAL lets the job runner write while pages read; the setting persists in the file.
+            pool.execute("PRAGMA journal_mode = WAL").await?;
+        }
+        Ok(Db {
+            pool,
+            backend,
+            url: url.to_string(),
+        })
+    }
+
+    pub async fn migrate(&self) -> Result<(), DbError> {
+        MIGRATOR.run(&self.pool).await?;
+        Ok(())
+    }
+
+    pub async fn ping(&self) -> Result<(), DbError> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+}
+
+fn ensure_sqlite_dir(url: &str) {
+    let path = url
+        .trim_start_matches("sqlite://")
+        .trim_start_matches("sqlite:");
+    let path = path.split('?').next().unwrap_or_default();
+    if path.is_empty() || path == ":memory:" {
+        return;
+    }
+    if let Some(parent) = std::path::Path::new(path).parent() {
+        let _ = std::fs::create_dir_all(parent);
+    }
+}

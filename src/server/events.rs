@@ -1,0 +1,110 @@
+//! Adding an event from a provider: the Import Event dialog's server side.
+
+use super::auth::Member;
+use super::db::{events, jobs, DbError};
+use super::integrations::{self, IntegrationError};
+use super::AppState;
+use crate::domain::access_code;
+use crate::domain::mapping::ProviderEvent;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ImportEventError {
+    #[error("the integration is disconnected")]
+    Disconnected,
+    #[error("the provider has no such event")]
+    UnknownEvent,
+    #[error("this event is already in the workspace")]
+    AlreadyAdded,
+    #[error(transparent)]
+    Integration(#[from] IntegrationError),
+    #[error(transparent)]
+    Db(#[from] DbError),
+}
+
+/// The provider's events for the dialog, each marked when already in the workspace.
+pub async fn provider_events(
+    state: &AppState,
+    member: &Member,
+    integration_id: &str,
+) -> Result<Vec<(ProviderEvent, bool)>, ImportEventError> {
+    let client = integrations::client(state, &member.workspace_id, integration_id)
+        .await?
+        .ok_or(ImportEventError::Disconnected)?;
+    let listed = client
+        .list_events()
+        .await
+        .map_err(|e| IntegrationError::Unreachable(client.provider().label(), e))?;
+    let added =
+        events::provider_event_ids(&state.db.pool, &member.workspace_id, client.provider()).await?;
+    Ok(listed
+        .into_iter()
+        .map(|e| {
+            let already = added.contains(&e.provider_event_id);
+            (e, already)
+        })
+        .collect())
+}
+
+/// Creates the event (PENDING, with a fresh access code) and queues its import.
+pub async fn import(
+    state: &AppState,
+    member: &Member,
+    integration_id: &str,
+    provider_event_id: &str,
+) -> Result<String, ImportEventError> {
+    let client = integrations::client(state, &member.workspace_id, integration_id)
+        .await?
+        .ok_or(ImportEventError::Disconnected)?;
+    let provider = client.provider();
+    let listed = client
+        .list_events()
+        .await
+        .map_err(|e| IntegrationError::Unreachable(provider.label(), e))?;
+    let event = listed
+        .into_iter()
+        .find(|e| e.provider_event_id == provider_event_id)
+        .ok_or(ImportEventError::UnknownEvent)?;
+    let pool = &state.db.pool;
+    // Codes are unique across workspaces; a collision (about 1 in 10^8 per try) just draws again.
+    let mut attempts = 0;
+    let event_id = loop {
+        attempts += 1;
+        let code = access_code::from_random_bytes(rand::random());
+        let inserted = events::insert(
+            pool,
+            events::NewEvent {
+                workspace_id: &member.workspace_id,
+                integration_id: Some(integration_id),
+                provider,
+                provider_event_id,
+                name: &event.name,
+                starts_at: event.starts_at,
+                ends_at: event.ends_at,
+                timezone: &event.timezone,
+                access_code: &code,
+            },
+        )
+        .await;
+        match inserted {
+            Ok(id) => break id,
+            Err(DbError::AlreadyExists(_))
+                if events::access_code_taken(pool, &code).await? && attempts < 5 =>
+            {
+                continue
+            }
+            Err(DbError::AlreadyExists(_)) => return Err(ImportEventError::AlreadyAdded),
+            Err(e) => return Err(e.into()),
+        }
+    };
+    jobs::enqueue(
+        pool,
+        &member.workspace_id,
+        &event_id,
+        jobs::JobKind::Import,
+        "IMPORT_DIALOG",
+        Some(&member.user_id),
+    )
+    .await?;
+    tracing::info!(event = %event_id, by = %member.user_id, "event added; import queued");
+    Ok(event_id)
+}

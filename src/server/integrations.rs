@@ -1,0 +1,125 @@
+//! Connecting, checking and removing provider accounts.
+
+use super::auth::Member;
+use super::db::{integrations as store, DbError};
+use super::providers::{Credential, ProviderClient, ProviderError};
+use super::AppState;
+use crate::api::integrations::IntegrationSummary;
+use crate::domain::IntegrationStatus;
+
+#[derive(Debug, thiserror::Error)]
+pub enum IntegrationError {
+    #[error("the provider rejected this credential")]
+    Rejected,
+    #[error("could not reach {0}: {1}")]
+    Unreachable(&'static str, ProviderError),
+    #[error("integration not found")]
+    NotFound,
+    #[error(transparent)]
+    Db(#[from] DbError),
+    #[error("stored credentials: {0}")]
+    Crypto(#[from] super::crypto::CryptoError),
+}
+
+/// Checks a credential with the provider ("who am I") and saves it, encrypted, as a
+/// CONNECTED integration: a new one, or the same account's existing one updated in place.
+pub async fn connect(
+    state: &AppState,
+    member: &Member,
+    credential: Credential,
+) -> Result<IntegrationSummary, IntegrationError> {
+    let client = ProviderClient::new(&state.config.providers, credential.clone())
+        .map_err(|e| IntegrationError::Unreachable("the provider", e))?;
+    let provider = client.provider();
+    let account = client.whoami().await.map_err(|e| match e {
+        ProviderError::Unauthorized => IntegrationError::Rejected,
+        // Luma answers 403 for a key without access; to the admin that is a rejected key too.
+        ProviderError::Invalid(m) if m.starts_with("HTTP 403") || m.starts_with("HTTP 400") => {
+            IntegrationError::Rejected
+        }
+        other => IntegrationError::Unreachable(provider.label(), other),
+    })?;
+    let pool = &state.db.pool;
+    let existing =
+        store::find_by_account(pool, &member.workspace_id, provider, &account.id).await?;
+    let id = existing.clone().unwrap_or_else(super::new_id);
+    let sealed = state.cipher.seal(&id, &credential);
+    let connection = store::Connection {
+        workspace_id: &member.workspace_id,
+        provider,
+        provider_account_id: &account.id,
+        account_email: &account.email,
+        connected_by: &member.user_id,
+    };
+    store::save(
+        pool,
+        &id,
+        existing.is_some(),
+        connection,
+        &sealed,
+        &webhook_token(),
+    )
+    .await?;
+    tracing::info!(integration = %id, provider = provider.as_str(), reconnect = existing.is_some(), "integration connected");
+    store::get(pool, &member.workspace_id, &id)
+        .await?
+        .ok_or(IntegrationError::NotFound)
+}
+
+/// A client for a CONNECTED integration; `None` when it is disconnected (no calls go out on
+/// a rejected credential until someone reconnects).
+pub async fn client(
+    state: &AppState,
+    workspace_id: &str,
+    id: &str,
+) -> Result<Option<ProviderClient>, IntegrationError> {
+    let stored = store::stored(&state.db.pool, workspace_id, id)
+        .await?
+        .ok_or(IntegrationError::NotFound)?;
+    if stored.status != IntegrationStatus::Connected {
+        return Ok(None);
+    }
+    let credential: Credential = state.cipher.open(id, &stored.sealed)?;
+    let client = ProviderClient::new(&state.config.providers, credential)
+        .map_err(|e| IntegrationError::Unreachable(stored.provider.label(), e))?;
+    Ok(Some(client))
+}
+
+/// Asks the provider whether the credential still works; a rejection disconnects it.
+pub async fn check(
+    state: &AppState,
+    member: &Member,
+    id: &str,
+) -> Result<IntegrationSummary, IntegrationError> {
+    if let Some(client) = client(state, &member.workspace_id, id).await? {
+        match client.whoami().await {
+            Ok(_) => {}
+            Err(ProviderError::Unauthorized) => {
+                store::mark_disconnected(
+                    &state.db.pool,
+                    id,
+                    "The provider rejected the credential.",
+                )
+                .await?;
+                tracing::warn!(integration = %id, "credential rejected: integration disconnected");
+            }
+            Err(other) => {
+                return Err(IntegrationError::Unreachable(
+                    client.provider().label(),
+                    other,
+                ))
+            }
+        }
+    }
+    store::get(&state.db.pool, &member.workspace_id, id)
+        .await?
+        .ok_or(IntegrationError::NotFound)
+}
+
+fn webhook_token() -> String {
+    use rand::RngCore;
+    let mut bytes = [0u8; 24];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine as _};
+    URL_SAFE_NO_PAD.encode(bytes)
+}

@@ -1,0 +1,28 @@
+//! Server-only code: configuration, storage, authentication and the HTTP application.
+
+pub mod accounts;
+pub mod auth;
+pub mod config;
+pub mod crypto;
+pub mod db;
+pub mod demo;
+pub mod events;
+pub mod integrations;
+pub mod oauth;
+pub mod providers;
+pub mod secrets;
+pub mod startup;
+pub mod state;
+pub mod sync;
+
+pub use state::AppState;
+
+/// Milliseconds since the Unix epoch: the one time representation stored in the database.
+pub fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}
+
+/// A fresh random id for a new row.
+pub fn new_id() -> String {
+    uuid::Uuid::now_v7().to_string()
+}

@@ -1,0 +1,174 @@
+//! The real Eventbrite and Luma clients, behind one interface the sync engine uses. They
+//! return domain records and a small error enum, and know nothing of the database.
+
+pub mod eventbrite;
+mod http;
+pub mod luma;
+
+use crate::domain::mapping::{AttendeeRecord, ProviderEvent};
+use crate::domain::Provider;
+use serde::{Deserialize, Serialize};
+use std::time::Duration;
+
+pub use eventbrite::EventbriteClient;
+pub use luma::LumaClient;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ProviderError {
+    /// The provider rejected the credential (401, revoked key): the only error that may make
+    /// anything DISCONNECTED.
+    #[error("the provider rejected the credential")]
+    Unauthorized,
+    /// 429: wait and try again; not a failure.
+    #[error("rate limited by the provider")]
+    RateLimited { retry_after: Option<Duration> },
+    /// 5xx, timeout, refused connection, truncated body: worth retrying with backoff.
+    #[error("provider unavailable: {0}")]
+    Transient(String),
+    /// The provider answered something we cannot use; the message says which field or status.
+    #[error("unexpected provider response: {0}")]
+    Invalid(String),
+}
+
+/// Base URLs, all configurable so tests and the demo point at the simulator.
+#[derive(Clone, Debug)]
+pub struct ProviderUrls {
+    pub eventbrite_api: String,
+    pub eventbrite_oauth: String,
+    pub luma_api: String,
+}
+
+impl Default for ProviderUrls {
+    fn default() -> Self {
+        ProviderUrls {
+            eventbrite_api: "https://www.eventbriteapi.com/v3".into(),
+            eventbrite_oauth: "https://www.eventbrite.com/oauth".into(),
+            luma_api: "https://public-api.luma.com".into(),
+        }
+    }
+}
+
+/// What is stored (encrypted) for an integration.
+#[derive(Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub enum Credential {
+    EventbriteToken(String),
+    LumaApiKey(String),
+}
+
+// Credentials never reach a log line, even through a debug print of a bigger value.
+impl std::fmt::Debug for Credential {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Credential::EventbriteToken(_) => f.write_str("EventbriteToken(<redacted>)"),
+            Credential::LumaApiKey(_) => f.write_str("LumaApiKey(<redacted>)"),
+        }
+    }
+}
+
+/// The provider account behind a credential.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Account {
+    pub id: String,
+    pub email: String,
+}
+
+/// One page of attendees and where the next one starts (an opaque cursor).
+#[derive(Clone, Debug)]
+pub struct Page {
+    pub attendees: Vec<AttendeeRecord>,
+    pub next: Option<String>,
+    /// Total attendees, when the provider reports it.
+    pub total: Option<i64>,
+}
+
+/// One client per integration, chosen by provider.
+#[derive(Clone, Debug)]
+pub enum ProviderClient {
+    Eventbrite(EventbriteClient),
+    Luma(LumaClient),
+}
+
+impl ProviderClient {
+    pub fn new(
+        urls: &ProviderUrls,
+        credential: Credential,
+    ) -> Result<ProviderClient, ProviderError> {
+        ProviderClient::with_timeout(urls, credential, http::DEFAULT_TIMEOUT)
+    }
+
+    pub fn with_timeout(
+        urls: &ProviderUrls,
+        credential: Credential,
+        timeout: Duration,
+    ) -> Result<ProviderClient, ProviderError> {
+        let http = http::client(timeout)?;
+        Ok(match credential {
+            Credential::EventbriteToken(token) => {
+                ProviderClient::Eventbrite(EventbriteClient::new(http, &urls.eventbrite_api, token))
+            }
+            Credential::LumaApiKey(key) => {
+                ProviderClient::Luma(LumaClient::new(http, &urls.luma_api, key))
+            }
+        })
+    }
+
+    pub fn provider(&self) -> Provider {
+        match self {
+            ProviderClient::Eventbrite(_) => Provider::Eventbrite,
+            ProviderClient::Luma(_) => Provider::Luma,
+        }
+    }
+
+    pub async fn whoami(&self) -> Result<Account, ProviderError> {
+        match self {
+            ProviderClient::Eventbrite(c) => c.whoami().await,
+            ProviderClient::Luma(c) => c.whoami().await,
+        }
+    }
+
+    pub async fn list_events(&self) -> Result<Vec<ProviderEvent>, ProviderError> {
+        match self {
+            ProviderClient::Eventbrite(c) => c.list_events().await,
+            ProviderClient::Luma(c) => c.list_events().await,
+        }
+    }
+
+    /// One page of an event's attendees. `changed_since` (ms) narrows the listing where the
+    /// provider supports it (Eventbrite); Luma lists everything.
+    pub async fn attendees_page(
+        &self,
+        event_id: &str,
+        cursor: Option<&str>,
+        changed_since: Option<i64>,
+    ) -> Result<Page, ProviderError> {
+        match self {
+            ProviderClient::Eventbrite(c) => {
+                c.attendees_page(event_id, cursor, changed_since).await
+            }
+            ProviderClient::Luma(c) => c.guests_page(event_id, cursor).await,
+        }
+    }
+
+    pub async fn attendee(
+        &self,
+        event_id: &str,
+        attendee_id: &str,
+    ) -> Result<AttendeeRecord, ProviderError> {
+        match self {
+            ProviderClient::Eventbrite(c) => c.attendee(event_id, attendee_id).await,
+            ProviderClient::Luma(c) => c.guest(event_id, attendee_id).await,
+        }
+    }
+
+    /// Registers a webhook that posts to `url` about `event_id`; returns the provider's id.
+    pub async fn register_webhook(
+        &self,
+        event_id: &str,
+        url: &str,
+    ) -> Result<String, ProviderError> {
+        match self {
+            ProviderClient::Eventbrite(c) => c.register_webhook(event_id, url).await,
+            ProviderClient::Luma(c) => c.register_webhook(url).await,
+        }
+    }
+}

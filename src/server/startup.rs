@@ -1,0 +1,232 @@
+//! Builds the HTTP application. `main` and the integration tests both go through
+//! [`Application::build`], so tests exercise exactly what production serves.
+
+use super::auth;
+use super::config::Config;
+use super::db::{Backend, Db, DbError};
+use super::secrets::{MasterKey, SecretError};
+use super::AppState;
+use crate::app::{shell, App};
+use axum::extract::{Request, State};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use http::StatusCode;
+use leptos::config::LeptosOptions;
+use leptos::prelude::provide_context;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use tokio::net::TcpListener;
+use tower_http::trace::TraceLayer;
+use tower_sessions::cookie::{time, Key, SameSite};
+use tower_sessions::session_store::ExpiredDeletion;
+use tower_sessions::{Expiry, Session, SessionManagerLayer, SessionStore};
+use tower_sessions_sqlx_store::{PostgresStore, SqliteStore};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error(transparent)]
+    Secret(#[from] SecretError),
+    #[error(transparent)]
+    Db(#[from] DbError),
+    #[error("session store: {0}")]
+    Sessions(#[from] sqlx::Error),
+    #[error("could not listen on {addr}: {source}")]
+    Bind {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+}
+
+pub struct Application {
+    listener: TcpListener,
+    router: Router,
+    pub state: AppState,
+}
+
+impl Application {
+    pub async fn build(
+        config: Config,
+        leptos_options: LeptosOptions,
+    ) -> Result<Application, StartupError> {
+        let key = MasterKey::load(config.secret_key.as_deref(), &config.data_dir)?;
+        let db = Db::connect(&config.database_url).await?;
+        db.migrate().await?;
+        let addr = config.bind_addr;
+        let listener = TcpListener::bind(addr)
+            .await
+            .map_err(|source| StartupError::Bind { addr, source })?;
+        let state = AppState {
+            leptos_options,
+            db,
+            config: Arc::new(config),
+            cipher: super::crypto::CredentialCipher::new(&key),
+            key: Arc::new(key),
+        };
+        let router = router(state.clone()).await?;
+        Ok(Application {
+            listener,
+            router,
+            state,
+        })
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener
+            .local_addr()
+            .expect("a bound listener has an address")
+    }
+
+    /// Serves until SIGINT/SIGTERM, running sync jobs beside; on the way out, stops taking
+    /// jobs and lets the running ones finish.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        use super::sync::runner::{Runner, RunnerConfig};
+        let workers = self.state.config.sync_workers;
+        let runner = (workers > 0).then(|| {
+            Runner::spawn(
+                self.state.clone(),
+                RunnerConfig {
+                    concurrency: workers,
+                    ..Default::default()
+                },
+            )
+        });
+        let served = axum::serve(self.listener, self.router)
+            .with_graceful_shutdown(shutdown_signal())
+            .await;
+        if let Some(runner) = runner {
+            runner.shutdown().await;
+        }
+        served
+    }
+}
+
+async fn router(state: AppState) -> Result<Router, StartupError> {
+    let routes = generate_route_list(App);
+    let leptos_options = state.leptos_options.clone();
+    let context_state = state.clone();
+    let app = Router::new()
+        .route("/healthz", get(healthz))
+        .merge(super::oauth::router())
+        .leptos_routes_with_context(
+            &state,
+            routes,
+            move || provide_context(context_state.clone()),
+            move || shell(leptos_options.clone()),
+        )
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            require_sign_in_for_pages,
+        ))
+        .with_state(state.clone());
+    let app = with_sessions(app, &state).await?;
+    Ok(app.layer(TraceLayer::new_for_http()))
+}
+
+/// Sessions live in the app's own database (SQLite or PostgreSQL), so every app instance on
+/// one PostgreSQL sees the same sign-ins. The cookie is signed with a key derived from the
+/// master key.
+async fn with_sessions(app: Router, state: &AppState) -> Result<Router, StartupError> {
+    let key = Key::from(&state.key.derive::<64>(b"session-cookie"));
+    let secure = state.config.secure_cookies;
+    Ok(match state.db.backend {
+        Backend::Sqlite => {
+            let pool = sqlx::SqlitePool::connect(&state.db.url).await?;
+            let store = SqliteStore::new(pool);
+            store.migrate().await?;
+            app.layer(session_layer(store, key, secure))
+        }
+        Backend::Postgres => {
+            let pool = sqlx::PgPool::connect(&state.db.url).await?;
+            let store = PostgresStore::new(pool);
+            store.migrate().await?;
+            app.layer(session_layer(store, key, secure))
+        }
+    })
+}
+
+fn session_layer<S>(
+    store: S,
+    key: Key,
+    secure: bool,
+) -> SessionManagerLayer<S, tower_sessions::service::SignedCookie>
+where
+    S: SessionStore + ExpiredDeletion + Clone,
+{
+    tokio::spawn(
+        store
+            .clone()
+            .continuously_delete_expired(tokio::time::Duration::from_secs(3600)),
+    );
+    SessionManagerLayer::new(store)
+        .with_name("lanyard_session")
+        .with_secure(secure)
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_expiry(Expiry::OnInactivity(time::Duration::days(14)))
+        .with_signed(key)
+}
+
+/// Pages need a signed-in member; server functions check for themselves (with a role), and
+/// the sign-in page, health check and static files are open.
+async fn require_sign_in_for_pages(
+    State(state): State<AppState>,
+    session: Session,
+    request: Request,
+    next: Next,
+) -> Response {
+    let path = request.uri().path();
+    let open = path.starts_with("/api/")
+        || path.starts_with("/pkg/")
+        || path == "/healthz"
+        || path
+            .rsplit('/')
+            .next()
+            .is_some_and(|last| last.contains('.'));
+    if open {
+        return next.run(request).await;
+    }
+    let signed_in = match auth::member_of_session(&state, &session).await {
+        Ok(member) => member.is_some(),
+        Err(error) => {
+            tracing::error!(%error, "could not read the session");
+            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+        }
+    };
+    match (path == "/login", signed_in) {
+        (true, true) => Redirect::to("/events").into_response(),
+        (true, false) | (false, true) => next.run(request).await,
+        (false, false) => Redirect::to("/login").into_response(),
+    }
+}
+
+async fn healthz(State(db): State<Db>) -> Response {
+    match db.ping().await {
+        Ok(()) => Json(serde_json::json!({ "status": "ok", "database": "ok" })).into_response(),
+        Err(error) => {
+            tracing::error!(%error, "health check: database unreachable");
+            let body = Json(serde_json::json!({ "status": "error", "database": "unreachable" }));
+            (StatusCode::SERVICE_UNAVAILABLE, body).into_response()
+        }
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = terminate => {} }
+    tracing::info!("shutting down");
+}

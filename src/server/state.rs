@@ -1,0 +1,17 @@
+use super::config::Config;
+use super::crypto::CredentialCipher;
+use super::db::Db;
+use super::secrets::MasterKey;
+use axum::extract::FromRef;
+use leptos::config::LeptosOptions;
+use std::sync::Arc;
+
+/// Everything a request handler or server function may need, cloned cheaply per request.
+#[derive(Clone, FromRef)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub db: Db,
+    pub config: Arc<Config>,
+    pub key: Arc<MasterKey>,
+    pub cipher: CredentialCipher,
+}

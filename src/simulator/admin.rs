@@ -1,0 +1,223 @@
+//! The simulator's control API, for tests and the demo. Not part of any provider's API.
+
+use super::world::Which;
+use super::{Faults, Sim};
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, patch, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+pub fn router() -> Router<Sim> {
+    Router::new()
+        .route("/accounts", post(create_account))
+        .route("/accounts/{id}/credentials", post(new_credential))
+        .route("/events", post(create_event))
+        .route("/events/{event}/attendees", post(add_attendee))
+        .route("/events/{event}/attendees/{id}", patch(edit_attendee))
+        .route(
+            "/events/{event}/attendees/{id}/cancel",
+            post(cancel_attendee),
+        )
+        .route(
+            "/events/{event}/attendees/{id}/refund",
+            post(refund_attendee),
+        )
+        .route("/revoke", post(revoke))
+        .route("/faults", get(get_faults).put(set_faults))
+        .route("/calls", get(calls))
+}
+
+#[derive(Deserialize)]
+struct NewAccount {
+    provider: Which,
+    email: String,
+    name: String,
+}
+
+/// Creates an Eventbrite account (with an organization) or a Luma calendar, and returns a
+/// credential for it: an OAuth token or an API key.
+async fn create_account(State(sim): State<Sim>, Json(a): Json<NewAccount>) -> Response {
+    let (account, credential) = sim.world().create_account(a.provider, &a.email, &a.name);
+    Json(json!({"account_id": account.id, "owner_id": account.owner_id, "credential": credential}))
+        .into_response()
+}
+
+async fn new_credential(State(sim): State<Sim>, Path(id): Path<String>) -> Response {
+    let mut world = sim.world();
+    let Some(which) = world.accounts.get(&id).map(|a| a.which) else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let credential = world.issue_credential(&id, if which == Which::Luma { "secret-" } else { "" });
+    Json(json!({"credential": credential})).into_response()
+}
+
+#[derive(Deserialize)]
+struct NewEvent {
+    account_id: String,
+    name: String,
+    #[serde(default)]
+    attendees: usize,
+    /// ms since the epoch; default: a week from now.
+    start: Option<i64>,
+}
+
+async fn create_event(State(sim): State<Sim>, Json(e): Json<NewEvent>) -> Response {
+    let mut world = sim.world();
+    let Some(account) = world.accounts.get(&e.account_id).cloned() else {
+        return (StatusCode::NOT_FOUND, "no such account").into_response();
+    };
+    let start = e
+        .start
+        .unwrap_or_else(|| chrono::Utc::now().timestamp_millis() + 7 * 86_400_000);
+    let id = world.create_event(
+        &account.owner_id,
+        account.which,
+        &e.name,
+        start,
+        e.attendees,
+    );
+    Json(json!({"event_id": id})).into_response()
+}
+
+async fn add_attendee(State(sim): State<Sim>, Path(event): Path<String>) -> Response {
+    let result = sim.world().add_person(&event, &sim.base_url);
+    match result {
+        Some((id, deliveries)) => {
+            sim.deliver(deliveries);
+            Json(json!({"id": id})).into_response()
+        }
+        None => StatusCode::NOT_FOUND.into_response(),
+    }
+}
+
+#[derive(Deserialize, Default)]
+struct Edit {
+    first_name: Option<String>,
+    last_name: Option<String>,
+    email: Option<String>,
+    company: Option<String>,
+    job_title: Option<String>,
+    ticket_name: Option<String>,
+}
+
+fn changed(sim: &Sim, event: &str, id: &str, change: impl FnOnce(Which, &mut Value)) -> Response {
+    let deliveries = sim.world().change_person(event, id, &sim.base_url, change);
+    match deliveries {
+        Some(d) => {
+            sim.deliver(d);
+            StatusCode::NO_CONTENT.into_response()
+        }
+        None => StatusCode::NOT_FOUND.into_response(),
+    }
+}
+
+async fn edit_attendee(
+    State(sim): State<Sim>,
+    Path((event, id)): Path<(String, String)>,
+    Json(edit): Json<Edit>,
+) -> Response {
+    changed(&sim, &event, &id, |which, p| match which {
+        Which::Eventbrite => {
+            let profile = &mut p["profile"];
+            for (key, value) in [
+                ("first_name", &edit.first_name),
+                ("last_name", &edit.last_name),
+                ("email", &edit.email),
+                ("company", &edit.company),
+                ("job_title", &edit.job_title),
+            ] {
+                if let Some(v) = value {
+                    profile[key] = json!(v);
+                }
+            }
+            if let Some(t) = &edit.ticket_name {
+                p["ticket_class_name"] = json!(t);
+            }
+        }
+        Which::Luma => {
+            for (key, value) in [
+                ("user_first_name", &edit.first_name),
+                ("user_last_name", &edit.last_name),
+                ("user_email", &edit.email),
+            ] {
+                if let Some(v) = value {
+                    p[key] = json!(v);
+                }
+            }
+            if edit.first_name.is_some() || edit.last_name.is_some() {
+                p["user_name"] = json!(format!(
+                    "{} {}",
+                    p["user_first_name"].as_str().unwrap_or(""),
+                    p["user_last_name"].as_str().unwrap_or("")
+                ));
+            }
+            if let Some(c) = &edit.company {
+                p["registration_answers"][0]["answer_company"] = json!(c);
+            }
+            if let Some(j) = &edit.job_title {
+                p["registration_answers"][0]["answer_job_title"] = json!(j);
+            }
+            if let Some(t) = &edit.ticket_name {
+                p["event_tickets"][0]["name"] = json!(t);
+            }
+        }
+    })
+}
+
+async fn cancel_attendee(
+    State(sim): State<Sim>,
+    Path((event, id)): Path<(String, String)>,
+) -> Response {
+    changed(&sim, &event, &id, |which, p| match which {
+        Which::Eventbrite => {
+            p["cancelled"] = json!(true);
+            p["status"] = json!("Not Attending");
+        }
+        Which::Luma => p["approval_status"] = json!("declined"),
+    })
+}
+
+async fn refund_attendee(
+    State(sim): State<Sim>,
+    Path((event, id)): Path<(String, String)>,
+) -> Response {
+    changed(&sim, &event, &id, |which, p| match which {
+        Which::Eventbrite => {
+            p["refunded"] = json!(true);
+            p["status"] = json!("Not Attending");
+            p["barcodes"][0]["status"] = json!("refunded");
+        }
+        // Luma has no separate refund state: a refunded guest is declined.
+        Which::Luma => p["approval_status"] = json!("declined"),
+    })
+}
+
+#[derive(Deserialize)]
+struct Revoke {
+    credential: String,
+}
+
+/// Kills a token or key, as removing the app or deleting the key on the provider does.
+async fn revoke(State(sim): State<Sim>, Json(r): Json<Revoke>) -> Response {
+    match sim.world().credentials.remove(&r.credential) {
+        Some(_) => StatusCode::NO_CONTENT.into_response(),
+        None => StatusCode::NOT_FOUND.into_response(),
+    }
+}
+
+async fn get_faults(State(sim): State<Sim>) -> Response {
+    Json(sim.world().faults.clone()).into_response()
+}
+
+async fn set_faults(State(sim): State<Sim>, Json(f): Json<Faults>) -> Response {
+    sim.world().faults = f;
+    StatusCode::NO_CONTENT.into_response()
+}
+
+async fn calls(State(sim): State<Sim>) -> Response {
+    let total: u64 = sim.world().calls.values().sum();
+    Json(json!({"total": total})).into_response()
+}

@@ -1,0 +1,454 @@
+//! Eventbrite API v3 and OAuth, as documented.
+
+use super::world::{iso, Which};
+use super::{faults, Sim};
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Json, Router};
+use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine as _};
+use serde::Deserialize;
+use serde_json::{json, Value};
+use std::collections::HashMap;
+
+const PAGE_SIZE: usize = 50;
+
+pub fn router(_sim: Sim) -> Router<Sim> {
+    Router::new()
+        .route(
+            "/oauth/authorize",
+            get(authorize_page).post(authorize_approve),
+        )
+        .route("/oauth/token", post(token))
+        .route("/v3/users/me/", get(me))
+        .route("/v3/users/me/organizations/", get(organizations))
+        .route("/v3/organizations/{org}/events/", get(events))
+        .route("/v3/organizations/{org}/webhooks/", post(create_webhook))
+        .route("/v3/events/{event}/attendees/", get(attendees))
+        .route("/v3/events/{event}/attendees/{attendee}/", get(attendee))
+        .route("/v3/orders/{order}/", get(order))
+}
+
+pub fn error(status: StatusCode, code: &str, description: &str) -> Response {
+    (status, Json(json!({"status_code": status.as_u16(), "error": code, "error_description": description}))).into_response()
+}
+
+fn not_authorized() -> Response {
+    error(
+        StatusCode::FORBIDDEN,
+        "NOT_AUTHORIZED",
+        "You do not have permission to access the resource you requested.",
+    )
+}
+
+fn rate_limited(_: Option<u64>) -> Response {
+    let mut res = error(
+        StatusCode::TOO_MANY_REQUESTS,
+        "HIT_RATE_LIMIT",
+        "Hourly rate limit has been reached for this token",
+    );
+    res.headers_mut().insert(
+        "x-rate-limit",
+        "token:REDACTED 2000/2000 reset=2s, key:APP 2000/2000 reset=2s"
+            .parse()
+            .unwrap(),
+    );
+    res
+}
+
+/// Auth and faults for every API call; yields the caller's account id and organization.
+async fn authorise(sim: &Sim, headers: &HeaderMap) -> Result<(String, String), Response> {
+    if let Some(res) = faults::inject(sim, rate_limited).await {
+        return Err(res);
+    }
+    let Some(token) = headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+    else {
+        return Err(error(
+            StatusCode::UNAUTHORIZED,
+            "NO_AUTH",
+            "An OAuth token is required for this request.",
+        ));
+    };
+    let mut world = sim.world();
+    *world.calls.entry(token.to_string()).or_default() += 1;
+    match world.account_for(token) {
+        Some(a) if a.which == Which::Eventbrite => Ok((a.id.clone(), a.owner_id.clone())),
+        _ => Err(error(
+            StatusCode::UNAUTHORIZED,
+            "INVALID_AUTH",
+            "The OAuth token you provided was invalid.",
+        )),
+    }
+}
+
+macro_rules! authorised {
+    ($sim:expr, $headers:expr) => {
+        match authorise(&$sim, &$headers).await {
+            Ok(who) => who,
+            Err(res) => return res,
+        }
+    };
+}
+
+async fn me(State(sim): State<Sim>, headers: HeaderMap) -> Response {
+    let (id, _) = authorised!(sim, headers);
+    let world = sim.world();
+    let a = &world.accounts[&id];
+    let (first, last) = a.name.split_once(' ').unwrap_or((&a.name, ""));
+    Json(
+        json!({"id": a.id, "name": a.name, "first_name": first, "last_name": last,
+        "emails": [{"email": format!("old.{}", a.email), "verified": true, "primary": false},
+                   {"email": a.email, "verified": true, "primary": true}]}),
+    )
+    .into_response()
+}
+
+async fn organizations(State(sim): State<Sim>, headers: HeaderMap) -> Response {
+    let (id, org) = authorised!(sim, headers);
+    let name = sim.world().accounts[&id].name.clone();
+    Json(json!({"organizations": [{"id": org, "name": format!("{name}'s organization")}],
+        "pagination": {"object_count": 1, "page_number": 1, "page_size": PAGE_SIZE, "page_count": 1, "has_more_items": false}}))
+    .into_response()
+}
+
+fn event_json(e: &super::world::Event) -> Value {
+    json!({"id": e.id, "name": {"text": e.name, "html": format!("<p>{}</p>", e.name)},
+        "start": {"timezone": e.timezone, "utc": iso(e.start), "local": iso(e.start).trim_end_matches('Z')},
+        "end": {"timezone": e.timezone, "utc": iso(e.end), "local": iso(e.end).trim_end_matches('Z')},
+        "status": "live", "url": format!("https://www.eventbrite.com/e/{}", e.id), "capacity": e.people.len() + 100})
+}
+
+/// Cursors are opaque to clients: base64 of what the simulator needs to resume.
+fn encode_cursor(scope: &str, offset: usize) -> String {
+    URL_SAFE_NO_PAD.encode(format!("{scope}:{offset}"))
+}
+
+fn decode_cursor(scope: &str, cursor: Option<&String>) -> Result<usize, Response> {
+    let Some(cursor) = cursor else { return Ok(0) };
+    let bad = || {
+        error(
+            StatusCode::BAD_REQUEST,
+            "BAD_CONTINUATION_TOKEN",
+            "The continuation token you provided is invalid.",
+        )
+    };
+    let text =
+        String::from_utf8(URL_SAFE_NO_PAD.decode(cursor).map_err(|_| bad())?).map_err(|_| bad())?;
+    let (s, offset) = text.rsplit_once(':').ok_or_else(bad)?;
+    if s != scope {
+        return Err(bad());
+    }
+    offset.parse().map_err(|_| bad())
+}
+
+fn paginated(key: &str, items: Vec<Value>, scope: &str, offset: usize) -> Response {
+    let total = items.len();
+    let page: Vec<Value> = items.into_iter().skip(offset).take(PAGE_SIZE).collect();
+    let has_more = offset + page.len() < total;
+    let mut pagination = json!({"object_count": total, "page_number": offset / PAGE_SIZE + 1, "page_size": PAGE_SIZE,
+        "page_count": total.div_ceil(PAGE_SIZE).max(1), "has_more_items": has_more});
+    if has_more {
+        pagination["continuation"] = json!(encode_cursor(scope, offset + PAGE_SIZE));
+    }
+    Json(json!({key: page, "pagination": pagination})).into_response()
+}
+
+async fn events(
+    State(sim): State<Sim>,
+    headers: HeaderMap,
+    Path(org): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    let (_, own_org) = authorised!(sim, headers);
+    if org != own_org {
+        return not_authorized();
+    }
+    let scope = format!("events/{org}");
+    let offset = match decode_cursor(&scope, q.get("continuation")) {
+        Ok(o) => o,
+        Err(res) => return res,
+    };
+    let world = sim.world();
+    let mut list: Vec<_> = world
+        .events
+        .values()
+        .filter(|e| e.owner_id == org)
+        .collect();
+    list.sort_by_key(|e| std::cmp::Reverse(e.start));
+    paginated(
+        "events",
+        list.into_iter().map(event_json).collect(),
+        &scope,
+        offset,
+    )
+}
+
+async fn attendees(
+    State(sim): State<Sim>,
+    headers: HeaderMap,
+    Path(event): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    let (_, org) = authorised!(sim, headers);
+    let since = match q.get("changed_since") {
+        None => None,
+        Some(s) => match chrono::DateTime::parse_from_rfc3339(s) {
+            Ok(t) => Some(t.timestamp_millis()),
+            Err(_) => {
+                return error(
+                    StatusCode::BAD_REQUEST,
+                    "ARGUMENTS_ERROR",
+                    "changed_since: invalid datetime",
+                )
+            }
+        },
+    };
+    let scope = format!(
+        "attendees/{event}/{}",
+        q.get("changed_since").map(String::as_str).unwrap_or("")
+    );
+    let offset = match decode_cursor(&scope, q.get("continuation")) {
+        Ok(o) => o,
+        Err(res) => return res,
+    };
+    let world = sim.world();
+    let Some(e) = world.events.get(&event).filter(|e| e.owner_id == org) else {
+        return error(
+            StatusCode::NOT_FOUND,
+            "NOT_FOUND",
+            "The event you requested does not exist.",
+        );
+    };
+    let changed = |p: &&Value| {
+        since.is_none_or(|s| {
+            p["changed"]
+                .as_str()
+                .and_then(|c| chrono::DateTime::parse_from_rfc3339(c).ok())
+                .is_some_and(|c| c.timestamp_millis() >= s)
+        })
+    };
+    let wanted = q.get("status").map(String::as_str);
+    let status_ok = |p: &&Value| match wanted {
+        Some("attending") => !(p["cancelled"] == true || p["refunded"] == true),
+        Some("not_attending") => p["cancelled"] == true || p["refunded"] == true,
+        _ => true,
+    };
+    let items = e
+        .people
+        .iter()
+        .filter(changed)
+        .filter(status_ok)
+        .cloned()
+        .collect();
+    paginated("attendees", items, &scope, offset)
+}
+
+async fn attendee(
+    State(sim): State<Sim>,
+    headers: HeaderMap,
+    Path((event, attendee)): Path<(String, String)>,
+) -> Response {
+    let (_, org) = authorised!(sim, headers);
+    let world = sim.world();
+    match world
+        .events
+        .get(&event)
+        .filter(|e| e.owner_id == org)
+        .and_then(|e| e.people.iter().find(|p| p["id"] == attendee.as_str()))
+    {
+        Some(p) => Json(p.clone()).into_response(),
+        None => error(
+            StatusCode::NOT_FOUND,
+            "NOT_FOUND",
+            "The attendee you requested does not exist.",
+        ),
+    }
+}
+
+async fn order(State(sim): State<Sim>, headers: HeaderMap, Path(order): Path<String>) -> Response {
+    let (_, org) = authorised!(sim, headers);
+    let world = sim.world();
+    let people: Vec<Value> = world
+        .events
+        .values()
+        .filter(|e| e.owner_id == org)
+        .flat_map(|e| e.people.iter())
+        .filter(|p| p["order_id"] == order.as_str())
+        .cloned()
+        .collect();
+    if people.is_empty() {
+        return error(
+            StatusCode::NOT_FOUND,
+            "NOT_FOUND",
+            "The order you requested does not exist.",
+        );
+    }
+    Json(json!({"id": order, "status": "placed", "event_id": people[0]["event_id"], "attendees": people})).into_response()
+}
+
+#[derive(Deserialize)]
+struct NewWebhook {
+    endpoint_url: Option<String>,
+    actions: Option<String>,
+    event_id: Option<String>,
+}
+
+async fn create_webhook(
+    State(sim): State<Sim>,
+    headers: HeaderMap,
+    Path(org): Path<String>,
+    Json(body): Json<NewWebhook>,
+) -> Response {
+    let (_, own_org) = authorised!(sim, headers);
+    if org != own_org {
+        return not_authorized();
+    }
+    let (Some(url), Some(actions)) = (body.endpoint_url, body.actions) else {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "ARGUMENTS_ERROR",
+            "endpoint_url and actions are required",
+        );
+    };
+    let mut world = sim.world();
+    let id = format!("{}", 40_000 + world.next_id());
+    world.webhooks.push(super::world::Webhook {
+        id: id.clone(),
+        which: Which::Eventbrite,
+        owner_id: org,
+        event_id: body.event_id.clone(),
+        url: url.clone(),
+    });
+    Json(json!({"id": id, "endpoint_url": url, "actions": actions.split(',').collect::<Vec<_>>(), "event_id": body.event_id})).into_response()
+}
+
+#[derive(Deserialize)]
+struct AuthorizeQuery {
+    response_type: Option<String>,
+    client_id: Option<String>,
+    redirect_uri: Option<String>,
+    state: Option<String>,
+}
+
+/// The approve page: lists the simulator's Eventbrite accounts to sign in as.
+async fn authorize_page(State(sim): State<Sim>, Query(q): Query<AuthorizeQuery>) -> Response {
+    if q.response_type.as_deref() != Some("code")
+        || q.client_id.is_none()
+        || q.redirect_uri.is_none()
+    {
+        return (StatusCode::BAD_REQUEST, Html("<h1>Invalid OAuth request</h1><p>response_type=code, client_id and redirect_uri are required.</p>")).into_response();
+    }
+    let world = sim.world();
+    let mut accounts: Vec<_> = world
+        .accounts
+        .values()
+        .filter(|a| a.which == Which::Eventbrite)
+        .collect();
+    accounts.sort_by(|a, b| a.email.cmp(&b.email));
+    let esc = |s: &str| {
+        s.replace('&', "&amp;")
+            .replace('"', "&quot;")
+            .replace('<', "&lt;")
+    };
+    let hidden = format!(
+        r#"<input type="hidden" name="redirect_uri" value="{}"><input type="hidden" name="state" value="{}">"#,
+        esc(q.redirect_uri.as_deref().unwrap_or_default()),
+        esc(q.state.as_deref().unwrap_or_default())
+    );
+    let buttons: String = accounts.iter().map(|a| format!(
+        r#"<form method="post">{hidden}<input type="hidden" name="account_id" value="{}"><button type="submit">Allow as {}</button></form>"#,
+        esc(&a.id), esc(&a.email))).collect();
+    Html(format!(r#"<!doctype html><html><head><title>Eventbrite (simulator): authorize</title></head>
+        <body style="font-family:system-ui;max-width:32rem;margin:4rem auto"><h1>Allow Lanyard to access your Eventbrite account?</h1>
+        <p>This is the provider simulator's approve page.</p>{buttons}
+        <form method="post">{hidden}<input type="hidden" name="deny" value="1"><button type="submit">Deny</button></form></body></html>"#)).into_response()
+}
+
+#[derive(Deserialize)]
+struct Approval {
+    redirect_uri: String,
+    state: Option<String>,
+    account_id: Option<String>,
+    deny: Option<String>,
+}
+
+async fn authorize_approve(State(sim): State<Sim>, Form(form): Form<Approval>) -> Response {
+    let Ok(mut target) = url::Url::parse(&form.redirect_uri) else {
+        return (StatusCode::BAD_REQUEST, "invalid redirect_uri").into_response();
+    };
+    {
+        let mut pairs = target.query_pairs_mut();
+        match (form.deny, form.account_id) {
+            (None, Some(account_id)) => {
+                let mut world = sim.world();
+                let code = world.random_secret("code-");
+                world
+                    .codes
+                    .insert(code.clone(), (account_id, form.redirect_uri.clone()));
+                pairs.append_pair("code", &code);
+            }
+            _ => {
+                pairs.append_pair("error", "access_denied");
+            }
+        }
+        if let Some(state) = &form.state {
+            pairs.append_pair("state", state);
+        }
+    }
+    Redirect::to(target.as_str()).into_response()
+}
+
+#[derive(Deserialize)]
+struct TokenRequest {
+    grant_type: Option<String>,
+    code: Option<String>,
+    client_id: Option<String>,
+    client_secret: Option<String>,
+    redirect_uri: Option<String>,
+}
+
+async fn token(
+    State(sim): State<Sim>,
+    headers: HeaderMap,
+    Form(req): Form<TokenRequest>,
+) -> Response {
+    let oauth_error = |code: &str, text: &str| {
+        (
+            StatusCode::BAD_REQUEST,
+            Json(json!({"error": code, "error_description": text})),
+        )
+            .into_response()
+    };
+    if req.grant_type.as_deref() != Some("authorization_code") {
+        return oauth_error(
+            "unsupported_grant_type",
+            "only authorization_code is supported",
+        );
+    }
+    // Client credentials may come in the form or as HTTP Basic (as the oauth2 crate sends them).
+    let basic = headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Basic "))
+        .is_some();
+    if !basic && (req.client_id.is_none() || req.client_secret.is_none()) {
+        return oauth_error("invalid_client", "client_id and client_secret are required");
+    }
+    let mut world = sim.world();
+    let Some((account_id, redirect_uri)) = req.code.as_ref().and_then(|c| world.codes.remove(c))
+    else {
+        return oauth_error(
+            "invalid_grant",
+            "The authorization code is invalid or was already used.",
+        );
+    };
+    if req.redirect_uri.as_deref() != Some(redirect_uri.as_str()) {
+        return oauth_error("invalid_grant", "redirect_uri does not match");
+    }
+    let token = world.issue_credential(&account_id, "");
+    Json(json!({"access_token": token, "token_type": "bearer"})).into_response()
+}

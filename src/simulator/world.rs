@@ -1,0 +1,262 @@
+//! The simulator's state: accounts, credentials, events, attendees, webhooks.
+
+use super::fake_people;
+use super::faults::Faults;
+use serde_json::{json, Value};
+use std::collections::{BTreeMap, HashMap};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Which {
+    Eventbrite,
+    Luma,
+}
+
+#[derive(Clone, Debug)]
+pub struct Account {
+    pub id: String,
+    pub email: String,
+    pub name: String,
+    /// Eventbrite organization id, or Luma calendar id.
+    pub owner_id: String,
+    pub which: Which,
+}
+
+#[derive(Clone, Debug)]
+pub struct Event {
+    pub id: String,
+    pub owner_id: String,
+    pub which: Which,
+    pub name: String,
+    pub start: i64,
+    pub end: i64,
+    pub timezone: String,
+    /// Attendee (Eventbrite) or guest (Luma) objects in provider shape, in listing order.
+    pub people: Vec<Value>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Webhook {
+    pub id: String,
+    pub which: Which,
+    pub owner_id: String,
+    pub event_id: Option<String>,
+    pub url: String,
+}
+
+pub struct Delivery {
+    pub url: String,
+    pub body: Value,
+}
+
+#[derive(Default)]
+pub struct World {
+    pub accounts: HashMap<String, Account>,
+    /// Live credentials (Eventbrite tokens, Luma keys) → account id. Revoking removes one.
+    pub credentials: HashMap<String, String>,
+    /// OAuth codes awaiting exchange: code → (account id, redirect_uri).
+    pub codes: HashMap<String, (String, String)>,
+    pub events: BTreeMap<String, Event>,
+    pub webhooks: Vec<Webhook>,
+    pub faults: Faults,
+    /// Calls served per credential, for tests that count provider calls.
+    pub calls: HashMap<String, u64>,
+    next: u64,
+}
+
+pub fn iso(ms: i64) -> String {
+    chrono::DateTime::from_timestamp_millis(ms)
+        .unwrap_or_default()
+        .format("%Y-%m-%dT%H:%M:%SZ")
+        .to_string()
+}
+
+fn now() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}
+
+impl World {
+    pub fn next_id(&mut self) -> u64 {
+        self.next += 1;
+        self.next
+    }
+
+    pub fn random_secret(&mut self, prefix: &str) -> String {
+        use rand::Rng;
+        let n: u128 = rand::thread_rng().gen();
+        format!("{prefix}{n:032x}")
+    }
+
+    pub fn create_account(&mut self, which: Which, email: &str, name: &str) -> (Account, String) {
+        let n = self.next_id();
+        let (id, owner_id, secret) = match which {
+            Which::Eventbrite => (
+                format!("{}", 100_000 + n),
+                format!("{}", 500_000 + n),
+                self.random_secret(""),
+            ),
+            Which::Luma => (
+                format!("usr-{n:08}"),
+                format!("cal-{n:08}"),
+                self.random_secret("secret-"),
+            ),
+        };
+        let account = Account {
+            id: id.clone(),
+            email: email.to_lowercase(),
+            name: name.into(),
+            owner_id,
+            which,
+        };
+        self.accounts.insert(id.clone(), account.clone());
+        self.credentials.insert(secret.clone(), id);
+        (account, secret)
+    }
+
+    /// A new credential for an existing account (an OAuth re-authorisation, a new Luma key).
+    pub fn issue_credential(&mut self, account_id: &str, prefix: &str) -> String {
+        let secret = self.random_secret(prefix);
+        self.credentials
+            .insert(secret.clone(), account_id.to_string());
+        secret
+    }
+
+    pub fn account_for(&self, credential: &str) -> Option<&Account> {
+        self.accounts.get(self.credentials.get(credential)?)
+    }
+
+    pub fn create_event(
+        &mut self,
+        owner_id: &str,
+        which: Which,
+        name: &str,
+        start: i64,
+        attendees: usize,
+    ) -> String {
+        let n = self.next_id();
+        let id = match which {
+            Which::Eventbrite => format!("{}", 9_000_000 + n),
+            Which::Luma => format!("evt-{n:08}"),
+        };
+        let mut event = Event {
+            id: id.clone(),
+            owner_id: owner_id.into(),
+            which,
+            name: name.into(),
+            start,
+            end: start + 8 * 3_600_000,
+            timezone: "Europe/London".into(),
+            people: Vec::with_capacity(attendees),
+        };
+        for i in 0..attendees {
+            let person = fake_people::person(n, i);
+            let record = self.person_record(&event, i, &person);
+            event.people.push(record);
+        }
+        self.events.insert(id.clone(), event);
+        id
+    }
+
+    fn person_record(&mut self, event: &Event, i: usize, p: &fake_people::Person) -> Value {
+        let n = self.next_id();
+        let t = iso(now());
+        match event.which {
+            Which::Eventbrite => json!({
+                "id": format!("{}", 30_000_000 + n), "event_id": event.id, "order_id": format!("{}", 70_000_000 + n),
+                "created": t, "changed": t, "ticket_class_id": format!("{}", 800 + p.ticket_index),
+                "ticket_class_name": p.ticket, "status": "Attending", "cancelled": false, "refunded": false,
+                "checked_in": false,
+                "barcodes": [{"barcode": format!("{}{:06}", event.id, i), "status": "unused", "checkin_type": 0,
+                              "is_printed": false, "created": t, "changed": t}],
+                "profile": {"first_name": p.first, "last_name": p.last, "name": format!("{} {}", p.first, p.last),
+                            "email": p.email, "company": p.company, "job_title": p.job_title}
+            }),
+            Which::Luma => json!({
+                "id": format!("gst-{n:010}"), "user_id": format!("usr-{n:010}"), "user_email": p.email,
+                "user_name": format!("{} {}", p.first, p.last), "user_first_name": p.first, "user_last_name": p.last,
+                "approval_status": "approved", "registered_at": t, "invited_at": null, "joined_at": null,
+                "updated_at": t, "check_in_qr_code": format!("https://luma.com/check-in/{}/gst-{n:010}", event.id),
+                "phone_number": null,
+                "registration_answers": [{"label": "Company", "question_id": "q-company", "question_type": "company",
+                    "value": null, "answer_company": p.company, "answer_job_title": p.job_title}],
+                "event_tickets": [{"id": format!("tkt-{n:010}"), "name": p.ticket, "amount": 0, "currency": "usd",
+                    "checked_in_at": null, "event_ticket_type_id": format!("ett-{}", p.ticket_index)}]
+            }),
+        }
+    }
+
+    /// Adds one generated registration; returns its id and the webhooks to deliver.
+    pub fn add_person(
+        &mut self,
+        event_id: &str,
+        base_url: &str,
+    ) -> Option<(String, Vec<Delivery>)> {
+        let event = self.events.get(event_id)?.clone();
+        let i = event.people.len();
+        let person = fake_people::person(self.next, i + 7919);
+        let record = self.person_record(&event, i, &person);
+        let id = record["id"].as_str().unwrap_or_default().to_string();
+        self.events.get_mut(event_id)?.people.push(record);
+        let deliveries =
+            self.deliveries(event_id, &id, "order.placed", "guest.registered", base_url);
+        Some((id, deliveries))
+    }
+
+    /// Applies `change` to one person and stamps the change time.
+    pub fn change_person(
+        &mut self,
+        event_id: &str,
+        person_id: &str,
+        base_url: &str,
+        change: impl FnOnce(Which, &mut Value),
+    ) -> Option<Vec<Delivery>> {
+        let event = self.events.get_mut(event_id)?;
+        let which = event.which;
+        let person = event.people.iter_mut().find(|p| p["id"] == person_id)?;
+        change(which, person);
+        let key = if which == Which::Eventbrite {
+            "changed"
+        } else {
+            "updated_at"
+        };
+        person[key] = json!(iso(now()));
+        Some(self.deliveries(
+            event_id,
+            person_id,
+            "attendee.updated",
+            "guest.updated",
+            base_url,
+        ))
+    }
+
+    fn deliveries(
+        &self,
+        event_id: &str,
+        person_id: &str,
+        eb_action: &str,
+        luma_type: &str,
+        base: &str,
+    ) -> Vec<Delivery> {
+        let Some(event) = self.events.get(event_id) else {
+            return vec![];
+        };
+        self.webhooks
+            .iter()
+            .filter(|w| w.owner_id == event.owner_id && w.event_id.as_deref().is_none_or(|e| e == event_id))
+            .map(|w| Delivery {
+                url: w.url.clone(),
+                body: match w.which {
+                    Which::Eventbrite => json!({
+                        "config": {"action": eb_action, "user_id": "", "endpoint_url": w.url, "webhook_id": w.id},
+                        "api_url": format!("{base}/eventbrite/v3/events/{event_id}/attendees/{person_id}/")
+                    }),
+                    Which::Luma => {
+                        let mut data = event.people.iter().find(|p| p["id"] == person_id).cloned().unwrap_or(json!({}));
+                        data["event"] = json!({"id": event.id, "name": event.name});
+                        json!({"type": luma_type, "data": data})
+                    }
+                },
+            })
+            .collect()
+    }
+}

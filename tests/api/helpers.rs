@@ -1,0 +1,267 @@
+use lanyard::domain::Role;
+use lanyard::server::accounts::{self, NewMember};
+use lanyard::server::config::{Config, EventbriteApp};
+use lanyard::server::db::{Backend, Db};
+use lanyard::server::providers::ProviderUrls;
+use lanyard::server::startup::Application;
+use lanyard::simulator::RunningSimulator;
+use reqwest::{redirect, Client, Response};
+use std::path::PathBuf;
+
+pub const PASSWORD: &str = "correct horse battery staple";
+
+/// Runs one async test body against SQLite and against PostgreSQL.
+#[macro_export]
+macro_rules! on_both_databases {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() { super::$name(lanyard::server::db::Backend::Sqlite).await })*
+        }
+        mod postgres {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() { super::$name(lanyard::server::db::Backend::Postgres).await })*
+        }
+    };
+}
+
+/// A fresh, empty database of the given kind; `None` (test skipped) when PostgreSQL is not
+/// reachable outside CI. In CI (`CI=true`) an unreachable PostgreSQL fails the run.
+pub struct TestDatabase {
+    pub url: String,
+    _dir: tempfile::TempDir,
+    postgres: Option<(String, String)>,
+}
+
+impl TestDatabase {
+    pub async fn create(backend: Backend) -> Option<TestDatabase> {
+        let dir = tempfile::tempdir().expect("temp dir");
+        match backend {
+            Backend::Sqlite => Some(TestDatabase {
+                url: Config::default_sqlite_url(dir.path()),
+                _dir: dir,
+                postgres: None,
+            }),
+            Backend::Postgres => {
+                let base = std::env::var("TEST_DATABASE_URL")
+                    .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
+                let admin = match sqlx::PgPool::connect(&base).await {
+                    Ok(pool) => pool,
+                    Err(e) if std::env::var("CI").as_deref() != Ok("true") => {
+                        eprintln!("skipping: PostgreSQL at {base} is unreachable ({e}); set CI=true to fail instead");
+                        return None;
+                    }
+                    Err(e) => panic!("PostgreSQL at {base} is unreachable: {e}"),
+                };
+                let name = format!("lanyard_test_{}", uuid_simple());
+                sqlx::query(&format!("CREATE DATABASE {name}"))
+                    .execute(&admin)
+                    .await
+                    .expect("create database");
+                admin.close().await;
+                let (prefix, _) = base.rsplit_once('/').expect("database URL has a path");
+                Some(TestDatabase {
+                    url: format!("{prefix}/{name}"),
+                    _dir: dir,
+                    postgres: Some((base, name)),
+                })
+            }
+        }
+    }
+
+    pub fn data_dir(&self) -> PathBuf {
+        self._dir.path().to_path_buf()
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        if let Some((base, name)) = self.postgres.take() {
+            // Drop runs inside the test's runtime: clean up from a thread with its own.
+            let _ = std::thread::spawn(move || {
+                let rt = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .unwrap();
+                rt.block_on(async {
+                    if let Ok(pool) = sqlx::PgPool::connect(&base).await {
+                        let _ =
+                            sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                                .execute(&pool)
+                                .await;
+                    }
+                });
+            })
+            .join();
+        }
+    }
+}
+
+fn uuid_simple() -> String {
+    use std::time::{SystemTime, UNIX_EPOCH};
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    format!("{nanos:x}{:x}", std::process::id())
+}
+
+pub struct TestApp {
+    pub address: String,
+    pub db: Db,
+    pub state: lanyard::server::AppState,
+    // Held so the database outlives the server; dropped (and removed) with the app.
+    _database: TestDatabase,
+}
+
+pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
+    spawn_app_with(backend, None).await
+}
+
+/// The app with its provider URLs pointed at a simulator, and an Eventbrite app registered.
+pub async fn spawn_app_with(backend: Backend, sim: Option<&RunningSimulator>) -> Option<TestApp> {
+    let database = TestDatabase::create(backend).await?;
+    // Bind first so the public URL (the OAuth redirect) carries the real port.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let bind_addr = listener.local_addr().unwrap();
+    drop(listener);
+    let config = Config {
+        bind_addr,
+        database_url: database.url.clone(),
+        data_dir: database.data_dir(),
+        secret_key: None,
+        public_url: format!("http://{bind_addr}"),
+        secure_cookies: false,
+        log_filter: "warn".into(),
+        providers: sim
+            .map(|s| ProviderUrls {
+                eventbrite_api: s.eventbrite_api(),
+                eventbrite_oauth: s.eventbrite_oauth(),
+                luma_api: s.luma_api(),
+            })
+            .unwrap_or_default(),
+        // Tests drive their own runners; the app's would race them for jobs.
+        sync_workers: 0,
+        eventbrite_app: Some(EventbriteApp {
+            client_id: "test-client".into(),
+            client_secret: "test-secret".into(),
+        }),
+    };
+    let options = leptos::config::LeptosOptions::builder()
+        .output_name("lanyard")
+        .site_root("target/site")
+        .build();
+    let app = Application::build(config, options)
+        .await
+        .expect("the app starts");
+    let address = format!("http://{}", app.local_addr());
+    let db = app.state.db.clone();
+    let state = app.state.clone();
+    tokio::spawn(app.run_until_stopped());
+    Some(TestApp {
+        address,
+        db,
+        state,
+        _database: database,
+    })
+}
+
+impl TestApp {
+    /// A browser-like client: keeps cookies, does not follow redirects (tests assert them).
+    pub fn client(&self) -> Client {
+        Client::builder()
+            .cookie_store(true)
+            .redirect(redirect::Policy::none())
+            .build()
+            .unwrap()
+    }
+
+    pub async fn create_workspace(&self, name: &str, admin_email: &str) -> String {
+        let admin = NewMember {
+            email: admin_email,
+            display_name: "Ada Admin",
+            password: PASSWORD,
+            role: Role::Admin,
+        };
+        accounts::create_workspace(&self.db, name, admin)
+            .await
+            .expect("workspace created")
+    }
+
+    pub async fn add_member(&self, workspace_id: &str, email: &str, role: Role) {
+        let member = NewMember {
+            email,
+            display_name: "Some One",
+            password: PASSWORD,
+            role,
+        };
+        accounts::add_member(&self.db, workspace_id, member)
+            .await
+            .expect("member added");
+    }
+
+    /// An event row as an import would create it (PENDING), for tests that start mid-flow.
+    pub async fn insert_event(
+        &self,
+        workspace_id: &str,
+        integration_id: Option<&str>,
+        provider: lanyard::domain::Provider,
+        provider_event_id: &str,
+        access_code: &str,
+    ) -> String {
+        let event = lanyard::server::db::events::NewEvent {
+            workspace_id,
+            integration_id,
+            provider,
+            provider_event_id,
+            name: "Big Day",
+            starts_at: None,
+            ends_at: None,
+            timezone: "UTC",
+            access_code,
+        };
+        lanyard::server::db::events::insert(&self.db.pool, event)
+            .await
+            .expect("event inserted")
+    }
+
+    /// Calls a server function the way the hydrated page does (form-encoded POST).
+    pub async fn call(&self, client: &Client, endpoint: &str, form: &[(&str, &str)]) -> Response {
+        client
+            .post(format!("{}/api/{endpoint}", self.address))
+            .form(form)
+            .send()
+            .await
+            .expect("request sent")
+    }
+
+    pub async fn sign_in(&self, client: &Client, email: &str, password: &str) -> Response {
+        self.call(
+            client,
+            "sign_in",
+            &[("email", email), ("password", password)],
+        )
+        .await
+    }
+
+    /// A new client already signed in as `email`.
+    pub async fn signed_in(&self, email: &str) -> Client {
+        let client = self.client();
+        let res = self.sign_in(&client, email, PASSWORD).await;
+        assert_eq!(
+            res.status(),
+            200,
+            "sign-in as {email}: {}",
+            res.text().await.unwrap_or_default()
+        );
+        client
+    }
+
+    pub async fn get(&self, client: &Client, path: &str) -> Response {
+        client
+            .get(format!("{}{path}", self.address))
+            .send()
+            .await
+            .expect("request sent")
+    }
+}

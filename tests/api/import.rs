@@ -1,0 +1,256 @@
+//! The import pass against the simulator, on both databases.
+
+use crate::helpers::{spawn_app, TestApp};
+use lanyard::domain::{Provider, SyncStatus};
+use lanyard::server::db::{attendees, integrations, Backend};
+use lanyard::server::providers::{Credential, ProviderClient, ProviderUrls};
+use lanyard::server::sync::import::import_all;
+use lanyard::simulator::{self, RunningSimulator};
+use serde_json::json;
+
+struct Fixture {
+    app: TestApp,
+    sim: RunningSimulator,
+    client: ProviderClient,
+    token: String,
+    integration_id: String,
+    event_id: String,
+    provider_event_id: String,
+}
+
+async fn fixture(backend: Backend, attendee_count: usize) -> Option<Fixture> {
+    let app = spawn_app(backend).await?;
+    let sim = simulator::start("127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap();
+    let ws = app.create_workspace("Acme", "admin@acme.test").await;
+    let (account, token, provider_event_id) = {
+        let mut world = sim.sim.world();
+        let (account, token) = world.create_account(
+            simulator::world::Which::Eventbrite,
+            "o@acme.test",
+            "Olga Org",
+        );
+        let event = world.create_event(
+            &account.owner_id,
+            simulator::world::Which::Eventbrite,
+            "Big Day",
+            1_796_461_200_000,
+            attendee_count,
+        );
+        (account, token, event)
+    };
+    let integration_id = "int-1".to_string();
+    let connection = integrations::Connection {
+        workspace_id: &ws,
+        provider: Provider::Eventbrite,
+        provider_account_id: &account.id,
+        account_email: "o@acme.test",
+        connected_by: &lanyard::server::db::users::credentials_by_email(
+            &app.db.pool,
+            "admin@acme.test",
+        )
+        .await
+        .unwrap()
+        .unwrap()
+        .user_id,
+    };
+    integrations::save(
+        &app.db.pool,
+        &integration_id,
+        false,
+        connection,
+        "sealed-elsewhere",
+        "hook-token",
+    )
+    .await
+    .unwrap();
+    let event_id = app
+        .insert_event(
+            &ws,
+            Some(&integration_id),
+            Provider::Eventbrite,
+            &provider_event_id,
+            "BIGDAY",
+        )
+        .await;
+    let urls = ProviderUrls {
+        eventbrite_api: sim.eventbrite_api(),
+        eventbrite_oauth: sim.eventbrite_oauth(),
+        luma_api: sim.luma_api(),
+    };
+    let client = ProviderClient::new(&urls, Credential::EventbriteToken(token.clone())).unwrap();
+    Some(Fixture {
+        app,
+        sim,
+        client,
+        token,
+        integration_id,
+        event_id,
+        provider_event_id,
+    })
+}
+
+impl Fixture {
+    async fn import(&self) -> lanyard::server::sync::import::ImportOutcome {
+        import_all(
+            &self.app.db.pool,
+            &self.client,
+            &self.integration_id,
+            &self.event_id,
+            &self.provider_event_id,
+            |_, _| {},
+        )
+        .await
+        .unwrap()
+    }
+}
+
+async fn an_import_brings_every_attendee_and_a_second_pass_changes_nothing(backend: Backend) {
+    let Some(f) = fixture(backend, 3_000).await else {
+        return;
+    };
+    let mut progress = Vec::new();
+    let outcome = import_all(
+        &f.app.db.pool,
+        &f.client,
+        &f.integration_id,
+        &f.event_id,
+        &f.provider_event_id,
+        |done, total| progress.push((done, total)),
+    )
+    .await
+    .unwrap();
+    assert_eq!(outcome.status, SyncStatus::Active);
+    assert_eq!(outcome.counts.created, 3_000);
+    assert_eq!(outcome.provider_calls, 60, "pages of 50");
+    assert_eq!(progress.len(), 60);
+    assert_eq!(progress[0], (50, Some(3_000)));
+    assert_eq!(*progress.last().unwrap(), (3_000, Some(3_000)));
+    assert_eq!(
+        attendees::count(&f.app.db.pool, &f.event_id).await.unwrap(),
+        3_000
+    );
+
+    // Field values arrive as the provider has them.
+    let first = f.sim.sim.world().events[&f.provider_event_id].people[0].clone();
+    let row: (String, String, Option<String>, Option<String>) = sqlx::query_as(
+        "SELECT first_name, last_name, email, ticket_name FROM attendees WHERE provider_attendee_id = $1",
+    )
+    .bind(first["id"].as_str().unwrap())
+    .fetch_one(&f.app.db.pool)
+    .await
+    .unwrap();
+    assert_eq!(row.0, first["profile"]["first_name"].as_str().unwrap());
+    assert_eq!(row.2.as_deref(), first["profile"]["email"].as_str());
+    assert_eq!(row.3.as_deref(), first["ticket_class_name"].as_str());
+
+    let again = f.import().await;
+    assert_eq!((again.counts.created, again.counts.unchanged), (0, 3_000));
+    assert_eq!(
+        attendees::count(&f.app.db.pool, &f.event_id).await.unwrap(),
+        3_000,
+        "no duplicates"
+    );
+}
+
+async fn vip_and_check_in_survive_a_sync_that_edits_and_cancels(backend: Backend) {
+    let Some(f) = fixture(backend, 120).await else {
+        return;
+    };
+    f.import().await;
+    let (edited, cancelled) = {
+        let world = f.sim.sim.world();
+        let people = &world.events[&f.provider_event_id].people;
+        (
+            people[3]["id"].as_str().unwrap().to_string(),
+            people[4]["id"].as_str().unwrap().to_string(),
+        )
+    };
+    sqlx::query(
+        "UPDATE attendees SET is_vip = 1, checked_in_at = 42 WHERE provider_attendee_id = $1",
+    )
+    .bind(&edited)
+    .execute(&f.app.db.pool)
+    .await
+    .unwrap();
+    let http = reqwest::Client::new();
+    let e = &f.provider_event_id;
+    http.patch(format!("{}/admin/events/{e}/attendees/{edited}", f.sim.url))
+        .json(&json!({"first_name": "Mallory"}))
+        .send()
+        .await
+        .unwrap();
+    http.post(format!(
+        "{}/admin/events/{e}/attendees/{cancelled}/cancel",
+        f.sim.url
+    ))
+    .send()
+    .await
+    .unwrap();
+
+    let outcome = f.import().await;
+    assert_eq!(
+        (
+            outcome.counts.updated,
+            outcome.counts.cancelled,
+            outcome.counts.unchanged
+        ),
+        (1, 1, 118)
+    );
+    let (name, vip, checked_in): (String, i64, Option<i64>) = sqlx::query_as(
+        "SELECT first_name, is_vip, checked_in_at FROM attendees WHERE provider_attendee_id = $1",
+    )
+    .bind(&edited)
+    .fetch_one(&f.app.db.pool)
+    .await
+    .unwrap();
+    assert_eq!((name.as_str(), vip, checked_in), ("Mallory", 1, Some(42)));
+    let status: String =
+        sqlx::query_scalar("SELECT status FROM attendees WHERE provider_attendee_id = $1")
+            .bind(&cancelled)
+            .fetch_one(&f.app.db.pool)
+            .await
+            .unwrap();
+    assert_eq!(status, "NOT_ATTENDING");
+}
+
+async fn a_token_revoked_mid_import_disconnects_and_keeps_what_was_saved(backend: Backend) {
+    let Some(f) = fixture(backend, 500).await else {
+        return;
+    };
+    let sim = f.sim.sim.clone();
+    let token = f.token.clone();
+    let outcome = import_all(
+        &f.app.db.pool,
+        &f.client,
+        &f.integration_id,
+        &f.event_id,
+        &f.provider_event_id,
+        move |done, _| {
+            if done == 100 {
+                sim.world().credentials.remove(&token);
+            }
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(outcome.status, SyncStatus::Disconnected);
+    assert_eq!(
+        attendees::count(&f.app.db.pool, &f.event_id).await.unwrap(),
+        100,
+        "saved pages stay"
+    );
+    let integration: String = sqlx::query_scalar("SELECT status FROM integrations WHERE id = $1")
+        .bind(&f.integration_id)
+        .fetch_one(&f.app.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(integration, "DISCONNECTED");
+}
+
+crate::on_both_databases!(
+    an_import_brings_every_attendee_and_a_second_pass_changes_nothing,
+    vip_and_check_in_survive_a_sync_that_edits_and_cancels,
+    a_token_revoked_mid_import_disconnects_and_keeps_what_was_saved,
+);

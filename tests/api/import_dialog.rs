@@ -1,0 +1,211 @@
+//! The Import Event dialog's server functions.
+
+use crate::helpers::spawn_app_with;
+use lanyard::domain::Role;
+use lanyard::server::db::Backend;
+use lanyard::simulator::{self, world::Which};
+use serde_json::Value;
+
+async fn an_admin_imports_a_provider_event_once_and_others_cannot(backend: Backend) {
+    let sim = simulator::start("127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap();
+    let Some(app) = spawn_app_with(backend, Some(&sim)).await else {
+        return;
+    };
+    let ws = app.create_workspace("Acme", "admin@acme.test").await;
+    app.add_member(&ws, "staff@acme.test", Role::Staff).await;
+    let key = {
+        let mut world = sim.sim.world();
+        let (calendar, key) = world.create_account(Which::Luma, "cal@acme.test", "Cal");
+        world.create_event(
+            &calendar.owner_id,
+            Which::Luma,
+            "Meetup",
+            1_796_461_200_000,
+            12,
+        );
+        key
+    };
+    let admin = app.signed_in("admin@acme.test").await;
+    let card: Value = app
+        .call(&admin, "connect_luma", &[("api_key", &key)])
+        .await
+        .json()
+        .await
+        .unwrap();
+    let integration = card["id"].as_str().unwrap();
+
+    let options: Vec<Value> = app
+        .call(
+            &admin,
+            "list_provider_events",
+            &[("integration_id", integration)],
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(options.len(), 1);
+    assert_eq!(
+        (
+            options[0]["name"].as_str(),
+            options[0]["attendee_count"].as_i64(),
+            options[0]["already_added"].as_bool()
+        ),
+        (Some("Meetup"), Some(12), Some(false))
+    );
+    let pid = options[0]["provider_event_id"].as_str().unwrap();
+
+    let res = app
+        .call(
+            &admin,
+            "import_event",
+            &[("integration_id", integration), ("provider_event_id", pid)],
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    let event_id: String = res.json().await.unwrap();
+    let event: Value = app
+        .call(&admin, "get_event", &[("event_id", &event_id)])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(event["sync_status"], "Pending");
+    let code = event["access_code"].as_str().unwrap();
+    assert!(
+        lanyard::domain::access_code::normalize(code).as_deref() == Some(code),
+        "a 6-character code: {code}"
+    );
+    let progress: Value = app
+        .call(&admin, "import_progress", &[("event_id", &event_id)])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        progress,
+        serde_json::json!([0, null]),
+        "the import job is queued"
+    );
+
+    let again = app
+        .call(
+            &admin,
+            "import_event",
+            &[("integration_id", integration), ("provider_event_id", pid)],
+        )
+        .await;
+    assert_eq!(again.status(), 422);
+    assert!(again
+        .text()
+        .await
+        .unwrap()
+        .contains("already in the workspace"));
+    let options: Vec<Value> = app
+        .call(
+            &admin,
+            "list_provider_events",
+            &[("integration_id", integration)],
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(options[0]["already_added"], true);
+
+    let staff = app.signed_in("staff@acme.test").await;
+    assert_eq!(
+        app.call(
+            &staff,
+            "import_event",
+            &[("integration_id", integration), ("provider_event_id", pid)]
+        )
+        .await
+        .status(),
+        403
+    );
+    assert_eq!(
+        app.call(
+            &staff,
+            "list_provider_events",
+            &[("integration_id", integration)]
+        )
+        .await
+        .status(),
+        403
+    );
+}
+
+async fn retry_restarts_an_import_for_admins_only(backend: Backend) {
+    let Some(app) = crate::helpers::spawn_app(backend).await else {
+        return;
+    };
+    let ws = app.create_workspace("Acme", "admin@acme.test").await;
+    app.add_member(&ws, "staff@acme.test", Role::Staff).await;
+    let event = app
+        .insert_event(
+            &ws,
+            None,
+            lanyard::domain::Provider::Luma,
+            "evt-1",
+            "RETRY1",
+        )
+        .await;
+    let admin = app.signed_in("admin@acme.test").await;
+    let staff = app.signed_in("staff@acme.test").await;
+    assert_eq!(
+        app.call(&staff, "retry_import", &[("event_id", &event)])
+            .await
+            .status(),
+        403
+    );
+    let none: Value = app
+        .call(&admin, "import_progress", &[("event_id", &event)])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        none.is_null(),
+        "PENDING with no job: the page shows Import failed"
+    );
+    assert_eq!(
+        app.call(&admin, "retry_import", &[("event_id", &event)])
+            .await
+            .status(),
+        200
+    );
+    assert_eq!(
+        app.call(&admin, "retry_import", &[("event_id", &event)])
+            .await
+            .status(),
+        200,
+        "a second click joins the queued job"
+    );
+    let jobs: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sync_jobs WHERE event_id = $1")
+        .bind(&event)
+        .fetch_one(&app.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(jobs, 1);
+    let progress: Value = app
+        .call(&admin, "import_progress", &[("event_id", &event)])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(progress, serde_json::json!([0, null]));
+    assert_eq!(
+        app.call(&admin, "retry_import", &[("event_id", "no-such-event")])
+            .await
+            .status(),
+        404
+    );
+}
+
+crate::on_both_databases!(
+    an_admin_imports_a_provider_event_once_and_others_cannot,
+    retry_restarts_an_import_for_admins_only,
+);

@@ -1,0 +1,307 @@
+use crate::helpers::{spawn_app_with, TestApp};
+use lanyard::domain::Role;
+use lanyard::server::db::Backend;
+use lanyard::simulator::{self, RunningSimulator};
+use reqwest::Client;
+use serde_json::{json, Value};
+
+async fn setup(backend: Backend) -> Option<(TestApp, RunningSimulator)> {
+    let sim = simulator::start("127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap();
+    let app = spawn_app_with(backend, Some(&sim)).await?;
+    Some((app, sim))
+}
+
+async fn sim_account(sim: &RunningSimulator, provider: &str, email: &str) -> (String, String) {
+    let a: Value = reqwest::Client::new()
+        .post(format!("{}/admin/accounts", sim.url))
+        .json(&json!({"provider": provider, "email": email, "name": "Pat Provider"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    (
+        a["account_id"].as_str().unwrap().into(),
+        a["credential"].as_str().unwrap().into(),
+    )
+}
+
+/// Clicks "Allow" on the simulator's approve page; returns the callback URL it redirects to.
+async fn approve(
+    plain: &Client,
+    authorize: &url::Url,
+    redirect_uri: &str,
+    state: &str,
+    account_id: &str,
+) -> String {
+    let form = [
+        ("redirect_uri", redirect_uri),
+        ("state", state),
+        ("account_id", account_id),
+    ];
+    let approved = plain
+        .post(authorize.as_str())
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    approved.headers()["location"].to_str().unwrap().to_string()
+}
+
+async fn integrations(app: &TestApp, client: &Client) -> Vec<Value> {
+    app.call(client, "list_integrations", &[])
+        .await
+        .json()
+        .await
+        .unwrap()
+}
+
+async fn raw_credentials(app: &TestApp) -> Vec<String> {
+    sqlx::query_scalar("SELECT credentials FROM integrations")
+        .fetch_all(&app.db.pool)
+        .await
+        .unwrap()
+}
+
+async fn luma_key_is_checked_encrypted_and_reconnects_in_place(backend: Backend) {
+    let Some((app, sim)) = setup(backend).await else {
+        return;
+    };
+    app.create_workspace("Acme", "admin@acme.test").await;
+    let admin = app.signed_in("admin@acme.test").await;
+    let (account_id, key) = sim_account(&sim, "luma", "Calendar@Acme.test").await;
+
+    let res = app
+        .call(&admin, "connect_luma", &[("api_key", "secret-wrong")])
+        .await;
+    assert_eq!(res.status(), 422);
+    assert!(res.text().await.unwrap().contains("rejected this key"));
+    assert!(
+        integrations(&app, &admin).await.is_empty(),
+        "a bad key saves nothing"
+    );
+
+    let res = app
+        .call(&admin, "connect_luma", &[("api_key", &format!("  {key} "))])
+        .await;
+    assert_eq!(res.status(), 200);
+    let card: Value = res.json().await.unwrap();
+    assert_eq!(card["status"], "Connected");
+    assert_eq!(card["account_email"], "calendar@acme.test");
+    let body = serde_json::to_string(&integrations(&app, &admin).await).unwrap();
+    assert!(
+        !body.contains(&key),
+        "the key never goes back to the browser"
+    );
+
+    let stored = raw_credentials(&app).await;
+    assert_eq!(stored.len(), 1);
+    assert!(
+        !stored[0].contains(&key) && !stored[0].contains("secret-"),
+        "no plaintext at rest"
+    );
+
+    // A new key for the same calendar updates the same integration.
+    let new_key: Value = reqwest::Client::new()
+        .post(format!(
+            "{}/admin/accounts/{account_id}/credentials",
+            sim.url
+        ))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let again: Value = app
+        .call(
+            &admin,
+            "connect_luma",
+            &[("api_key", new_key["credential"].as_str().unwrap())],
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(again["id"], card["id"]);
+    assert_eq!(integrations(&app, &admin).await.len(), 1);
+}
+
+async fn only_admins_connect_and_remove(backend: Backend) {
+    let Some((app, sim)) = setup(backend).await else {
+        return;
+    };
+    let ws = app.create_workspace("Acme", "admin@acme.test").await;
+    app.add_member(&ws, "staff@acme.test", Role::Staff).await;
+    app.add_member(&ws, "support@acme.test", Role::Support)
+        .await;
+    let (_, key) = sim_account(&sim, "luma", "cal@acme.test").await;
+    let admin = app.signed_in("admin@acme.test").await;
+    let card: Value = app
+        .call(&admin, "connect_luma", &[("api_key", &key)])
+        .await
+        .json()
+        .await
+        .unwrap();
+    let id = card["id"].as_str().unwrap();
+
+    for email in ["staff@acme.test", "support@acme.test"] {
+        let client = app.signed_in(email).await;
+        let writes: [(&str, &[(&str, &str)]); 3] = [
+            ("connect_luma", &[("api_key", &key)]),
+            ("remove_integration", &[("integration_id", id)]),
+            ("check_integration", &[("integration_id", id)]),
+        ];
+        for (endpoint, form) in writes {
+            let status = app.call(&client, endpoint, form).await.status();
+            assert_eq!(status, 403, "{email} {endpoint}");
+        }
+        let connect = app.get(&client, "/integrations/eventbrite/connect").await;
+        assert_eq!(connect.status(), 403, "{email}");
+    }
+    // Another workspace's admin cannot touch it either.
+    app.create_workspace("Other", "admin@other.test").await;
+    let other = app.signed_in("admin@other.test").await;
+    assert_eq!(
+        app.call(&other, "remove_integration", &[("integration_id", id)])
+            .await
+            .status(),
+        404
+    );
+
+    assert_eq!(
+        app.call(&admin, "remove_integration", &[("integration_id", id)])
+            .await
+            .status(),
+        200
+    );
+    assert!(integrations(&app, &admin).await.is_empty());
+}
+
+async fn eventbrite_connects_through_oauth_and_state_is_checked(backend: Backend) {
+    let Some((app, sim)) = setup(backend).await else {
+        return;
+    };
+    app.create_workspace("Acme", "admin@acme.test").await;
+    let (account_id, _) = sim_account(&sim, "eventbrite", "Organizer@Acme.test").await;
+    let admin = app.signed_in("admin@acme.test").await;
+
+    let start = app.get(&admin, "/integrations/eventbrite/connect").await;
+    assert_eq!(start.status(), 303);
+    let authorize = url::Url::parse(start.headers()["location"].to_str().unwrap()).unwrap();
+    assert!(authorize.as_str().starts_with(&sim.eventbrite_oauth()));
+    let q: std::collections::HashMap<_, _> = authorize.query_pairs().into_owned().collect();
+    assert_eq!(q["response_type"], "code");
+    assert_eq!(q["client_id"], "test-client");
+    let state = q["state"].clone();
+    assert!(state.len() >= 16, "a random state");
+
+    // The approve page, then the user clicks "Allow".
+    let plain = Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let page = plain
+        .get(authorize.clone())
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Allow as organizer@acme.test"));
+    let callback = approve(&plain, &authorize, &q["redirect_uri"], &state, &account_id).await;
+    assert!(callback.starts_with(&format!(
+        "{}/integrations/eventbrite/callback?code=",
+        app.address
+    )));
+
+    // A wrong state is refused, and consumes the pending one.
+    let forged = callback.replace(&format!("state={state}"), "state=forged");
+    let res = admin.get(&forged).send().await.unwrap();
+    assert_eq!(res.status(), 400);
+    assert!(res.text().await.unwrap().contains("not valid"));
+    assert!(integrations(&app, &admin).await.is_empty());
+
+    // A fresh start and approve: this time the callback is the real one.
+    let start = app.get(&admin, "/integrations/eventbrite/connect").await;
+    let authorize = url::Url::parse(start.headers()["location"].to_str().unwrap()).unwrap();
+    let state: String = authorize
+        .query_pairs()
+        .find(|(k, _)| k == "state")
+        .unwrap()
+        .1
+        .into_owned();
+    let callback = approve(&plain, &authorize, &q["redirect_uri"], &state, &account_id).await;
+    let done = admin.get(&callback).send().await.unwrap();
+    assert_eq!(done.status(), 303);
+    assert_eq!(
+        done.headers()["location"],
+        "/settings/integrations?connected=eventbrite"
+    );
+    let list = integrations(&app, &admin).await;
+    assert_eq!(list.len(), 1);
+    assert_eq!(list[0]["provider"], "Eventbrite");
+    assert_eq!(list[0]["account_email"], "organizer@acme.test");
+    assert_eq!(list[0]["status"], "Connected");
+
+    // Replaying the same callback is refused.
+    let replay = admin.get(&callback).send().await.unwrap();
+    assert_eq!(replay.status(), 400);
+    assert_eq!(integrations(&app, &admin).await.len(), 1);
+}
+
+async fn a_revoked_token_turns_the_integration_disconnected(backend: Backend) {
+    let Some((app, sim)) = setup(backend).await else {
+        return;
+    };
+    app.create_workspace("Acme", "admin@acme.test").await;
+    let (_, key) = sim_account(&sim, "luma", "cal@acme.test").await;
+    let admin = app.signed_in("admin@acme.test").await;
+    let card: Value = app
+        .call(&admin, "connect_luma", &[("api_key", &key)])
+        .await
+        .json()
+        .await
+        .unwrap();
+    let id = card["id"].as_str().unwrap();
+
+    let checked: Value = app
+        .call(&admin, "check_integration", &[("integration_id", id)])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(checked["status"], "Connected");
+    reqwest::Client::new()
+        .post(format!("{}/admin/revoke", sim.url))
+        .json(&json!({"credential": key}))
+        .send()
+        .await
+        .unwrap();
+    let checked: Value = app
+        .call(&admin, "check_integration", &[("integration_id", id)])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(checked["status"], "Disconnected");
+    assert!(checked["last_error"].as_str().unwrap().contains("rejected"));
+
+    // No further calls go out on a dead credential.
+    let calls = |sim: &RunningSimulator| sim.sim.world().calls.get(&key).copied().unwrap_or(0);
+    let before = calls(&sim);
+    app.call(&admin, "check_integration", &[("integration_id", id)])
+        .await;
+    assert_eq!(calls(&sim), before);
+}
+
+crate::on_both_databases!(
+    luma_key_is_checked_encrypted_and_reconnects_in_place,
+    only_admins_connect_and_remove,
+    eventbrite_connects_through_oauth_and_state_is_checked,
+    a_revoked_token_turns_the_integration_disconnected,
+);

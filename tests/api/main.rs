@@ -1,0 +1,15 @@
+//! Black-box tests: each starts the real server on a random port with a fresh database
+//! (SQLite and PostgreSQL) and drives it over HTTP.
+
+mod helpers;
+
+mod auth;
+mod cli;
+mod health;
+mod import;
+mod import_dialog;
+mod integrations;
+mod jobs;
+mod migrations;
+mod providers;
+mod tenancy;
