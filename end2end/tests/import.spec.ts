@@ -1,6 +1,19 @@
-import { expect, test } from "@playwright/test";
+import { expect, test, type Page } from "@playwright/test";
 
-test("an admin imports an event and the page swaps to the full view when the import ends", async ({ page }) => {
+const simulator = process.env.SIMULATOR_URL!;
+
+async function setLatency(page: Page, ms: number) {
+  const res = await page.request.put(`${simulator}/admin/faults`, { data: { latency_ms: ms } });
+  expect(res.ok()).toBeTruthy();
+}
+
+async function importedCount(page: Page): Promise<number> {
+  const text = await page.getByTestId("imported-count").textContent({ timeout: 1_000 }).catch(() => null);
+  return text === null ? -1 : Number(text);
+}
+
+test("an admin imports an event, watches the counter rise on two pages, and both swap to the full view", async ({ page, context }) => {
+  test.setTimeout(120_000);
   await page.goto("/login");
   await expect(page.locator("body[data-hydrated=true]")).toBeAttached();
   await page.getByLabel("Email").fill("admin@demo.lanyard.test");
@@ -18,12 +31,48 @@ test("an admin imports an event and the page swaps to the full view when the imp
   const dialog = page.getByRole("dialog", { name: "Import Event" });
   await dialog.getByLabel("Integration").selectOption({ label: "Eventbrite · events@northwind.example" });
   const row = dialog.getByRole("listitem").filter({ hasText: "Northwind DevDays 2026" });
-  await row.getByRole("button", { name: "Import" }).click();
 
-  await expect(page).toHaveURL(/\/events\/[0-9a-f-]+$/);
-  await expect(page.getByText("Total Attendees")).toBeVisible({ timeout: 60_000 });
-  await expect(page.locator("[data-status=ACTIVE]")).toBeVisible();
-  await expect(page.locator("dd").first()).toHaveText("800");
+  // Slow every provider call so the 16 pages of 50 take seconds, long enough to watch.
+  await setLatency(page, 400);
+  try {
+    await row.getByRole("button", { name: "Import" }).click();
+    await expect(page).toHaveURL(/\/events\/[0-9a-f-]+$/);
+    await expect(page.getByText("Import in progress")).toBeVisible();
+    await expect(page.locator("body[data-hydrated=true]")).toBeAttached();
+
+    // The counter rises without a reload.
+    await expect.poll(() => importedCount(page), { timeout: 20_000 }).toBeGreaterThan(0);
+    const early = await importedCount(page);
+    await expect.poll(() => importedCount(page), { timeout: 20_000 }).toBeGreaterThan(early);
+
+    // A second page opened mid-import starts from the current count, not from zero.
+    const second = await context.newPage();
+    await second.goto(page.url());
+    const atOpen = await importedCount(page);
+    if (atOpen > 0) {
+      await expect.poll(() => importedCount(second), { timeout: 10_000 }).toBeGreaterThanOrEqual(Math.min(atOpen, 800));
+    }
+
+    for (const p of [page, second]) {
+      await expect(p.getByText("Total Attendees")).toBeVisible({ timeout: 60_000 });
+      await expect(p.getByTestId("total-attendees")).toHaveText("800");
+      await expect(p.getByTestId("syncing-pill")).toBeVisible();
+    }
+    await second.close();
+  } finally {
+    await setLatency(page, 0);
+  }
+
+  // The Attendees table: paginated and searchable.
+  await expect(page.getByTestId("attendees-range")).toHaveText("Showing 1–50 of 800");
+  await page.getByRole("button", { name: "Next" }).click();
+  await expect(page.getByTestId("attendees-range")).toHaveText("Showing 51–100 of 800");
+  const firstEmail = (await page.getByTestId("attendees-table").locator("tbody tr td").nth(1).textContent())!.trim();
+  await page.getByLabel("Search attendees").fill(firstEmail);
+  await expect(page.getByTestId("attendees-range")).toHaveText(/Showing 1–\d+ of \d+/);
+  await expect(page.getByTestId("attendees-table")).toContainText(firstEmail);
+  await page.getByLabel("Search attendees").fill("no-such-person-anywhere");
+  await expect(page.getByText("No attendees match")).toBeVisible();
 
   // The same provider event cannot be imported twice.
   await page.getByRole("link", { name: "← Events" }).click();

@@ -114,41 +114,24 @@ pub async fn import_event(
     .map_err(import_error)
 }
 
-/// The running import's progress: (imported so far, provider total when known).
-#[server(prefix = "/api", endpoint = "import_progress")]
-pub async fn import_progress(event_id: String) -> Result<Option<(i64, Option<i64>)>, ApiError> {
+/// The recovery dialog's confirm (Reconnect, Retry, Set Up Sync): re-links the event to the
+/// chosen CONNECTED integration and runs a fresh import. Admins only.
+#[server(prefix = "/api", endpoint = "reconnect_event")]
+pub async fn reconnect_event(event_id: String, integration_id: String) -> Result<(), ApiError> {
     use crate::domain::Permission;
-    use crate::server::{auth, db};
-    let member = auth::require(Permission::ViewEvents).await?;
-    Ok(
-        db::events::import_progress(&auth::app_state().db.pool, &member.workspace_id, &event_id)
-            .await?,
-    )
-}
-
-/// Restarts an event's import from scratch (Retry on "Import failed"); admins only.
-#[server(prefix = "/api", endpoint = "retry_import")]
-pub async fn retry_import(event_id: String) -> Result<(), ApiError> {
-    use crate::domain::sync_status::SyncEvent;
-    use crate::domain::Permission;
-    use crate::server::{auth, db};
+    use crate::server::events::{self, RecoverError};
+    use crate::server::auth;
     let member = auth::require(Permission::RecoverEvents).await?;
-    let pool = &auth::app_state().db.pool;
-    if db::events::get(pool, &member.workspace_id, &event_id)
-        .await?
-        .is_none()
-    {
-        return Err(ApiError::not_found());
-    }
-    db::events::apply_sync_event(pool, &event_id, SyncEvent::ImportRequested).await?;
-    db::jobs::enqueue(
-        pool,
-        &member.workspace_id,
-        &event_id,
-        db::jobs::JobKind::Import,
-        "RETRY",
-        Some(&member.user_id),
-    )
-    .await?;
-    Ok(())
+    events::reconnect(&auth::app_state(), &member, &event_id, &integration_id)
+        .await
+        .map_err(|error| match error {
+            RecoverError::NotFound => ApiError::not_found(),
+            RecoverError::NotConnected => ApiError::invalid(
+                "This integration is disconnected. Reconnect it in Settings → Integrations first.",
+            ),
+            RecoverError::WrongProvider => {
+                ApiError::invalid("Pick an integration of the event's provider.")
+            }
+            RecoverError::Db(error) => error.into(),
+        })
 }

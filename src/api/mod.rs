@@ -1,9 +1,11 @@
 //! Server functions: the browser's only way into the server. Each one is thin: it checks the
 //! caller's permission, scopes the work to the caller's workspace and calls the server code.
 
+pub mod attendees;
 pub mod auth;
 pub mod error;
 pub mod events;
 pub mod integrations;
+pub mod live;
 
 pub use error::ApiError;

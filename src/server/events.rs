@@ -108,3 +108,55 @@ pub async fn import(
     tracing::info!(event = %event_id, by = %member.user_id, "event added; import queued");
     Ok(event_id)
 }
+
+#[derive(Debug, thiserror::Error)]
+pub enum RecoverError {
+    #[error("no such event or integration in this workspace")]
+    NotFound,
+    #[error("the integration is not connected")]
+    NotConnected,
+    #[error("the integration is for another provider")]
+    WrongProvider,
+    #[error(transparent)]
+    Db(#[from] DbError),
+}
+
+/// The recovery dialog's confirm: re-links the event to a CONNECTED integration of its
+/// provider, sets it PENDING and queues a fresh import (from the first page). A job already
+/// running for the event is joined, not duplicated.
+pub async fn reconnect(
+    state: &AppState,
+    member: &Member,
+    event_id: &str,
+    integration_id: &str,
+) -> Result<(), RecoverError> {
+    use crate::domain::sync_status::SyncEvent;
+    use crate::domain::IntegrationStatus;
+    let pool = &state.db.pool;
+    let event = events::get(pool, &member.workspace_id, event_id)
+        .await?
+        .ok_or(RecoverError::NotFound)?;
+    let integration = super::db::integrations::get(pool, &member.workspace_id, integration_id)
+        .await?
+        .ok_or(RecoverError::NotFound)?;
+    if integration.provider != event.provider {
+        return Err(RecoverError::WrongProvider);
+    }
+    if integration.status != IntegrationStatus::Connected {
+        return Err(RecoverError::NotConnected);
+    }
+    events::relink(pool, event_id, integration_id).await?;
+    events::apply_sync_event(pool, event_id, SyncEvent::ImportRequested).await?;
+    jobs::enqueue(
+        pool,
+        &member.workspace_id,
+        event_id,
+        jobs::JobKind::Import,
+        "RECONNECT",
+        Some(&member.user_id),
+    )
+    .await?;
+    state.live.publish_event(pool, event_id).await;
+    tracing::info!(event = %event_id, integration = %integration_id, by = %member.user_id, "event reconnected; import queued");
+    Ok(())
+}

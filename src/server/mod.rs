@@ -8,6 +8,7 @@ pub mod db;
 pub mod demo;
 pub mod events;
 pub mod integrations;
+pub mod live;
 pub mod oauth;
 pub mod providers;
 pub mod secrets;

@@ -58,8 +58,10 @@ impl Application {
         let listener = TcpListener::bind(addr)
             .await
             .map_err(|source| StartupError::Bind { addr, source })?;
+        let live = super::live::LiveHub::start(&db.pool, db.backend, &db.url).await?;
         let state = AppState {
             leptos_options,
+            live,
             db,
             config: Arc::new(config),
             cipher: super::crypto::CredentialCipher::new(&key),
@@ -93,8 +95,13 @@ impl Application {
                 },
             )
         });
+        let live = self.state.live.clone();
         let served = axum::serve(self.listener, self.router)
-            .with_graceful_shutdown(shutdown_signal())
+            .with_graceful_shutdown(async move {
+                shutdown_signal().await;
+                // Open live streams would otherwise hold the graceful shutdown forever.
+                live.close();
+            })
             .await;
         if let Some(runner) = runner {
             runner.shutdown().await;
@@ -110,6 +117,7 @@ async fn router(state: AppState) -> Result<Router, StartupError> {
     let app = Router::new()
         .route("/healthz", get(healthz))
         .merge(super::oauth::router())
+        .merge(super::live::router())
         .leptos_routes_with_context(
             &state,
             routes,

@@ -1,6 +1,7 @@
 use super::config::Config;
 use super::crypto::CredentialCipher;
 use super::db::Db;
+use super::live::LiveHub;
 use super::secrets::MasterKey;
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
@@ -14,4 +15,5 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub key: Arc<MasterKey>,
     pub cipher: CredentialCipher,
+    pub live: LiveHub,
 }

@@ -225,6 +225,36 @@ impl TestApp {
             .expect("event inserted")
     }
 
+    /// A CONNECTED integration row whose credential is never used (tests that stop short of
+    /// the provider); returns its id.
+    pub async fn insert_integration(
+        &self,
+        workspace_id: &str,
+        provider: lanyard::domain::Provider,
+        account_email: &str,
+    ) -> String {
+        use lanyard::server::db::integrations;
+        let admin: String = sqlx::query_scalar(
+            "SELECT user_id FROM memberships WHERE workspace_id = $1 ORDER BY created_at LIMIT 1",
+        )
+        .bind(workspace_id)
+        .fetch_one(&self.db.pool)
+        .await
+        .expect("the workspace has a member");
+        let id = lanyard::server::new_id();
+        let connection = integrations::Connection {
+            workspace_id,
+            provider,
+            provider_account_id: &format!("acct-{id}"),
+            account_email,
+            connected_by: &admin,
+        };
+        integrations::save(&self.db.pool, &id, false, connection, "sealed-elsewhere", &format!("hook-{id}"))
+            .await
+            .expect("integration saved");
+        id
+    }
+
     /// Calls a server function the way the hydrated page does (form-encoded POST).
     pub async fn call(&self, client: &Client, endpoint: &str, form: &[(&str, &str)]) -> Response {
         client

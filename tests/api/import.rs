@@ -4,7 +4,9 @@ use crate::helpers::{spawn_app, TestApp};
 use lanyard::domain::{Provider, SyncStatus};
 use lanyard::server::db::{attendees, integrations, Backend};
 use lanyard::server::providers::{Credential, ProviderClient, ProviderUrls};
-use lanyard::server::sync::import::import_all;
+use lanyard::server::db::jobs::Checkpoint;
+use lanyard::server::sync::import::{import_all, ImportOutcome, ImportTarget};
+use lanyard::server::sync::retry::RetryPolicy;
 use lanyard::simulator::{self, RunningSimulator};
 use serde_json::json;
 
@@ -92,17 +94,42 @@ async fn fixture(backend: Backend, attendee_count: usize) -> Option<Fixture> {
 }
 
 impl Fixture {
-    async fn import(&self) -> lanyard::server::sync::import::ImportOutcome {
+    async fn import(&self) -> ImportOutcome {
+        self.import_watching(|_| {}).await
+    }
+
+    async fn import_watching(&self, on_page: impl FnMut(&Checkpoint)) -> ImportOutcome {
         import_all(
             &self.app.db.pool,
             &self.client,
-            &self.integration_id,
-            &self.event_id,
-            &self.provider_event_id,
-            |_, _| {},
+            &RetryPolicy::quick(),
+            ImportTarget {
+                integration_id: &self.integration_id,
+                event_id: &self.event_id,
+                provider_event_id: &self.provider_event_id,
+            },
+            None,
+            None,
+            on_page,
         )
         .await
         .unwrap()
+    }
+
+    async fn count(&self) -> i64 {
+        attendees::count(&self.app.db.pool, &self.event_id)
+            .await
+            .unwrap()
+    }
+
+    async fn set_faults(&self, faults: serde_json::Value) {
+        let res = reqwest::Client::new()
+            .put(format!("{}/admin/faults", self.sim.url))
+            .json(&faults)
+            .send()
+            .await
+            .unwrap();
+        assert!(res.status().is_success());
     }
 }
 
@@ -111,19 +138,12 @@ async fn an_import_brings_every_attendee_and_a_second_pass_changes_nothing(backe
         return;
     };
     let mut progress = Vec::new();
-    let outcome = import_all(
-        &f.app.db.pool,
-        &f.client,
-        &f.integration_id,
-        &f.event_id,
-        &f.provider_event_id,
-        |done, total| progress.push((done, total)),
-    )
-    .await
-    .unwrap();
+    let outcome = f
+        .import_watching(|c| progress.push((c.processed, c.total)))
+        .await;
     assert_eq!(outcome.status, SyncStatus::Active);
-    assert_eq!(outcome.counts.created, 3_000);
-    assert_eq!(outcome.provider_calls, 60, "pages of 50");
+    assert_eq!(outcome.checkpoint.counts.created, 3_000);
+    assert_eq!(outcome.checkpoint.provider_calls, 60, "pages of 50");
     assert_eq!(progress.len(), 60);
     assert_eq!(progress[0], (50, Some(3_000)));
     assert_eq!(*progress.last().unwrap(), (3_000, Some(3_000)));
@@ -146,7 +166,10 @@ async fn an_import_brings_every_attendee_and_a_second_pass_changes_nothing(backe
     assert_eq!(row.3.as_deref(), first["ticket_class_name"].as_str());
 
     let again = f.import().await;
-    assert_eq!((again.counts.created, again.counts.unchanged), (0, 3_000));
+    assert_eq!(
+        (again.checkpoint.counts.created, again.checkpoint.counts.unchanged),
+        (0, 3_000)
+    );
     assert_eq!(
         attendees::count(&f.app.db.pool, &f.event_id).await.unwrap(),
         3_000,
@@ -192,9 +215,9 @@ async fn vip_and_check_in_survive_a_sync_that_edits_and_cancels(backend: Backend
     let outcome = f.import().await;
     assert_eq!(
         (
-            outcome.counts.updated,
-            outcome.counts.cancelled,
-            outcome.counts.unchanged
+            outcome.checkpoint.counts.updated,
+            outcome.checkpoint.counts.cancelled,
+            outcome.checkpoint.counts.unchanged
         ),
         (1, 1, 118)
     );
@@ -221,26 +244,19 @@ async fn a_token_revoked_mid_import_disconnects_and_keeps_what_was_saved(backend
     };
     let sim = f.sim.sim.clone();
     let token = f.token.clone();
-    let outcome = import_all(
-        &f.app.db.pool,
-        &f.client,
-        &f.integration_id,
-        &f.event_id,
-        &f.provider_event_id,
-        move |done, _| {
-            if done == 100 {
+    let outcome = f
+        .import_watching(move |c| {
+            if c.processed == 100 {
                 sim.world().credentials.remove(&token);
             }
-        },
-    )
-    .await
-    .unwrap();
+        })
+        .await;
     assert_eq!(outcome.status, SyncStatus::Disconnected);
-    assert_eq!(
-        attendees::count(&f.app.db.pool, &f.event_id).await.unwrap(),
-        100,
-        "saved pages stay"
-    );
+    // Pages fetched before the revocation (at most the two buffered and one in flight) are
+    // still saved; nothing after it is.
+    let saved = f.count().await;
+    assert_eq!(saved, outcome.checkpoint.processed, "saved pages stay");
+    assert!((100..=250).contains(&saved), "saved {saved}");
     let integration: String = sqlx::query_scalar("SELECT status FROM integrations WHERE id = $1")
         .bind(&f.integration_id)
         .fetch_one(&f.app.db.pool)
@@ -249,7 +265,92 @@ async fn a_token_revoked_mid_import_disconnects_and_keeps_what_was_saved(backend
     assert_eq!(integration, "DISCONNECTED");
 }
 
+async fn an_import_under_5xx_and_429_faults_still_ends_active_with_no_duplicates(
+    backend: Backend,
+) {
+    let Some(f) = fixture(backend, 2_000).await else {
+        return;
+    };
+    // A third of calls fail with a 500, the first two are rate limited (Eventbrite's 429
+    // carries no Retry-After; its x-rate-limit header says the window resets in 2 s) and one
+    // connection drops mid-body.
+    f.set_faults(json!({ "error_rate": 0.3, "rate_limit_next": 2, "drop_next": 1 }))
+    .await;
+    let outcome = f.import().await;
+    assert_eq!(outcome.status, SyncStatus::Active, "{:?}", outcome.error);
+    assert_eq!(f.count().await, 2_000, "every attendee, once");
+    assert_eq!(outcome.checkpoint.counts.created, 2_000);
+    assert!(
+        outcome.checkpoint.provider_calls > 40 + 2 + 1,
+        "failed calls were retried: {} calls for 40 pages",
+        outcome.checkpoint.provider_calls
+    );
+    let distinct: i64 = sqlx::query_scalar(
+        "SELECT COUNT(DISTINCT provider_attendee_id) FROM attendees WHERE event_id = $1",
+    )
+    .bind(&f.event_id)
+    .fetch_one(&f.app.db.pool)
+    .await
+    .unwrap();
+    assert_eq!(distinct, 2_000);
+}
+
+async fn a_5xx_storm_past_the_retry_budget_fails_the_event_and_keeps_saved_pages(
+    backend: Backend,
+) {
+    let Some(f) = fixture(backend, 300).await else {
+        return;
+    };
+    let sim = f.sim.sim.clone();
+    let outcome = f
+        .import_watching(move |c| {
+            if c.processed == 100 {
+                // Every call from now on fails: a provider outage.
+                sim.world().faults.error_rate = 1.0;
+            }
+        })
+        .await;
+    assert_eq!(outcome.status, SyncStatus::Failed);
+    assert!(
+        outcome.error.as_deref().unwrap_or("").contains("500"),
+        "the error says what happened: {:?}",
+        outcome.error
+    );
+    assert_eq!(f.count().await, outcome.checkpoint.processed);
+}
+
+async fn a_malformed_page_fails_the_event_with_a_clear_error_and_loses_nothing(
+    backend: Backend,
+) {
+    let Some(f) = fixture(backend, 300).await else {
+        return;
+    };
+    let sim = f.sim.sim.clone();
+    let outcome = f
+        .import_watching(move |c| {
+            if c.processed == 100 {
+                sim.world().faults.malformed_next = 1;
+            }
+        })
+        .await;
+    assert_eq!(outcome.status, SyncStatus::Failed);
+    assert!(
+        outcome.error.as_deref().unwrap_or("").contains("not JSON"),
+        "{:?}",
+        outcome.error
+    );
+    let saved = f.count().await;
+    assert_eq!(saved, outcome.checkpoint.processed);
+    assert!(saved >= 100, "pages before the bad one are kept: {saved}");
+    // The provider recovers; the next pass completes without duplicates.
+    assert_eq!(f.import().await.status, SyncStatus::Active);
+    assert_eq!(f.count().await, 300);
+}
+
 crate::on_both_databases!(
+    a_malformed_page_fails_the_event_with_a_clear_error_and_loses_nothing,
+    an_import_under_5xx_and_429_faults_still_ends_active_with_no_duplicates,
+    a_5xx_storm_past_the_retry_budget_fails_the_event_and_keeps_saved_pages,
     an_import_brings_every_attendee_and_a_second_pass_changes_nothing,
     vip_and_check_in_survive_a_sync_that_edits_and_cancels,
     a_token_revoked_mid_import_disconnects_and_keeps_what_was_saved,

@@ -78,15 +78,15 @@ async fn an_admin_imports_a_provider_event_once_and_others_cannot(backend: Backe
         lanyard::domain::access_code::normalize(code).as_deref() == Some(code),
         "a 6-character code: {code}"
     );
-    let progress: Value = app
-        .call(&admin, "import_progress", &[("event_id", &event_id)])
+    let live: Value = app
+        .call(&admin, "event_live", &[("event_id", &event_id)])
         .await
         .json()
         .await
         .unwrap();
     assert_eq!(
-        progress,
-        serde_json::json!([0, null]),
+        live["job"],
+        serde_json::json!({"processed": 0, "total": null}),
         "the import job is queued"
     );
 
@@ -138,74 +138,85 @@ async fn an_admin_imports_a_provider_event_once_and_others_cannot(backend: Backe
     );
 }
 
-async fn retry_restarts_an_import_for_admins_only(backend: Backend) {
+async fn the_recovery_dialog_relinks_the_event_and_queues_one_import_for_admins_only(
+    backend: Backend,
+) {
+    use lanyard::domain::Provider;
     let Some(app) = crate::helpers::spawn_app(backend).await else {
         return;
     };
     let ws = app.create_workspace("Acme", "admin@acme.test").await;
+    let other_ws = app.create_workspace("Globex", "admin@globex.test").await;
     app.add_member(&ws, "staff@acme.test", Role::Staff).await;
+    let old = app.insert_integration(&ws, Provider::Luma, "old@acme.test").await;
+    let good = app.insert_integration(&ws, Provider::Luma, "new@acme.test").await;
+    let dead = app.insert_integration(&ws, Provider::Luma, "dead@acme.test").await;
+    lanyard::server::db::integrations::mark_disconnected(&app.db.pool, &dead, "revoked")
+        .await
+        .unwrap();
+    let eventbrite = app.insert_integration(&ws, Provider::Eventbrite, "eb@acme.test").await;
+    let foreign = app.insert_integration(&other_ws, Provider::Luma, "luma@globex.test").await;
     let event = app
-        .insert_event(
-            &ws,
-            None,
-            lanyard::domain::Provider::Luma,
-            "evt-1",
-            "RETRY1",
-        )
+        .insert_event(&ws, Some(&old), Provider::Luma, "evt-1", "RETRY1")
         .await;
     let admin = app.signed_in("admin@acme.test").await;
     let staff = app.signed_in("staff@acme.test").await;
-    assert_eq!(
-        app.call(&staff, "retry_import", &[("event_id", &event)])
-            .await
-            .status(),
-        403
-    );
-    let none: Value = app
-        .call(&admin, "import_progress", &[("event_id", &event)])
+    async fn reconnect_with(
+        app: &crate::helpers::TestApp,
+        client: &reqwest::Client,
+        event: &str,
+        integration: &str,
+    ) -> u16 {
+        let form = [("event_id", event), ("integration_id", integration)];
+        app.call(client, "reconnect_event", &form).await.status().as_u16()
+    }
+    macro_rules! reconnect {
+        ($client:expr, $integration:expr) => {
+            reconnect_with(&app, $client, &event, $integration)
+        };
+    }
+
+    assert_eq!(reconnect!(&staff, &good).await, 403, "only admins recover events");
+    let live: Value = app
+        .call(&admin, "event_live", &[("event_id", &event)])
         .await
         .json()
         .await
         .unwrap();
     assert!(
-        none.is_null(),
+        live["job"].is_null() && live["sync_status"] == "Pending",
         "PENDING with no job: the page shows Import failed"
     );
-    assert_eq!(
-        app.call(&admin, "retry_import", &[("event_id", &event)])
-            .await
-            .status(),
-        200
-    );
-    assert_eq!(
-        app.call(&admin, "retry_import", &[("event_id", &event)])
-            .await
-            .status(),
-        200,
-        "a second click joins the queued job"
-    );
+    assert_eq!(reconnect!(&admin, &dead).await, 422, "a disconnected integration is refused");
+    assert_eq!(reconnect!(&admin, &eventbrite).await, 422, "another provider is refused");
+    assert_eq!(reconnect!(&admin, &foreign).await, 404, "another workspace's integration");
+    assert_eq!(reconnect!(&admin, &good).await, 200);
+    assert_eq!(reconnect!(&admin, &good).await, 200, "a second click joins the queued job");
+
     let jobs: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sync_jobs WHERE event_id = $1")
         .bind(&event)
         .fetch_one(&app.db.pool)
         .await
         .unwrap();
     assert_eq!(jobs, 1);
-    let progress: Value = app
-        .call(&admin, "import_progress", &[("event_id", &event)])
+    let linked: String = sqlx::query_scalar("SELECT integration_id FROM events WHERE id = $1")
+        .bind(&event)
+        .fetch_one(&app.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(linked, good, "the event now syncs through the chosen integration");
+    let live: Value = app
+        .call(&admin, "event_live", &[("event_id", &event)])
         .await
         .json()
         .await
         .unwrap();
-    assert_eq!(progress, serde_json::json!([0, null]));
-    assert_eq!(
-        app.call(&admin, "retry_import", &[("event_id", "no-such-event")])
-            .await
-            .status(),
-        404
-    );
+    assert_eq!(live["job"], serde_json::json!({"processed": 0, "total": null}));
+    let form = [("event_id", "no-such-event"), ("integration_id", good.as_str())];
+    assert_eq!(app.call(&admin, "reconnect_event", &form).await.status(), 404);
 }
 
 crate::on_both_databases!(
     an_admin_imports_a_provider_event_once_and_others_cannot,
-    retry_restarts_an_import_for_admins_only,
+    the_recovery_dialog_relinks_the_event_and_queues_one_import_for_admins_only,
 );

@@ -95,6 +95,8 @@ async fn a_queued_import_runs_to_active_and_leaves_a_sync_run(backend: Backend) 
             concurrency: 2,
             lease: Duration::from_secs(3),
             poll: Duration::from_millis(50),
+            retry: lanyard::server::sync::retry::RetryPolicy::quick(),
+            ..RunnerConfig::default()
         },
     );
     let pool = app.db.pool.clone();

@@ -4,12 +4,15 @@
 mod helpers;
 
 mod auth;
+mod attendees;
 mod cli;
+mod crash;
 mod health;
 mod import;
 mod import_dialog;
 mod integrations;
 mod jobs;
+mod live;
 mod migrations;
 mod providers;
 mod tenancy;

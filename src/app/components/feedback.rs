@@ -40,3 +40,24 @@ pub fn LoadingCards() -> impl IntoView {
         </div>
     }
 }
+
+/// A short confirmation in the corner ("Reconnecting event"), gone after a few seconds.
+#[component]
+pub fn Toast(message: RwSignal<Option<String>>) -> impl IntoView {
+    Effect::new(move || {
+        if message.get().is_some() {
+            set_timeout(
+                move || message.set(None),
+                std::time::Duration::from_secs(4),
+            );
+        }
+    });
+    view! {
+        {move || message.get().map(|text| view! {
+            <div role="status" data-testid="toast"
+                class="fixed bottom-4 right-4 z-50 rounded-lg bg-slate-900 px-4 py-3 text-sm font-medium text-white shadow-lg">
+                {text}
+            </div>
+        })}
+    }
+}

@@ -45,3 +45,10 @@ mod tests {
         assert_eq!(date(start), "5 Dec 2026");
     }
 }
+
+/// "5 Dec, 09:14 UTC": when something happened today-ish, to the minute.
+pub fn date_time(ms: i64) -> String {
+    DateTime::<Utc>::from_timestamp_millis(ms)
+        .map(|d| d.format("%-d %b, %H:%M UTC").to_string())
+        .unwrap_or_default()
+}

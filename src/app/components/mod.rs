@@ -1,4 +1,6 @@
+pub mod attendees_table;
 pub mod badges;
 pub mod feedback;
 pub mod format;
 pub mod import_dialog;
+pub mod recovery_dialog;

@@ -1,10 +1,16 @@
-use crate::api::events::{get_event, import_progress, RetryImport};
+//! The event page: header, the alert banner or import progress for the event's sync status,
+//! stat cards and the Attendees table. Status, progress and counts come live from the
+//! event's stream; the page renders the same state on the server first.
+
+use crate::api::events::{get_event, EventSummary};
+use crate::api::live::{event_live, use_event_live, EventLive, JobProgress};
+use crate::app::components::attendees_table::AttendeesTable;
 use crate::app::components::badges::SyncStatusBadge;
-use crate::app::components::feedback::ErrorPanel;
+use crate::app::components::feedback::{ErrorPanel, Toast};
 use crate::app::components::format;
+use crate::app::components::recovery_dialog::RecoveryDialog;
 use crate::app::layout::use_session;
-use crate::domain::Permission;
-use crate::domain::SyncStatus;
+use crate::domain::{Permission, SyncStatus};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
@@ -12,88 +18,19 @@ use leptos_router::hooks::use_params_map;
 #[component]
 pub fn EventPage() -> impl IntoView {
     let params = use_params_map();
-    let event_id = move || params.read().get("id").unwrap_or_default();
-    let tick = RwSignal::new(0u32);
-    let retry = ServerAction::<RetryImport>::new();
+    let event_id = Signal::derive(move || params.read().get("id").unwrap_or_default());
+    let live = use_event_live(event_id);
+    let event = Resource::new(move || event_id.get(), get_event);
+    let initial = Resource::new(move || event_id.get(), event_live);
     let session = use_session();
-    Effect::new(move || {
-        if let Some(Ok(())) = retry.value().get() {
-            tick.update(|t| *t += 1);
-        }
-    });
-    let event = Resource::new(move || (event_id(), tick.get()), |(id, _)| get_event(id));
-    let progress = Resource::new(
-        move || (event_id(), tick.get()),
-        |(id, _)| import_progress(id),
-    );
-    // While an import runs, refresh once a second (a pushed live feed replaces this later).
-    Effect::new(move || {
-        let pending =
-            matches!(event.get(), Some(Ok(ref e)) if e.sync_status == SyncStatus::Pending);
-        if pending {
-            set_timeout(
-                move || tick.update(|t| *t += 1),
-                std::time::Duration::from_secs(1),
-            );
-        }
-    });
     view! {
         <a href="/events" class="text-sm font-medium text-indigo-600 hover:text-indigo-500">"← Events"</a>
         <Transition fallback=|| view! { <div class="mt-4 h-24 animate-pulse rounded-xl bg-slate-200/60"></div> }>
             {move || Suspend::new(async move {
-                let running = progress.await.ok().flatten();
-                let can_retry = matches!(session.await, Ok(Some(ref s)) if s.role.can(Permission::RecoverEvents));
+                let can_recover = matches!(session.await, Ok(Some(ref s)) if s.role.can(Permission::RecoverEvents));
+                let initial = initial.await.ok();
                 match event.await {
-                    Ok(event) if event.sync_status == SyncStatus::Pending => view! {
-                        <Title text=event.name.clone()/>
-                        <header class="mt-4">
-                            <div class="flex flex-wrap items-center gap-3">
-                                <h1 class="text-2xl font-semibold tracking-tight">{event.name.clone()}</h1>
-                                <SyncStatusBadge status=event.sync_status/>
-                            </div>
-                        </header>
-                        {match running {
-                            Some((done, total)) => view! { <ImportProgress done total/> }.into_any(),
-                            None => view! {
-                                <div role="alert" class="mt-4 rounded-xl border border-amber-200 bg-amber-50 p-4">
-                                    <p class="font-semibold text-amber-900">"Import failed"</p>
-                                    <p class="mt-1 text-sm text-amber-800">"The initial import did not complete. An admin can start it again."</p>
-                                    {can_retry.then(|| {
-                                        let id = event.id.clone();
-                                        view! {
-                                            <button type="button" disabled=move || retry.pending().get()
-                                                class="mt-3 rounded-lg bg-amber-600 px-3 py-1.5 text-sm font-semibold text-white hover:bg-amber-500 disabled:opacity-60"
-                                                on:click=move |_| { retry.dispatch(RetryImport { event_id: id.clone() }); }>
-                                                "Retry"
-                                            </button>
-                                        }
-                                    })}
-                                </div>
-                            }.into_any(),
-                        }}
-                    }.into_any(),
-                    Ok(event) => view! {
-                        <Title text=event.name.clone()/>
-                        <header class="mt-4 rounded-xl bg-white p-5 shadow-sm ring-1 ring-slate-200">
-                            <div class="flex flex-wrap items-center gap-3">
-                                <h1 class="text-2xl font-semibold tracking-tight">{event.name.clone()}</h1>
-                                <SyncStatusBadge status=event.sync_status/>
-                            </div>
-                            <p class="mt-1 text-sm text-slate-500">
-                                {format::event_dates(event.starts_at, event.ends_at)} " · " {event.provider.label()}
-                            </p>
-                            <dl class="mt-4 grid grid-cols-2 gap-4 sm:grid-cols-4">
-                                <div>
-                                    <dt class="text-xs font-medium uppercase tracking-wide text-slate-500">"Total Attendees"</dt>
-                                    <dd class="mt-1 text-2xl font-semibold">{event.attendee_count}</dd>
-                                </div>
-                                <div>
-                                    <dt class="text-xs font-medium uppercase tracking-wide text-slate-500">"Staff access code"</dt>
-                                    <dd class="mt-1 font-mono text-2xl font-semibold tracking-widest">{event.access_code.clone()}</dd>
-                                </div>
-                            </dl>
-                        </header>
-                    }.into_any(),
+                    Ok(summary) => view! { <EventView summary initial live can_recover/> }.into_any(),
                     Err(error) => view! { <div class="mt-4"><ErrorPanel error/></div> }.into_any(),
                 }
             })}
@@ -101,14 +38,168 @@ pub fn EventPage() -> impl IntoView {
     }
 }
 
+/// Which recovery path opened the dialog; the title follows the reference pages.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Recovery {
+    Reconnect,
+    SetUpSync,
+}
+
 #[component]
-fn ImportProgress(done: i64, total: Option<i64>) -> impl IntoView {
-    let percent = total.filter(|t| *t > 0).map(|t| (done * 100 / t).min(100));
+fn EventView(
+    summary: EventSummary,
+    initial: Option<EventLive>,
+    live: ReadSignal<Option<EventLive>>,
+    can_recover: bool,
+) -> impl IntoView {
+    let fallback = EventLive {
+        event_id: summary.id.clone(),
+        sync_status: summary.sync_status,
+        job: None,
+        attendee_count: summary.attendee_count,
+        attending_count: summary.attendee_count,
+        checked_in_count: 0,
+    };
+    let state = Memo::new(move |_| {
+        live.get()
+            .or_else(|| initial.clone())
+            .unwrap_or_else(|| fallback.clone())
+    });
+    let status = Memo::new(move |_| state.read().sync_status);
+    let job = Memo::new(move |_| state.read().job);
+    let recovery = RwSignal::new(None::<Recovery>);
+    let toast = RwSignal::new(None::<String>);
+    let event_id = summary.id.clone();
+    let provider = summary.provider;
+    view! {
+        <Title text=summary.name.clone()/>
+        <EventHeader summary=summary.clone() status/>
+        {move || match (status.get(), job.get()) {
+            (SyncStatus::Pending, Some(progress)) => view! { <ImportProgress progress/> }.into_any(),
+            (SyncStatus::Pending, None) => view! {
+                <AlertBanner title="Import failed"
+                    message="The initial import did not complete. An admin can set up the sync again."
+                    action=can_recover.then_some(("Retry", Recovery::SetUpSync)) recovery/>
+            }.into_any(),
+            (other, _) => {
+                let banner = match other {
+                    SyncStatus::Failed => Some(view! {
+                        <AlertBanner title="Sync failed"
+                            message="The last sync attempt errored. The integration is still healthy; retrying usually fixes it."
+                            action=can_recover.then_some(("Retry", Recovery::Reconnect)) recovery/>
+                    }),
+                    SyncStatus::Disconnected => Some(view! {
+                        <AlertBanner title="Integration disconnected"
+                            message="The provider no longer accepts this event's credential. Reconnect the provider in Settings → Integrations, then reconnect the event."
+                            action=can_recover.then_some(("Reconnect", Recovery::Reconnect)) recovery/>
+                    }),
+                    _ => None,
+                };
+                view! {
+                    {banner}
+                    <StatCards state access_code=summary.access_code.clone()/>
+                    <AttendeesTable event_id=summary.id.clone() version=Signal::derive(move || state.read().attendee_count)/>
+                }.into_any()
+            }
+        }}
+        {move || recovery.get().map(|path| {
+            let title = match path {
+                Recovery::Reconnect => "Reconnect",
+                Recovery::SetUpSync => "Set Up Sync",
+            };
+            view! {
+                <RecoveryDialog title event_id=event_id.clone() provider
+                    on_close=move || recovery.set(None)
+                    on_done=move || {
+                        recovery.set(None);
+                        toast.set(Some("Reconnecting event".to_string()));
+                    }/>
+            }
+        })}
+        <Toast message=toast/>
+    }
+}
+
+#[component]
+fn EventHeader(summary: EventSummary, status: Memo<SyncStatus>) -> impl IntoView {
+    view! {
+        <header class="mt-4 rounded-xl bg-white p-5 shadow-sm ring-1 ring-slate-200">
+            <div class="flex flex-wrap items-center gap-3">
+                <h1 class="text-2xl font-semibold tracking-tight">{summary.name.clone()}</h1>
+                {move || match status.get() {
+                    SyncStatus::Active => view! {
+                        <span data-testid="syncing-pill" class="inline-flex items-center gap-1.5 rounded-full bg-emerald-50 px-2.5 py-0.5 text-xs font-medium text-emerald-700 ring-1 ring-inset ring-emerald-600/20">
+                            <span class="h-1.5 w-1.5 animate-pulse rounded-full bg-emerald-500"></span>
+                            "Syncing"
+                        </span>
+                    }.into_any(),
+                    other => view! { <SyncStatusBadge status=other/> }.into_any(),
+                }}
+            </div>
+            <p class="mt-1 text-sm text-slate-500">
+                {format::event_dates(summary.starts_at, summary.ends_at)} " · " {summary.provider.label()}
+            </p>
+        </header>
+    }
+}
+
+#[component]
+fn AlertBanner(
+    title: &'static str,
+    message: &'static str,
+    action: Option<(&'static str, Recovery)>,
+    recovery: RwSignal<Option<Recovery>>,
+) -> impl IntoView {
+    view! {
+        <div role="alert" class="mt-4 rounded-xl border border-amber-200 bg-amber-50 p-4" data-testid="alert-banner">
+            <p class="font-semibold text-amber-900">{title}</p>
+            <p class="mt-1 text-sm text-amber-800">{message}</p>
+            {action.map(|(label, path)| view! {
+                <button type="button"
+                    class="mt-3 rounded-lg bg-amber-600 px-3 py-1.5 text-sm font-semibold text-white hover:bg-amber-500"
+                    on:click=move |_| recovery.set(Some(path))>
+                    {label}
+                </button>
+            })}
+        </div>
+    }
+}
+
+#[component]
+fn StatCards(state: Memo<EventLive>, access_code: String) -> impl IntoView {
+    let card = "rounded-xl bg-white p-4 shadow-sm ring-1 ring-slate-200";
+    let label = "text-xs font-medium uppercase tracking-wide text-slate-500";
+    view! {
+        <dl class="mt-4 grid grid-cols-2 gap-4 lg:grid-cols-4">
+            <div class=card>
+                <dt class=label>"Total Attendees"</dt>
+                <dd class="mt-1 text-2xl font-semibold" data-testid="total-attendees">{move || state.read().attendee_count}</dd>
+            </div>
+            <div class=card>
+                <dt class=label>"Attending"</dt>
+                <dd class="mt-1 text-2xl font-semibold">{move || state.read().attending_count}</dd>
+            </div>
+            <div class=card>
+                <dt class=label>"Checked in"</dt>
+                <dd class="mt-1 text-2xl font-semibold">{move || state.read().checked_in_count}</dd>
+            </div>
+            <div class=card>
+                <dt class=label>"Staff access code"</dt>
+                <dd class="mt-1 font-mono text-2xl font-semibold tracking-widest">{access_code}</dd>
+            </div>
+        </dl>
+    }
+}
+
+#[component]
+fn ImportProgress(progress: JobProgress) -> impl IntoView {
+    let JobProgress { processed, total } = progress;
+    let percent = total.filter(|t| *t > 0).map(|t| (processed * 100 / t).min(100));
     view! {
         <section class="mt-4 rounded-xl bg-white p-6 shadow-sm ring-1 ring-slate-200" data-testid="import-progress">
             <h2 class="font-semibold">"Import in progress"</h2>
             <p class="mt-1 text-sm text-slate-600">
-                <span data-testid="imported-count">{done}</span>
+                <span data-testid="imported-count">{processed}</span>
                 {match total { Some(t) => format!(" of {t} attendees imported"), None => " attendees imported".to_string() }}
             </p>
             {percent.map(|p| view! {
@@ -116,6 +207,7 @@ fn ImportProgress(done: i64, total: Option<i64>) -> impl IntoView {
                     <div class="h-full rounded-full bg-indigo-600 transition-all" style=format!("width: {p}%")></div>
                 </div>
             })}
+            <p class="mt-3 text-xs text-slate-500">"This page updates by itself and shows the full event when the import ends."</p>
         </section>
     }
 }

@@ -174,3 +174,77 @@ pub async fn count(pool: &sqlx::AnyPool, event_id: &str) -> Result<i64, DbError>
             .await?,
     )
 }
+
+/// One page of an event's Attendees table, sorted by name, optionally filtered by a search
+/// over name, email and company (case-insensitive, on both engines).
+pub async fn search(
+    pool: &sqlx::AnyPool,
+    event_id: &str,
+    query: &str,
+    offset: i64,
+    limit: i64,
+) -> Result<(Vec<crate::api::attendees::AttendeeRow>, i64), DbError> {
+    use crate::api::attendees::AttendeeRow;
+    let query = query.trim().to_lowercase();
+    // `%` and `_` typed by a user are matched literally.
+    let pattern = format!(
+        "%{}%",
+        query
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_")
+    );
+    let filter = if query.is_empty() {
+        ""
+    } else {
+        " AND (LOWER(first_name || ' ' || last_name) LIKE $2 ESCAPE '\\'
+               OR LOWER(COALESCE(email, '')) LIKE $2 ESCAPE '\\'
+               OR LOWER(COALESCE(company, '')) LIKE $2 ESCAPE '\\')"
+    };
+    let count_sql = format!("SELECT COUNT(*) FROM attendees WHERE event_id = $1{filter}");
+    let mut count = sqlx::query_scalar::<_, i64>(&count_sql).bind(event_id);
+    if !query.is_empty() {
+        count = count.bind(&pattern);
+    }
+    let total = count.fetch_one(pool).await?;
+    let (limit_at, offset_at) = if query.is_empty() { (2, 3) } else { (3, 4) };
+    let rows_sql = format!(
+        "SELECT id, first_name, last_name, email, company, job_title, ticket_name, status,
+            provider_status, is_vip, checked_in_at
+         FROM attendees WHERE event_id = $1{filter}
+         ORDER BY LOWER(last_name), LOWER(first_name), id
+         LIMIT ${limit_at} OFFSET ${offset_at}"
+    );
+    let mut rows = sqlx::query(&rows_sql).bind(event_id);
+    if !query.is_empty() {
+        rows = rows.bind(&pattern);
+    }
+    let rows = rows
+        .bind(limit)
+        .bind(offset)
+        .fetch_all(pool)
+        .await?
+        .into_iter()
+        .map(|row| {
+            let status: String = row.get("status");
+            let is_vip: i64 = row.get("is_vip");
+            Ok(AttendeeRow {
+                id: row.get("id"),
+                first_name: row.get("first_name"),
+                last_name: row.get("last_name"),
+                email: row.get("email"),
+                company: row.get("company"),
+                job_title: row.get("job_title"),
+                ticket_name: row.get("ticket_name"),
+                status: AttendanceStatus::parse(&status).ok_or(DbError::Corrupt {
+                    what: "attendance status",
+                    value: status,
+                })?,
+                provider_status: row.get("provider_status"),
+                is_vip: is_vip != 0,
+                checked_in_at: row.get("checked_in_at"),
+            })
+        })
+        .collect::<Result<Vec<_>, DbError>>()?;
+    Ok((rows, total))
+}

@@ -203,19 +203,52 @@ pub async fn provider_event_ids(
     Ok(ids.into_iter().collect())
 }
 
-/// The running job's progress on an event, when one is active.
-pub async fn import_progress(
+/// The event's live state as pages show it: status, the active job's progress, attendees.
+pub async fn live_state(
     pool: &AnyPool,
-    workspace_id: &str,
     event_id: &str,
-) -> Result<Option<(i64, Option<i64>)>, DbError> {
+) -> Result<Option<crate::api::live::EventLive>, DbError> {
+    use crate::api::live::{EventLive, JobProgress};
     let row = sqlx::query(
-        "SELECT processed_count, total_count FROM sync_jobs
-         WHERE workspace_id = $1 AND event_id = $2 AND state IN ('QUEUED', 'RUNNING')",
+        "SELECT e.sync_status, c.attendee_count, c.attending_count, c.checked_in_count,
+            j.id AS job_id, j.processed_count, j.total_count
+         FROM events e
+         CROSS JOIN (SELECT COUNT(*) AS attendee_count,
+                COALESCE(SUM(CASE WHEN status = 'ATTENDING' THEN 1 ELSE 0 END), 0) AS attending_count,
+                COALESCE(SUM(CASE WHEN checked_in_at IS NOT NULL THEN 1 ELSE 0 END), 0) AS checked_in_count
+             FROM attendees WHERE event_id = $1) c
+         LEFT JOIN sync_jobs j ON j.event_id = e.id AND j.state IN ('QUEUED', 'RUNNING')
+         WHERE e.id = $1",
     )
-    .bind(workspace_id)
     .bind(event_id)
     .fetch_optional(pool)
     .await?;
-    Ok(row.map(|r| (r.get("processed_count"), r.get("total_count"))))
+    let Some(row) = row else { return Ok(None) };
+    let status: String = row.get("sync_status");
+    let job_id: Option<String> = row.get("job_id");
+    Ok(Some(EventLive {
+        event_id: event_id.to_string(),
+        sync_status: SyncStatus::parse(&status).ok_or(DbError::Corrupt {
+            what: "sync status",
+            value: status,
+        })?,
+        job: job_id.map(|_| JobProgress {
+            processed: row.get("processed_count"),
+            total: row.get("total_count"),
+        }),
+        attendee_count: row.get("attendee_count"),
+        attending_count: row.get("attending_count"),
+        checked_in_count: row.get("checked_in_count"),
+    }))
+}
+
+/// Points an event at another integration (the recovery dialog's choice).
+pub async fn relink(pool: &AnyPool, event_id: &str, integration_id: &str) -> Result<(), DbError> {
+    sqlx::query("UPDATE events SET integration_id = $2, updated_at = $3 WHERE id = $1")
+        .bind(event_id)
+        .bind(integration_id)
+        .bind(now_ms())
+        .execute(pool)
+        .await?;
+    Ok(())
 }

@@ -2,9 +2,10 @@
 //! same on SQLite and PostgreSQL and lets any number of app instances share one queue: two
 //! workers may pick the same candidate, only one UPDATE matches.
 
+use super::attendees::PageCounts;
 use super::DbError;
 use crate::server::{new_id, now_ms};
-use sqlx::{AnyPool, Row};
+use sqlx::{Any, AnyPool, Row, Transaction};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum JobKind {
@@ -30,6 +31,20 @@ pub struct Job {
     pub trigger: String,
     pub requested_by: Option<String>,
     pub attempts: i64,
+    /// Where an interrupted job left off: the last saved page's checkpoint.
+    pub resume: Option<Checkpoint>,
+}
+
+/// Progress saved with each page, in the page's own transaction: a job picked up after a
+/// crash resumes exactly after the last page that reached the database.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Checkpoint {
+    /// The provider's opaque cursor for the next page; `None` once the last page is saved.
+    pub cursor: Option<String>,
+    pub processed: i64,
+    pub total: Option<i64>,
+    pub counts: PageCounts,
+    pub provider_calls: i64,
 }
 
 /// Queues a job, or returns the event's already active one: at most one job per event is
@@ -103,11 +118,15 @@ pub async fn claim(pool: &AnyPool, owner: &str, lease_ms: i64) -> Result<Option<
         .await?;
         if claimed.rows_affected() == 1 {
             let row = sqlx::query(
-                "SELECT id, workspace_id, event_id, kind, trigger, requested_by, attempts FROM sync_jobs WHERE id = $1",
+                "SELECT id, workspace_id, event_id, kind, trigger, requested_by, attempts, resume_cursor,
+                    processed_count, total_count, created_count, updated_count, cancelled_count,
+                    unchanged_count, provider_calls
+                 FROM sync_jobs WHERE id = $1",
             )
             .bind(&id)
             .fetch_one(pool)
             .await?;
+            let cursor: Option<String> = row.get("resume_cursor");
             return Ok(Some(Job {
                 id: row.get("id"),
                 workspace_id: row.get("workspace_id"),
@@ -116,6 +135,18 @@ pub async fn claim(pool: &AnyPool, owner: &str, lease_ms: i64) -> Result<Option<
                 trigger: row.get("trigger"),
                 requested_by: row.get("requested_by"),
                 attempts: row.get("attempts"),
+                resume: cursor.map(|cursor| Checkpoint {
+                    cursor: Some(cursor),
+                    processed: row.get("processed_count"),
+                    total: row.get("total_count"),
+                    counts: PageCounts {
+                        created: row.get("created_count"),
+                        updated: row.get("updated_count"),
+                        cancelled: row.get("cancelled_count"),
+                        unchanged: row.get("unchanged_count"),
+                    },
+                    provider_calls: row.get("provider_calls"),
+                }),
             }));
         }
         // Another worker won this one; look again.
@@ -138,19 +169,33 @@ pub async fn renew(
     Ok(done.rows_affected() == 1)
 }
 
-pub async fn progress(
-    pool: &AnyPool,
+/// Saves a page's checkpoint inside the page's transaction, only while `owner` still holds
+/// the job: `false` means the lease went to another worker and the caller must roll back.
+pub async fn checkpoint(
+    tx: &mut Transaction<'_, Any>,
     job_id: &str,
-    processed: i64,
-    total: Option<i64>,
-) -> Result<(), DbError> {
-    sqlx::query("UPDATE sync_jobs SET processed_count = $2, total_count = $3 WHERE id = $1")
-        .bind(job_id)
-        .bind(processed)
-        .bind(total)
-        .execute(pool)
-        .await?;
-    Ok(())
+    owner: &str,
+    c: &Checkpoint,
+) -> Result<bool, DbError> {
+    let done = sqlx::query(
+        "UPDATE sync_jobs SET resume_cursor = $3, processed_count = $4, total_count = $5,
+            created_count = $6, updated_count = $7, cancelled_count = $8, unchanged_count = $9,
+            provider_calls = $10
+         WHERE id = $1 AND lease_owner = $2 AND state = 'RUNNING'",
+    )
+    .bind(job_id)
+    .bind(owner)
+    .bind(c.cursor.as_deref())
+    .bind(c.processed)
+    .bind(c.total)
+    .bind(c.counts.created)
+    .bind(c.counts.updated)
+    .bind(c.counts.cancelled)
+    .bind(c.counts.unchanged)
+    .bind(c.provider_calls)
+    .execute(&mut **tx)
+    .await?;
+    Ok(done.rows_affected() == 1)
 }
 
 pub struct Finished<'a> {
@@ -171,6 +216,7 @@ pub async fn finish(
 ) -> Result<(), DbError> {
     sqlx::query(
         "UPDATE sync_jobs SET state = $3, finished_at = $4, lease_owner = NULL, lease_expires_at = NULL,
+            resume_cursor = NULL,
             created_count = $5, updated_count = $6, cancelled_count = $7, unchanged_count = $8,
             provider_calls = $9, error = $10
          WHERE id = $1 AND lease_owner = $2",

@@ -48,3 +48,18 @@ pub async fn finish(
     .await?;
     Ok(())
 }
+
+/// Closes the runs of `job_id` left RUNNING by a worker that died, so history never shows a
+/// run that will not end.
+pub async fn close_interrupted(pool: &AnyPool, job_id: &str) -> Result<(), DbError> {
+    sqlx::query(
+        "UPDATE sync_runs SET outcome = 'FAILED', finished_at = $2,
+            error = 'The run was interrupted (its worker stopped); the job was picked up again.'
+         WHERE job_id = $1 AND outcome = 'RUNNING'",
+    )
+    .bind(job_id)
+    .bind(now_ms())
+    .execute(pool)
+    .await?;
+    Ok(())
+}

@@ -1,95 +1,154 @@
 //! One full pass over an event's attendees, page after page, each page saved in its own
-//! transaction: memory stays flat however large the event, and a crash loses at most the
-//! page in flight.
+//! transaction together with the job's checkpoint: memory stays flat however large the
+//! event, and a crash loses at most the page in flight; the next worker resumes after the
+//! last saved page.
+//!
+//! Fetching and saving overlap: while page N is written, page N+1 is already on its way
+//! (a channel of two pages between them bounds memory).
 
+use super::retry::RetryPolicy;
+use super::AbortOnDrop;
 use crate::domain::sync_status::SyncEvent;
 use crate::domain::SyncStatus;
-use crate::server::db::{
-    attendees, attendees::PageCounts, events, integrations as integration_store, DbError,
-};
-use crate::server::providers::{ProviderClient, ProviderError};
+use crate::server::db::jobs::Checkpoint;
+use crate::server::db::{attendees, events, integrations as integration_store, jobs, DbError};
+use crate::server::providers::{Page, ProviderClient, ProviderError};
 use sqlx::AnyPool;
+use tokio::sync::mpsc;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {
     #[error(transparent)]
     Db(#[from] DbError),
+    /// Another worker took the job over (this one stalled past its lease): stop without
+    /// touching the event, the new owner carries on.
+    #[error("the job's lease was lost to another worker")]
+    LeaseLost,
+}
+
+/// The event an import fills.
+#[derive(Clone, Copy, Debug)]
+pub struct ImportTarget<'a> {
+    pub integration_id: &'a str,
+    pub event_id: &'a str,
+    pub provider_event_id: &'a str,
+}
+
+/// The job an import runs for: checkpoints are saved on it, fenced by its lease.
+#[derive(Clone, Copy, Debug)]
+pub struct JobLease<'a> {
+    pub job_id: &'a str,
+    pub owner: &'a str,
 }
 
 #[derive(Debug, PartialEq, Eq)]
 pub struct ImportOutcome {
     pub status: SyncStatus,
-    pub counts: PageCounts,
-    pub provider_calls: i64,
+    pub checkpoint: Checkpoint,
     pub error: Option<String>,
 }
 
-/// Reads every page and upserts it. Progress is reported through `on_page` after each saved
-/// page (imported so far, provider total when known).
+/// What the fetching side hands the saving side.
+type Fetched = Result<(Page, i64), (ProviderError, i64)>;
+
+/// Reads every page (from `resume` when a previous run saved some) and upserts it; ends by
+/// moving the event's status through the state machine. `on_page` sees each saved checkpoint.
 pub async fn import_all(
     pool: &AnyPool,
     client: &ProviderClient,
-    integration_id: &str,
-    event_id: &str,
-    provider_event_id: &str,
-    mut on_page: impl FnMut(i64, Option<i64>),
+    retry: &RetryPolicy,
+    target: ImportTarget<'_>,
+    lease: Option<JobLease<'_>>,
+    resume: Option<Checkpoint>,
+    mut on_page: impl FnMut(&Checkpoint),
 ) -> Result<ImportOutcome, ImportError> {
-    let mut counts = PageCounts::default();
-    let mut cursor: Option<String> = None;
-    let mut calls = 0;
-    loop {
-        calls += 1;
-        let page = match client
-            .attendees_page(provider_event_id, cursor.as_deref(), None)
-            .await
-        {
-            Ok(page) => page,
-            Err(ProviderError::Unauthorized) => {
-                integration_store::mark_disconnected(
-                    pool,
-                    integration_id,
-                    "The provider rejected the credential.",
-                )
-                .await?;
-                events::disconnect_all_on(pool, integration_id).await?;
-                let status =
-                    events::apply_sync_event(pool, event_id, SyncEvent::CredentialRejected).await?;
-                return Ok(ImportOutcome {
-                    status,
-                    counts,
-                    provider_calls: calls,
-                    error: Some("The provider rejected the credential.".into()),
-                });
-            }
-            // Retries with backoff, rate-limit waits and the job's lease come with the job runner.
-            Err(other) => {
-                let status =
-                    events::apply_sync_event(pool, event_id, SyncEvent::RetriesExhausted).await?;
-                return Ok(ImportOutcome {
-                    status,
-                    counts,
-                    provider_calls: calls,
-                    error: Some(other.to_string()),
-                });
+    let mut checkpoint = resume.unwrap_or_default();
+    let (tx, mut pages) = mpsc::channel::<Fetched>(2);
+    let fetcher = tokio::spawn(fetch_pages(
+        client.clone(),
+        retry.clone(),
+        target.provider_event_id.to_string(),
+        checkpoint.cursor.clone(),
+        checkpoint.provider_calls,
+        tx,
+    ));
+    let _stop_fetching = AbortOnDrop(fetcher);
+
+    let failure = loop {
+        let Some(fetched) = pages.recv().await else {
+            break None;
+        };
+        let (page, calls) = match fetched {
+            Ok(fetched) => fetched,
+            Err((error, calls)) => {
+                checkpoint.provider_calls = calls;
+                break Some(error);
             }
         };
-        let mut tx = pool.begin().await.map_err(DbError::from)?;
-        counts += attendees::upsert_page(&mut tx, event_id, &page.attendees).await?;
-        tx.commit().await.map_err(DbError::from)?;
-        on_page(
-            counts.created + counts.updated + counts.cancelled + counts.unchanged,
-            page.total,
-        );
-        match page.next {
-            Some(next) => cursor = Some(next),
-            None => break,
+        let mut db = pool.begin().await.map_err(DbError::from)?;
+        let counts = attendees::upsert_page(&mut db, target.event_id, &page.attendees).await?;
+        checkpoint.counts += counts;
+        checkpoint.processed += page.attendees.len() as i64;
+        checkpoint.total = page.total.or(checkpoint.total);
+        checkpoint.cursor = page.next.clone();
+        checkpoint.provider_calls = calls;
+        if let Some(lease) = lease {
+            if !jobs::checkpoint(&mut db, lease.job_id, lease.owner, &checkpoint).await? {
+                return Err(ImportError::LeaseLost);
+            }
         }
-    }
-    let status = events::apply_sync_event(pool, event_id, SyncEvent::SyncSucceeded).await?;
+        db.commit().await.map_err(DbError::from)?;
+        on_page(&checkpoint);
+        if page.next.is_none() {
+            break None;
+        }
+    };
+
+    let (event, error) = match failure {
+        None => (SyncEvent::SyncSucceeded, None),
+        Some(ProviderError::Unauthorized) => {
+            let message = "The provider rejected the credential.";
+            integration_store::mark_disconnected(pool, target.integration_id, message).await?;
+            events::disconnect_all_on(pool, target.integration_id).await?;
+            (SyncEvent::CredentialRejected, Some(message.to_string()))
+        }
+        Some(other) => (SyncEvent::RetriesExhausted, Some(other.to_string())),
+    };
+    let status = events::apply_sync_event(pool, target.event_id, event).await?;
     Ok(ImportOutcome {
         status,
-        counts,
-        provider_calls: calls,
-        error: None,
+        checkpoint,
+        error,
     })
+}
+
+/// Fetches pages one after another (each with retries) and hands them over; stops at the
+/// last page, at an error that outlasted the retries, or when the saving side hangs up.
+async fn fetch_pages(
+    client: ProviderClient,
+    retry: RetryPolicy,
+    provider_event_id: String,
+    mut cursor: Option<String>,
+    mut calls: i64,
+    out: mpsc::Sender<Fetched>,
+) {
+    loop {
+        let fetched = retry
+            .run(&mut calls, || {
+                client.attendees_page(&provider_event_id, cursor.as_deref(), None)
+            })
+            .await;
+        let page = match fetched {
+            Ok(page) => page,
+            Err(error) => {
+                let _ = out.send(Err((error, calls))).await;
+                return;
+            }
+        };
+        cursor = page.next.clone();
+        let last = cursor.is_none();
+        if out.send(Ok((page, calls))).await.is_err() || last {
+            return;
+        }
+    }
 }

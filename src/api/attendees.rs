@@ -1,0 +1,63 @@
+use super::ApiError;
+use crate::domain::AttendanceStatus;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// Rows per page of the Attendees table.
+pub const PAGE_SIZE: i64 = 50;
+
+/// One row of the Attendees table.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AttendeeRow {
+    pub id: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub email: Option<String>,
+    pub company: Option<String>,
+    pub job_title: Option<String>,
+    pub ticket_name: Option<String>,
+    pub status: AttendanceStatus,
+    pub provider_status: Option<String>,
+    pub is_vip: bool,
+    /// Milliseconds since the Unix epoch, UTC.
+    pub checked_in_at: Option<i64>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AttendeePage {
+    pub rows: Vec<AttendeeRow>,
+    /// Attendees matching the search, on all pages.
+    pub matching: i64,
+    /// Zero-based page number.
+    pub page: i64,
+}
+
+/// A page of the event's attendees, searchable by name, email and company.
+#[server(prefix = "/api", endpoint = "list_attendees")]
+pub async fn list_attendees(
+    event_id: String,
+    search: String,
+    page: i64,
+) -> Result<AttendeePage, ApiError> {
+    use crate::domain::Permission;
+    use crate::server::{auth, db};
+    let member = auth::require(Permission::ViewEvents).await?;
+    let pool = &auth::app_state().db.pool;
+    if db::events::get(pool, &member.workspace_id, &event_id)
+        .await?
+        .is_none()
+    {
+        return Err(ApiError::not_found());
+    }
+    if search.len() > 200 {
+        return Err(ApiError::invalid("The search is too long."));
+    }
+    let page = page.max(0);
+    let (rows, matching) =
+        db::attendees::search(pool, &event_id, &search, page * PAGE_SIZE, PAGE_SIZE).await?;
+    Ok(AttendeePage {
+        rows,
+        matching,
+        page,
+    })
+}

@@ -1,0 +1,99 @@
+//! Live updates of one event, pushed to every page that shows it (Server-Sent Events at
+//! [`live_url`]). Each message is the event's whole live state, so a page that missed one
+//! loses nothing, and the first message a page gets is the current state: a page opened
+//! mid-import starts from the current count.
+
+use crate::domain::SyncStatus;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventLive {
+    pub event_id: String,
+    pub sync_status: SyncStatus,
+    /// The running (or queued) job's progress; `None` when no job is active.
+    pub job: Option<JobProgress>,
+    pub attendee_count: i64,
+    pub attending_count: i64,
+    pub checked_in_count: i64,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JobProgress {
+    pub processed: i64,
+    /// The provider's total, when it reports one.
+    pub total: Option<i64>,
+}
+
+/// The event's live state now: what the page renders on the server before its stream opens.
+#[server(prefix = "/api", endpoint = "event_live")]
+pub async fn event_live(event_id: String) -> Result<EventLive, super::ApiError> {
+    use crate::domain::Permission;
+    use crate::server::{auth, db};
+    let member = auth::require(Permission::ViewEvents).await?;
+    let pool = &auth::app_state().db.pool;
+    if db::events::get(pool, &member.workspace_id, &event_id)
+        .await?
+        .is_none()
+    {
+        return Err(super::ApiError::not_found());
+    }
+    db::events::live_state(pool, &event_id)
+        .await?
+        .ok_or_else(super::ApiError::not_found)
+}
+
+pub fn live_url(event_id: &str) -> String {
+    format!("/api/live/events/{event_id}")
+}
+
+/// Subscribes the page to the event's live state while it is mounted. Always `None` during
+/// server rendering; in the browser, the first message arrives as soon as the stream opens,
+/// and the browser's EventSource reconnects on its own after a network drop.
+pub fn use_event_live(event_id: Signal<String>) -> ReadSignal<Option<EventLive>> {
+    let (live, set_live) = signal(None::<EventLive>);
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::closure::Closure;
+        use wasm_bindgen::JsCast;
+        let source = StoredValue::new_local(None::<web_sys::EventSource>);
+        let close = move || {
+            source.update_value(|s| {
+                if let Some(s) = s.take() {
+                    s.close();
+                }
+            })
+        };
+        Effect::new(move || {
+            let id = event_id.get();
+            close();
+            set_live.set(None);
+            if id.is_empty() {
+                return;
+            }
+            let Ok(es) = web_sys::EventSource::new(&live_url(&id)) else {
+                return;
+            };
+            let on_message = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(
+                move |message: web_sys::MessageEvent| {
+                    let Some(text) = message.data().as_string() else {
+                        return;
+                    };
+                    if let Ok(update) = serde_json::from_str::<EventLive>(&text) {
+                        if update.event_id == id {
+                            set_live.set(Some(update));
+                        }
+                    }
+                },
+            );
+            es.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+            // The source owns the handler for as long as the page lives.
+            on_message.forget();
+            source.set_value(Some(es));
+        });
+        on_cleanup(close);
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (event_id, set_live);
+    live
+}

@@ -1,0 +1,248 @@
+//! `make bench`: the import benchmark. The simulator serves one large Eventbrite event
+//! (pages of 50) on loopback; for each database the run measures, back to back, the bare
+//! time to fetch every page with the import's own HTTP client (the baseline), then a full
+//! import through a claimed job (upserts, checkpoints, status change). Figures are ratios
+//! against the baseline of the same run, so a slower or busier machine moves both.
+//!
+//! Environment: `LANYARD_BENCH_ATTENDEES` (default 100000), `TEST_DATABASE_URL` (a
+//! PostgreSQL server on which a scratch database is created and dropped; skipped when
+//! unreachable).
+
+use lanyard::domain::{Provider, Role};
+use lanyard::server::accounts::{self, NewMember};
+use lanyard::server::db::{events, integrations, jobs, Db};
+use lanyard::server::providers::{Credential, ProviderClient, ProviderUrls};
+use lanyard::server::sync::import::{import_all, ImportTarget, JobLease};
+use lanyard::server::sync::retry::RetryPolicy;
+use lanyard::simulator::{self, world::Which};
+use sqlx::{Connection, Executor};
+use std::time::{Duration, Instant};
+
+struct Figures {
+    database: &'static str,
+    bare: Duration,
+    import: Duration,
+    rss_growth_mb: f64,
+}
+
+#[tokio::main]
+async fn main() {
+    let size: usize = std::env::var("LANYARD_BENCH_ATTENDEES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(100_000);
+    let sim = simulator::start("127.0.0.1:0".parse().unwrap())
+        .await
+        .expect("simulator starts");
+    let (token, provider_event_id) = {
+        let mut world = sim.sim.world();
+        let (account, token) = world.create_account(Which::Eventbrite, "bench@lanyard.test", "Bench Org");
+        let event = world.create_event(&account.owner_id, Which::Eventbrite, "Bench Summit", 1_796_461_200_000, size);
+        (token, event)
+    };
+    let urls = ProviderUrls {
+        eventbrite_api: sim.eventbrite_api(),
+        eventbrite_oauth: sim.eventbrite_oauth(),
+        luma_api: sim.luma_api(),
+    };
+    let client = ProviderClient::new(&urls, Credential::EventbriteToken(token)).unwrap();
+    println!("Import benchmark: {size} attendees, pages of 50, simulator on loopback");
+    // Warm the connection pool and the simulator's code paths.
+    bare_fetch(&client, &provider_event_id).await;
+
+    let mut results = Vec::new();
+    let dir = std::env::temp_dir().join(format!("lanyard-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("scratch dir");
+    let sqlite_url = format!("sqlite://{}/bench.db?mode=rwc", dir.display());
+    results.push(run("SQLite", &sqlite_url, &client, &provider_event_id, size).await);
+    let _ = std::fs::remove_dir_all(&dir);
+
+    let server = std::env::var("TEST_DATABASE_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
+    match scratch_postgres(&server).await {
+        Some((url, name)) => {
+            results.push(run("PostgreSQL", &url, &client, &provider_event_id, size).await);
+            drop_postgres(&server, &name).await;
+        }
+        None => println!("PostgreSQL at {server} unreachable: skipped"),
+    }
+
+    println!();
+    println!("| database | bare fetch | import | attendees/s | import ÷ bare fetch | peak RSS growth |");
+    println!("|---|---|---|---|---|---|");
+    for f in &results {
+        println!(
+            "| {} | {:.2} s | {:.2} s | {:.0} | {:.2} | {:.1} MB |",
+            f.database,
+            f.bare.as_secs_f64(),
+            f.import.as_secs_f64(),
+            size as f64 / f.import.as_secs_f64(),
+            f.import.as_secs_f64() / f.bare.as_secs_f64(),
+            f.rss_growth_mb,
+        );
+    }
+}
+
+async fn bare_fetch(client: &ProviderClient, event: &str) -> (Duration, usize) {
+    let started = Instant::now();
+    let (mut cursor, mut seen) = (None::<String>, 0);
+    loop {
+        let page = client
+            .attendees_page(event, cursor.as_deref(), None)
+            .await
+            .expect("page");
+        seen += page.attendees.len();
+        match page.next {
+            Some(next) => cursor = Some(next),
+            None => break,
+        }
+    }
+    (started.elapsed(), seen)
+}
+
+async fn run(
+    database: &'static str,
+    url: &str,
+    client: &ProviderClient,
+    provider_event_id: &str,
+    size: usize,
+) -> Figures {
+    let db = Db::connect(url).await.expect("database");
+    db.migrate().await.expect("migrations");
+    let admin = NewMember {
+        email: "admin@bench.test",
+        display_name: "Bench Admin",
+        password: "bench-password",
+        role: Role::Admin,
+    };
+    let workspace = accounts::create_workspace(&db, "Bench", admin)
+        .await
+        .expect("workspace");
+    let user: String = sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
+        .bind("admin@bench.test")
+        .fetch_one(&db.pool)
+        .await
+        .unwrap();
+    let integration = "bench-integration";
+    integrations::save(
+        &db.pool,
+        integration,
+        false,
+        integrations::Connection {
+            workspace_id: &workspace,
+            provider: Provider::Eventbrite,
+            provider_account_id: "bench-account",
+            account_email: "bench@lanyard.test",
+            connected_by: &user,
+        },
+        "unused",
+        "bench-hook",
+    )
+    .await
+    .unwrap();
+    let event_id = events::insert(
+        &db.pool,
+        events::NewEvent {
+            workspace_id: &workspace,
+            integration_id: Some(integration),
+            provider: Provider::Eventbrite,
+            provider_event_id,
+            name: "Bench Summit",
+            starts_at: None,
+            ends_at: None,
+            timezone: "UTC",
+            access_code: "BENCH1",
+        },
+    )
+    .await
+    .unwrap();
+    let job = jobs::enqueue(&db.pool, &workspace, &event_id, jobs::JobKind::Import, "BENCH", None)
+        .await
+        .unwrap();
+    let claimed = jobs::claim(&db.pool, "bench", 3_600_000).await.unwrap().unwrap();
+    assert_eq!(claimed.id, job);
+
+    let (bare, fetched) = bare_fetch(client, provider_event_id).await;
+    assert_eq!(fetched, size);
+
+    let rss_before = reset_peak_rss();
+    let started = Instant::now();
+    let outcome = import_all(
+        &db.pool,
+        client,
+        &RetryPolicy::default(),
+        ImportTarget {
+            integration_id: integration,
+            event_id: &event_id,
+            provider_event_id,
+        },
+        Some(JobLease {
+            job_id: &job,
+            owner: "bench",
+        }),
+        None,
+        |_| {},
+    )
+    .await
+    .expect("import");
+    let import = started.elapsed();
+    let peak = peak_rss();
+    assert_eq!(outcome.checkpoint.counts.created, size as i64, "{:?}", outcome.error);
+    let stored: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM attendees WHERE event_id = $1")
+        .bind(&event_id)
+        .fetch_one(&db.pool)
+        .await
+        .unwrap();
+    assert_eq!(stored, size as i64);
+    println!(
+        "{database}: bare fetch {:.2} s, import {:.2} s",
+        bare.as_secs_f64(),
+        import.as_secs_f64()
+    );
+    db.pool.close().await;
+    Figures {
+        database,
+        bare,
+        import,
+        rss_growth_mb: (peak.saturating_sub(rss_before)) as f64 / 1024.0,
+    }
+}
+
+/// Resets the kernel's peak-RSS mark to the current RSS; returns the current RSS in KiB.
+fn reset_peak_rss() -> u64 {
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+    status_kib("VmRSS:")
+}
+
+fn peak_rss() -> u64 {
+    status_kib("VmHWM:")
+}
+
+fn status_kib(field: &str) -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .unwrap_or_default()
+        .lines()
+        .find_map(|l| l.strip_prefix(field))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or(0)
+}
+
+async fn scratch_postgres(server: &str) -> Option<(String, String)> {
+    let mut admin = sqlx::PgConnection::connect(server).await.ok()?;
+    let name = format!("lanyard_bench_{}", std::process::id());
+    admin
+        .execute(format!("CREATE DATABASE {name}").as_str())
+        .await
+        .ok()?;
+    let mut url = url::Url::parse(server).ok()?;
+    url.set_path(&name);
+    Some((url.to_string(), name))
+}
+
+async fn drop_postgres(server: &str, name: &str) {
+    if let Ok(mut admin) = sqlx::PgConnection::connect(server).await {
+        let _ = admin
+            .execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str())
+            .await;
+    }
+}

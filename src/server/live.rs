@@ -1,0 +1,210 @@
+//! Pushes each event's live state to the pages watching it.
+//!
+//! Publishers (the job runner, recovery actions) build the event's [`EventLive`] from the
+//! database and publish it; every subscriber of that event receives it over Server-Sent
+//! Events. On SQLite (one instance) delivery is in-process. On PostgreSQL several app
+//! instances share the database, so a publish goes through `pg_notify` and every instance
+//! (this one included) LISTENs and forwards to its own subscribers: a page connected to
+//! instance B sees a job that runs on instance A.
+
+use crate::api::live::EventLive;
+use crate::server::auth;
+use crate::server::db::{events, Backend, DbError};
+use crate::server::AppState;
+use axum::extract::{Path, State};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use http::StatusCode;
+use sqlx::AnyPool;
+use std::collections::HashMap;
+use std::convert::Infallible;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::sync::broadcast;
+use tower_sessions::Session;
+
+const CHANNEL: &str = "lanyard_live";
+/// Updates a slow subscriber may fall behind before it skips to the newest; every update
+/// is a whole state, so skipping loses nothing.
+const BUFFER: usize = 16;
+
+#[derive(Clone)]
+pub struct LiveHub {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    subscribers: Mutex<HashMap<String, broadcast::Sender<Arc<str>>>>,
+    relay: Relay,
+}
+
+enum Relay {
+    InProcess,
+    Postgres(AnyPool),
+}
+
+impl LiveHub {
+    /// A hub for `pool`; on PostgreSQL it starts the LISTEN task that feeds this instance.
+    pub async fn start(pool: &AnyPool, backend: Backend, url: &str) -> Result<LiveHub, DbError> {
+        let relay = match backend {
+            Backend::Sqlite => Relay::InProcess,
+            Backend::Postgres => Relay::Postgres(pool.clone()),
+        };
+        let hub = LiveHub {
+            inner: Arc::new(Inner {
+                subscribers: Mutex::new(HashMap::new()),
+                relay,
+            }),
+        };
+        if backend == Backend::Postgres {
+            let mut listener = sqlx::postgres::PgListener::connect(url).await?;
+            listener.listen(CHANNEL).await?;
+            let weak = Arc::downgrade(&hub.inner);
+            tokio::spawn(async move {
+                loop {
+                    // `recv` reconnects by itself after a dropped connection.
+                    let notification = listener.recv().await;
+                    let Some(inner) = weak.upgrade() else { return };
+                    match notification {
+                        Ok(n) => LiveHub { inner }.deliver(n.payload()),
+                        Err(error) => {
+                            tracing::warn!(%error, "live updates: LISTEN failed; retrying");
+                            tokio::time::sleep(Duration::from_secs(1)).await;
+                        }
+                    }
+                }
+            });
+        }
+        Ok(hub)
+    }
+
+    /// Receives every update of `event_id` published from now on.
+    pub fn subscribe(&self, event_id: &str) -> broadcast::Receiver<Arc<str>> {
+        let mut subscribers = self.inner.subscribers.lock().expect("live hub lock");
+        subscribers.retain(|_, tx| tx.receiver_count() > 0);
+        subscribers
+            .entry(event_id.to_string())
+            .or_insert_with(|| broadcast::channel(BUFFER).0)
+            .subscribe()
+    }
+
+    /// Reads the event's live state and sends it to every subscriber, on every instance.
+    pub async fn publish_event(&self, pool: &AnyPool, event_id: &str) {
+        match events::live_state(pool, event_id).await {
+            Ok(Some(state)) => self.publish(&state).await,
+            Ok(None) => {}
+            Err(error) => tracing::warn!(%error, event = %event_id, "live update not sent"),
+        }
+    }
+
+    pub async fn publish(&self, state: &EventLive) {
+        let payload = serde_json::to_string(state).expect("live state serialises");
+        match &self.inner.relay {
+            Relay::InProcess => self.deliver(&payload),
+            Relay::Postgres(pool) => {
+                let sent = sqlx::query("SELECT pg_notify($1, $2)")
+                    .bind(CHANNEL)
+                    .bind(&payload)
+                    .execute(pool)
+                    .await;
+                if let Err(error) = sent {
+                    tracing::warn!(%error, "live update not sent");
+                }
+            }
+        }
+    }
+
+    /// Ends every open stream, so a graceful shutdown is not held up by open pages.
+    pub fn close(&self) {
+        self.inner
+            .subscribers
+            .lock()
+            .expect("live hub lock")
+            .clear();
+    }
+
+    fn deliver(&self, payload: &str) {
+        #[derive(serde::Deserialize)]
+        struct Addressed {
+            event_id: String,
+        }
+        let Ok(Addressed { event_id }) = serde_json::from_str::<Addressed>(payload) else {
+            tracing::warn!("live update without an event id ignored");
+            return;
+        };
+        let subscribers = self.inner.subscribers.lock().expect("live hub lock");
+        if let Some(tx) = subscribers.get(&event_id) {
+            let _ = tx.send(Arc::from(payload));
+        }
+    }
+}
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/api/live/events/{event_id}", get(event_stream))
+}
+
+/// The event's live state as Server-Sent Events: the current state first, then each update.
+/// Same rules as the event page: signed in, allowed to view events, and the event is in the
+/// member's workspace (another workspace's event is a 404).
+async fn event_stream(
+    State(state): State<AppState>,
+    session: Session,
+    Path(event_id): Path<String>,
+) -> Response {
+    use crate::domain::Permission;
+    let member = match auth::member_of_session(&state, &session).await {
+        Ok(Some(member)) => member,
+        Ok(None) => return StatusCode::UNAUTHORIZED.into_response(),
+        Err(error) => {
+            tracing::error!(%error, "could not read the session");
+            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+        }
+    };
+    if !member.role.can(Permission::ViewEvents) {
+        return StatusCode::FORBIDDEN.into_response();
+    }
+    let pool = &state.db.pool;
+    match events::get(pool, &member.workspace_id, &event_id).await {
+        Ok(Some(_)) => {}
+        Ok(None) => return StatusCode::NOT_FOUND.into_response(),
+        Err(error) => {
+            tracing::error!(%error, "live stream: event lookup failed");
+            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+        }
+    }
+    // Subscribe before reading the current state, so nothing falls between the two.
+    let updates = state.live.subscribe(&event_id);
+    let current = match events::live_state(pool, &event_id).await {
+        Ok(Some(current)) => current,
+        Ok(None) => return StatusCode::NOT_FOUND.into_response(),
+        Err(error) => {
+            tracing::error!(%error, "live stream: state lookup failed");
+            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+        }
+    };
+    let first: Arc<str> = Arc::from(serde_json::to_string(&current).expect("serialises"));
+    let stream = futures_util::stream::unfold(
+        (Some(first), updates),
+        |(first, mut updates)| async move {
+            if let Some(first) = first {
+                return Some((message(&first), (None, updates)));
+            }
+            loop {
+                match updates.recv().await {
+                    Ok(payload) => return Some((message(&payload), (None, updates))),
+                    Err(broadcast::error::RecvError::Lagged(_)) => continue,
+                    Err(broadcast::error::RecvError::Closed) => return None,
+                }
+            }
+        },
+    );
+    Sse::new(stream)
+        .keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
+        .into_response()
+}
+
+fn message(payload: &str) -> Result<Event, Infallible> {
+    Ok(Event::default().data(payload))
+}
