@@ -17,7 +17,7 @@ export TEST_DATABASE_URL
 release: deps
 	cargo leptos build --release
 
-.PHONY: release run test deps test-deps build unit-and-integration end2end postgres chromium fmt check
+.PHONY: release run test bench deps test-deps build unit-and-integration end2end postgres chromium fmt check
 
 run: deps
 	LANYARD_DEMO=true cargo leptos serve
@@ -38,6 +38,11 @@ unit-and-integration: deps postgres
 
 end2end: build chromium
 	cd end2end && npx playwright test
+
+# Import throughput on SQLite and PostgreSQL against the simulator (optimised build).
+bench: deps postgres
+	cargo build --release --features ssr --bin lanyard-bench
+	./target/release/lanyard-bench
 
 check:
 	cargo check --features ssr --all-targets

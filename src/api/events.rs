@@ -119,8 +119,8 @@ pub async fn import_event(
 #[server(prefix = "/api", endpoint = "reconnect_event")]
 pub async fn reconnect_event(event_id: String, integration_id: String) -> Result<(), ApiError> {
     use crate::domain::Permission;
-    use crate::server::events::{self, RecoverError};
     use crate::server::auth;
+    use crate::server::events::{self, RecoverError};
     let member = auth::require(Permission::RecoverEvents).await?;
     events::reconnect(&auth::app_state(), &member, &event_id, &integration_id)
         .await

@@ -27,7 +27,7 @@ pub struct JobProgress {
 
 /// The event's live state now: what the page renders on the server before its stream opens.
 #[server(prefix = "/api", endpoint = "event_live")]
-pub async fn event_live(event_id: String) -> Result<EventLive, super::ApiError> {
+pub async fn get_event_live(event_id: String) -> Result<EventLive, super::ApiError> {
     use crate::domain::Permission;
     use crate::server::{auth, db};
     let member = auth::require(Permission::ViewEvents).await?;

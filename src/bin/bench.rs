@@ -36,8 +36,15 @@ async fn main() {
         .expect("simulator starts");
     let (token, provider_event_id) = {
         let mut world = sim.sim.world();
-        let (account, token) = world.create_account(Which::Eventbrite, "bench@lanyard.test", "Bench Org");
-        let event = world.create_event(&account.owner_id, Which::Eventbrite, "Bench Summit", 1_796_461_200_000, size);
+        let (account, token) =
+            world.create_account(Which::Eventbrite, "bench@lanyard.test", "Bench Org");
+        let event = world.create_event(
+            &account.owner_id,
+            Which::Eventbrite,
+            "Bench Summit",
+            1_796_461_200_000,
+            size,
+        );
         (token, event)
     };
     let urls = ProviderUrls {
@@ -68,7 +75,9 @@ async fn main() {
     }
 
     println!();
-    println!("| database | bare fetch | import | attendees/s | import ÷ bare fetch | peak RSS growth |");
+    println!(
+        "| database | bare fetch | import | attendees/s | import ÷ bare fetch | peak RSS growth |"
+    );
     println!("|---|---|---|---|---|---|");
     for f in &results {
         println!(
@@ -156,10 +165,20 @@ async fn run(
     )
     .await
     .unwrap();
-    let job = jobs::enqueue(&db.pool, &workspace, &event_id, jobs::JobKind::Import, "BENCH", None)
+    let job = jobs::enqueue(
+        &db.pool,
+        &workspace,
+        &event_id,
+        jobs::JobKind::Import,
+        "BENCH",
+        None,
+    )
+    .await
+    .unwrap();
+    let claimed = jobs::claim(&db.pool, "bench", 3_600_000)
         .await
+        .unwrap()
         .unwrap();
-    let claimed = jobs::claim(&db.pool, "bench", 3_600_000).await.unwrap().unwrap();
     assert_eq!(claimed.id, job);
 
     let (bare, fetched) = bare_fetch(client, provider_event_id).await;
@@ -187,7 +206,11 @@ async fn run(
     .expect("import");
     let import = started.elapsed();
     let peak = peak_rss();
-    assert_eq!(outcome.checkpoint.counts.created, size as i64, "{:?}", outcome.error);
+    assert_eq!(
+        outcome.checkpoint.counts.created, size as i64,
+        "{:?}",
+        outcome.error
+    );
     let stored: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM attendees WHERE event_id = $1")
         .bind(&event_id)
         .fetch_one(&db.pool)

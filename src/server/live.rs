@@ -185,9 +185,8 @@ async fn event_stream(
         }
     };
     let first: Arc<str> = Arc::from(serde_json::to_string(&current).expect("serialises"));
-    let stream = futures_util::stream::unfold(
-        (Some(first), updates),
-        |(first, mut updates)| async move {
+    let stream =
+        futures_util::stream::unfold((Some(first), updates), |(first, mut updates)| async move {
             if let Some(first) = first {
                 return Some((message(&first), (None, updates)));
             }
@@ -198,8 +197,7 @@ async fn event_stream(
                     Err(broadcast::error::RecvError::Closed) => return None,
                 }
             }
-        },
-    );
+        });
     Sse::new(stream)
         .keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
         .into_response()

@@ -53,10 +53,13 @@ pub async fn queued_import(backend: Backend, size: usize, latency_ms: u64) -> Op
         world.faults.latency_ms = latency_ms;
         (token, event)
     };
-    let integration =
-        integrations::connect(&app.state, &member, Credential::EventbriteToken(token.clone()))
-            .await
-            .unwrap();
+    let integration = integrations::connect(
+        &app.state,
+        &member,
+        Credential::EventbriteToken(token.clone()),
+    )
+    .await
+    .unwrap();
     let event_id = app
         .insert_event(
             &workspace_id,
@@ -90,7 +93,7 @@ pub async fn queued_import(backend: Backend, size: usize, latency_ms: u64) -> Op
 pub fn runner_config() -> RunnerConfig {
     RunnerConfig {
         concurrency: 2,
-        lease: Duration::from_millis(900),
+        lease: Duration::from_secs(2),
         poll: Duration::from_millis(25),
         retry: RetryPolicy::quick(),
         publish_every: Duration::from_millis(20),
@@ -139,10 +142,14 @@ impl Queued {
 
     /// Waits until the running job has saved at least `processed` attendees.
     pub async fn wait_processed(&self, processed: i64) -> i64 {
-        wait_for("the import to get going", Duration::from_secs(60), || async {
-            let (_, done, _) = self.job().await;
-            (done >= processed).then_some(done)
-        })
+        wait_for(
+            "the import to get going",
+            Duration::from_secs(60),
+            || async {
+                let (_, done, _) = self.job().await;
+                (done >= processed).then_some(done)
+            },
+        )
         .await
     }
 
@@ -151,12 +158,11 @@ impl Queued {
             &format!("job to be {wanted}"),
             Duration::from_secs(60),
             || async {
-                let state: String =
-                    sqlx::query_scalar("SELECT state FROM sync_jobs WHERE id = $1")
-                        .bind(job_id)
-                        .fetch_one(&self.app.db.pool)
-                        .await
-                        .unwrap();
+                let state: String = sqlx::query_scalar("SELECT state FROM sync_jobs WHERE id = $1")
+                    .bind(job_id)
+                    .fetch_one(&self.app.db.pool)
+                    .await
+                    .unwrap();
                 (state == wanted).then_some(())
             },
         )
@@ -174,7 +180,7 @@ async fn an_import_killed_mid_way_resumes_after_the_last_saved_page(backend: Bac
     };
     let first = Runner::spawn(q.app.state.clone(), runner_config());
     q.wait_processed(500).await;
-    first.kill();
+    first.kill().await;
     let (state, saved, attempts) = q.job().await;
     assert_eq!((state.as_str(), attempts), ("RUNNING", 1), "killed mid-way");
     assert!(saved < 3_000, "killed before the end ({saved})");
@@ -192,7 +198,7 @@ async fn an_import_killed_mid_way_resumes_after_the_last_saved_page(backend: Bac
     assert_eq!(q.count().await, 3_000, "the exact count, no duplicates");
     assert_eq!(q.sync_status().await, "ACTIVE");
     let (_, processed, attempts) = q.job().await;
-    assert_eq!((processed, attempts), (3_000, 2));
+    assert_eq!((processed, attempts), (3_000, 2), "one crash, one resume");
     // The second worker read only the pages after the checkpoint (plus at most the page that
     // was in flight when the first died), not the whole event again.
     let pages_left = (3_000 - saved) / 50;
@@ -209,7 +215,10 @@ async fn an_import_killed_mid_way_resumes_after_the_last_saved_page(backend: Bac
     .await
     .unwrap();
     assert_eq!(runs.len(), 2);
-    assert_eq!(runs[0].0, "FAILED", "the killed run is closed, not left RUNNING");
+    assert_eq!(
+        runs[0].0, "FAILED",
+        "the killed run is closed, not left RUNNING"
+    );
     assert!(runs[0].1.as_deref().unwrap_or("").contains("interrupted"));
     assert_eq!(runs[1].0, "SUCCEEDED");
 }
@@ -226,7 +235,7 @@ async fn an_import_interrupted_too_often_shows_import_failed_and_recovers_on_ret
     };
     let first = Runner::spawn(q.app.state.clone(), fragile.clone());
     q.wait_processed(200).await;
-    first.kill();
+    first.kill().await;
 
     let second = Runner::spawn(q.app.state.clone(), fragile);
     q.wait_job_state(&q.job_id, "FAILED").await;
@@ -268,7 +277,44 @@ async fn an_import_interrupted_too_often_shows_import_failed_and_recovers_on_ret
     let _ = (&q.workspace_id, &q.token);
 }
 
+async fn a_graceful_shutdown_releases_a_long_import_and_the_next_worker_resumes_it(
+    backend: Backend,
+) {
+    let Some(q) = queued_import(backend, 3_000, 15).await else {
+        return;
+    };
+    let impatient = RunnerConfig {
+        shutdown_grace: Duration::from_millis(100),
+        ..runner_config()
+    };
+    let first = Runner::spawn(q.app.state.clone(), impatient);
+    q.wait_processed(500).await;
+    first.shutdown().await;
+    let (state, saved, attempts) = q.job().await;
+    assert_eq!(
+        (state.as_str(), attempts),
+        ("QUEUED", 0),
+        "released, and the interruption is not held against the job"
+    );
+    assert!(saved < 3_000);
+    assert_eq!(q.count().await, saved);
+    let owner: Option<String> =
+        sqlx::query_scalar("SELECT lease_owner FROM sync_jobs WHERE id = $1")
+            .bind(&q.job_id)
+            .fetch_one(&q.app.db.pool)
+            .await
+            .unwrap();
+    assert_eq!(owner, None);
+
+    let second = Runner::spawn(q.app.state.clone(), runner_config());
+    q.wait_job_state(&q.job_id, "SUCCEEDED").await;
+    second.shutdown().await;
+    assert_eq!(q.count().await, 3_000);
+    assert_eq!(q.job().await.2, 1);
+}
+
 crate::on_both_databases!(
+    a_graceful_shutdown_releases_a_long_import_and_the_next_worker_resumes_it,
     an_import_killed_mid_way_resumes_after_the_last_saved_page,
     an_import_interrupted_too_often_shows_import_failed_and_recovers_on_retry,
 );

@@ -249,9 +249,16 @@ impl TestApp {
             account_email,
             connected_by: &admin,
         };
-        integrations::save(&self.db.pool, &id, false, connection, "sealed-elsewhere", &format!("hook-{id}"))
-            .await
-            .expect("integration saved");
+        integrations::save(
+            &self.db.pool,
+            &id,
+            false,
+            connection,
+            "sealed-elsewhere",
+            &format!("hook-{id}"),
+        )
+        .await
+        .expect("integration saved");
         id
     }
 

@@ -2,9 +2,9 @@
 
 use crate::helpers::{spawn_app, TestApp};
 use lanyard::domain::{Provider, SyncStatus};
+use lanyard::server::db::jobs::Checkpoint;
 use lanyard::server::db::{attendees, integrations, Backend};
 use lanyard::server::providers::{Credential, ProviderClient, ProviderUrls};
-use lanyard::server::db::jobs::Checkpoint;
 use lanyard::server::sync::import::{import_all, ImportOutcome, ImportTarget};
 use lanyard::server::sync::retry::RetryPolicy;
 use lanyard::simulator::{self, RunningSimulator};
@@ -167,7 +167,10 @@ async fn an_import_brings_every_attendee_and_a_second_pass_changes_nothing(backe
 
     let again = f.import().await;
     assert_eq!(
-        (again.checkpoint.counts.created, again.checkpoint.counts.unchanged),
+        (
+            again.checkpoint.counts.created,
+            again.checkpoint.counts.unchanged
+        ),
         (0, 3_000)
     );
     assert_eq!(
@@ -265,9 +268,7 @@ async fn a_token_revoked_mid_import_disconnects_and_keeps_what_was_saved(backend
     assert_eq!(integration, "DISCONNECTED");
 }
 
-async fn an_import_under_5xx_and_429_faults_still_ends_active_with_no_duplicates(
-    backend: Backend,
-) {
+async fn an_import_under_5xx_and_429_faults_still_ends_active_with_no_duplicates(backend: Backend) {
     let Some(f) = fixture(backend, 2_000).await else {
         return;
     };
@@ -275,7 +276,7 @@ async fn an_import_under_5xx_and_429_faults_still_ends_active_with_no_duplicates
     // carries no Retry-After; its x-rate-limit header says the window resets in 2 s) and one
     // connection drops mid-body.
     f.set_faults(json!({ "error_rate": 0.3, "rate_limit_next": 2, "drop_next": 1 }))
-    .await;
+        .await;
     let outcome = f.import().await;
     assert_eq!(outcome.status, SyncStatus::Active, "{:?}", outcome.error);
     assert_eq!(f.count().await, 2_000, "every attendee, once");
@@ -295,9 +296,7 @@ async fn an_import_under_5xx_and_429_faults_still_ends_active_with_no_duplicates
     assert_eq!(distinct, 2_000);
 }
 
-async fn a_5xx_storm_past_the_retry_budget_fails_the_event_and_keeps_saved_pages(
-    backend: Backend,
-) {
+async fn a_5xx_storm_past_the_retry_budget_fails_the_event_and_keeps_saved_pages(backend: Backend) {
     let Some(f) = fixture(backend, 300).await else {
         return;
     };
@@ -319,9 +318,7 @@ async fn a_5xx_storm_past_the_retry_budget_fails_the_event_and_keeps_saved_pages
     assert_eq!(f.count().await, outcome.checkpoint.processed);
 }
 
-async fn a_malformed_page_fails_the_event_with_a_clear_error_and_loses_nothing(
-    backend: Backend,
-) {
+async fn a_malformed_page_fails_the_event_with_a_clear_error_and_loses_nothing(backend: Backend) {
     let Some(f) = fixture(backend, 300).await else {
         return;
     };

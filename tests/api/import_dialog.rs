@@ -148,14 +148,24 @@ async fn the_recovery_dialog_relinks_the_event_and_queues_one_import_for_admins_
     let ws = app.create_workspace("Acme", "admin@acme.test").await;
     let other_ws = app.create_workspace("Globex", "admin@globex.test").await;
     app.add_member(&ws, "staff@acme.test", Role::Staff).await;
-    let old = app.insert_integration(&ws, Provider::Luma, "old@acme.test").await;
-    let good = app.insert_integration(&ws, Provider::Luma, "new@acme.test").await;
-    let dead = app.insert_integration(&ws, Provider::Luma, "dead@acme.test").await;
+    let old = app
+        .insert_integration(&ws, Provider::Luma, "old@acme.test")
+        .await;
+    let good = app
+        .insert_integration(&ws, Provider::Luma, "new@acme.test")
+        .await;
+    let dead = app
+        .insert_integration(&ws, Provider::Luma, "dead@acme.test")
+        .await;
     lanyard::server::db::integrations::mark_disconnected(&app.db.pool, &dead, "revoked")
         .await
         .unwrap();
-    let eventbrite = app.insert_integration(&ws, Provider::Eventbrite, "eb@acme.test").await;
-    let foreign = app.insert_integration(&other_ws, Provider::Luma, "luma@globex.test").await;
+    let eventbrite = app
+        .insert_integration(&ws, Provider::Eventbrite, "eb@acme.test")
+        .await;
+    let foreign = app
+        .insert_integration(&other_ws, Provider::Luma, "luma@globex.test")
+        .await;
     let event = app
         .insert_event(&ws, Some(&old), Provider::Luma, "evt-1", "RETRY1")
         .await;
@@ -168,7 +178,10 @@ async fn the_recovery_dialog_relinks_the_event_and_queues_one_import_for_admins_
         integration: &str,
     ) -> u16 {
         let form = [("event_id", event), ("integration_id", integration)];
-        app.call(client, "reconnect_event", &form).await.status().as_u16()
+        app.call(client, "reconnect_event", &form)
+            .await
+            .status()
+            .as_u16()
     }
     macro_rules! reconnect {
         ($client:expr, $integration:expr) => {
@@ -176,7 +189,11 @@ async fn the_recovery_dialog_relinks_the_event_and_queues_one_import_for_admins_
         };
     }
 
-    assert_eq!(reconnect!(&staff, &good).await, 403, "only admins recover events");
+    assert_eq!(
+        reconnect!(&staff, &good).await,
+        403,
+        "only admins recover events"
+    );
     let live: Value = app
         .call(&admin, "event_live", &[("event_id", &event)])
         .await
@@ -187,11 +204,27 @@ async fn the_recovery_dialog_relinks_the_event_and_queues_one_import_for_admins_
         live["job"].is_null() && live["sync_status"] == "Pending",
         "PENDING with no job: the page shows Import failed"
     );
-    assert_eq!(reconnect!(&admin, &dead).await, 422, "a disconnected integration is refused");
-    assert_eq!(reconnect!(&admin, &eventbrite).await, 422, "another provider is refused");
-    assert_eq!(reconnect!(&admin, &foreign).await, 404, "another workspace's integration");
+    assert_eq!(
+        reconnect!(&admin, &dead).await,
+        422,
+        "a disconnected integration is refused"
+    );
+    assert_eq!(
+        reconnect!(&admin, &eventbrite).await,
+        422,
+        "another provider is refused"
+    );
+    assert_eq!(
+        reconnect!(&admin, &foreign).await,
+        404,
+        "another workspace's integration"
+    );
     assert_eq!(reconnect!(&admin, &good).await, 200);
-    assert_eq!(reconnect!(&admin, &good).await, 200, "a second click joins the queued job");
+    assert_eq!(
+        reconnect!(&admin, &good).await,
+        200,
+        "a second click joins the queued job"
+    );
 
     let jobs: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sync_jobs WHERE event_id = $1")
         .bind(&event)
@@ -204,16 +237,28 @@ async fn the_recovery_dialog_relinks_the_event_and_queues_one_import_for_admins_
         .fetch_one(&app.db.pool)
         .await
         .unwrap();
-    assert_eq!(linked, good, "the event now syncs through the chosen integration");
+    assert_eq!(
+        linked, good,
+        "the event now syncs through the chosen integration"
+    );
     let live: Value = app
         .call(&admin, "event_live", &[("event_id", &event)])
         .await
         .json()
         .await
         .unwrap();
-    assert_eq!(live["job"], serde_json::json!({"processed": 0, "total": null}));
-    let form = [("event_id", "no-such-event"), ("integration_id", good.as_str())];
-    assert_eq!(app.call(&admin, "reconnect_event", &form).await.status(), 404);
+    assert_eq!(
+        live["job"],
+        serde_json::json!({"processed": 0, "total": null})
+    );
+    let form = [
+        ("event_id", "no-such-event"),
+        ("integration_id", good.as_str()),
+    ];
+    assert_eq!(
+        app.call(&admin, "reconnect_event", &form).await.status(),
+        404
+    );
 }
 
 crate::on_both_databases!(

@@ -85,7 +85,10 @@ async fn every_open_page_follows_an_import_live_to_its_end(backend: Backend) {
     for stream in [&mut a, &mut b] {
         let first = stream.next(Duration::from_secs(5)).await;
         assert_eq!(first["sync_status"], "Pending");
-        assert_eq!(first["job"]["processed"], 0, "the current state comes first");
+        assert_eq!(
+            first["job"]["processed"], 0,
+            "the current state comes first"
+        );
     }
 
     let runner = Runner::spawn(q.app.state.clone(), runner_config());
@@ -95,7 +98,9 @@ async fn every_open_page_follows_an_import_live_to_its_end(backend: Backend) {
     // A page opened now starts from the current count, not from zero.
     let mut late = Stream::open(&admin, &url).await;
     let first_late = late.next(Duration::from_secs(5)).await;
-    let progress_at_open = seen_a.last().unwrap()["job"]["processed"].as_i64().unwrap_or(2_000);
+    let progress_at_open = seen_a.last().unwrap()["job"]["processed"]
+        .as_i64()
+        .unwrap_or(2_000);
     assert!(
         first_late["job"]["processed"].as_i64().unwrap_or(2_000) >= progress_at_open,
         "late page starts at {first_late} (had {progress_at_open})"
@@ -119,7 +124,10 @@ async fn every_open_page_follows_an_import_live_to_its_end(backend: Backend) {
         progress.windows(2).all(|w| w[0] <= w[1]),
         "progress only rises: {progress:?}"
     );
-    assert!(progress.iter().any(|p| *p > 0 && *p < 2_000), "{progress:?}");
+    assert!(
+        progress.iter().any(|p| *p > 0 && *p < 2_000),
+        "{progress:?}"
+    );
     assert_eq!(seen_b.last().unwrap()["attendee_count"], 2_000);
     assert_eq!(rest_a.last().unwrap()["attendee_count"], 2_000);
     assert_eq!(rest_a.last().unwrap()["job"], Value::Null);

@@ -3,8 +3,8 @@
 
 mod helpers;
 
-mod auth;
 mod attendees;
+mod auth;
 mod cli;
 mod crash;
 mod health;

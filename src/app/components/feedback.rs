@@ -46,10 +46,7 @@ pub fn LoadingCards() -> impl IntoView {
 pub fn Toast(message: RwSignal<Option<String>>) -> impl IntoView {
     Effect::new(move || {
         if message.get().is_some() {
-            set_timeout(
-                move || message.set(None),
-                std::time::Duration::from_secs(4),
-            );
+            set_timeout(move || message.set(None), std::time::Duration::from_secs(4));
         }
     });
     view! {

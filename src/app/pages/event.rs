@@ -3,7 +3,7 @@
 //! event's stream; the page renders the same state on the server first.
 
 use crate::api::events::{get_event, EventSummary};
-use crate::api::live::{event_live, use_event_live, EventLive, JobProgress};
+use crate::api::live::{get_event_live, use_event_live, EventLive, JobProgress};
 use crate::app::components::attendees_table::AttendeesTable;
 use crate::app::components::badges::SyncStatusBadge;
 use crate::app::components::feedback::{ErrorPanel, Toast};
@@ -21,7 +21,7 @@ pub fn EventPage() -> impl IntoView {
     let event_id = Signal::derive(move || params.read().get("id").unwrap_or_default());
     let live = use_event_live(event_id);
     let event = Resource::new(move || event_id.get(), get_event);
-    let initial = Resource::new(move || event_id.get(), event_live);
+    let initial = Resource::new(move || event_id.get(), get_event_live);
     let session = use_session();
     view! {
         <a href="/events" class="text-sm font-medium text-indigo-600 hover:text-indigo-500">"← Events"</a>
@@ -194,7 +194,9 @@ fn StatCards(state: Memo<EventLive>, access_code: String) -> impl IntoView {
 #[component]
 fn ImportProgress(progress: JobProgress) -> impl IntoView {
     let JobProgress { processed, total } = progress;
-    let percent = total.filter(|t| *t > 0).map(|t| (processed * 100 / t).min(100));
+    let percent = total
+        .filter(|t| *t > 0)
+        .map(|t| (processed * 100 / t).min(100));
     view! {
         <section class="mt-4 rounded-xl bg-white p-6 shadow-sm ring-1 ring-slate-200" data-testid="import-progress">
             <h2 class="font-semibold">"Import in progress"</h2>

@@ -52,16 +52,21 @@ fn stored_form(r: &AttendeeRecord) -> Stored {
     )
 }
 
-/// Upserts one page by provider attendee id inside the caller's transaction, writing only
-/// rows that are new or changed.
-pub async fn upsert_page(
-    tx: &mut Transaction<'_, Any>,
+/// What the database holds for a page's attendees, keyed by provider attendee id.
+pub struct Existing(HashMap<String, Stored>);
+
+/// Reads the stored rows of a page's attendees. Done before the page's write transaction:
+/// on SQLite (WAL) a transaction that reads and then writes fails with SQLITE_BUSY when
+/// another connection wrote in between, while one that starts with a write simply waits
+/// its turn. The read only decides counts and which rows to skip; the upsert is correct
+/// whatever it saw.
+pub async fn existing(
+    pool: &sqlx::AnyPool,
     event_id: &str,
     records: &[AttendeeRecord],
-) -> Result<PageCounts, DbError> {
-    let mut counts = PageCounts::default();
+) -> Result<Existing, DbError> {
     if records.is_empty() {
-        return Ok(counts);
+        return Ok(Existing(HashMap::new()));
     }
     let placeholders: Vec<String> = (0..records.len()).map(|i| format!("${}", i + 2)).collect();
     let sql = format!(
@@ -75,7 +80,7 @@ pub async fn upsert_page(
         query = query.bind(&r.provider_attendee_id);
     }
     let existing: HashMap<String, Stored> = query
-        .fetch_all(&mut **tx)
+        .fetch_all(pool)
         .await?
         .into_iter()
         .map(|row| {
@@ -94,7 +99,19 @@ pub async fn upsert_page(
             (id, stored)
         })
         .collect();
+    Ok(Existing(existing))
+}
 
+/// Upserts one page by provider attendee id inside the caller's transaction, writing only
+/// rows that are new or changed since `existing` was read.
+pub async fn upsert_page(
+    tx: &mut Transaction<'_, Any>,
+    event_id: &str,
+    records: &[AttendeeRecord],
+    existing: &Existing,
+) -> Result<PageCounts, DbError> {
+    let existing = &existing.0;
+    let mut counts = PageCounts::default();
     let now = now_ms();
     let mut writes = Vec::new();
     for r in records {

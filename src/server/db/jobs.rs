@@ -198,6 +198,21 @@ pub async fn checkpoint(
     Ok(done.rows_affected() == 1)
 }
 
+/// Hands `owner`'s running jobs back to the queue (a graceful shutdown): they resume from
+/// their checkpoints on the next claim, and the interruption does not count as an attempt.
+pub async fn release(pool: &AnyPool, owner: &str) -> Result<u64, DbError> {
+    let done = sqlx::query(
+        "UPDATE sync_jobs SET state = 'QUEUED', lease_owner = NULL, lease_expires_at = NULL,
+            attempts = attempts - 1, run_after = $2
+         WHERE lease_owner = $1 AND state = 'RUNNING'",
+    )
+    .bind(owner)
+    .bind(now_ms())
+    .execute(pool)
+    .await?;
+    Ok(done.rows_affected())
+}
+
 pub struct Finished<'a> {
     pub succeeded: bool,
     pub created: i64,

@@ -85,8 +85,10 @@ pub async fn import_all(
                 break Some(error);
             }
         };
+        let existing = attendees::existing(pool, target.event_id, &page.attendees).await?;
         let mut db = pool.begin().await.map_err(DbError::from)?;
-        let counts = attendees::upsert_page(&mut db, target.event_id, &page.attendees).await?;
+        let counts =
+            attendees::upsert_page(&mut db, target.event_id, &page.attendees, &existing).await?;
         checkpoint.counts += counts;
         checkpoint.processed += page.attendees.len() as i64;
         checkpoint.total = page.total.or(checkpoint.total);

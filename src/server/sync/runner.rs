@@ -29,6 +29,8 @@ pub struct RunnerConfig {
     pub retry: RetryPolicy,
     /// Least time between two progress updates pushed to pages.
     pub publish_every: Duration,
+    /// How long a graceful shutdown lets running jobs finish before releasing them.
+    pub shutdown_grace: Duration,
 }
 
 impl Default for RunnerConfig {
@@ -40,33 +42,50 @@ impl Default for RunnerConfig {
             max_attempts: 5,
             retry: RetryPolicy::default(),
             publish_every: Duration::from_millis(250),
+            shutdown_grace: Duration::from_secs(10),
         }
     }
 }
 
 pub struct Runner {
-    stop: watch::Sender<bool>,
+    signal: watch::Sender<Signal>,
     task: tokio::task::JoinHandle<()>,
     pub owner: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Signal {
+    Run,
+    /// Graceful: stop claiming, let running jobs finish within the grace period, then
+    /// release the rest so another worker resumes them at once.
+    Stop,
+    /// As if the process died: running jobs stop where they are and keep their leases.
+    Kill,
 }
 
 impl Runner {
     pub fn spawn(state: AppState, config: RunnerConfig) -> Runner {
         let owner = format!("worker-{}", crate::server::new_id());
-        let (stop, stopped) = watch::channel(false);
-        let task = tokio::spawn(run(state, config, owner.clone(), stopped));
-        Runner { stop, task, owner }
+        let (signal, signals) = watch::channel(Signal::Run);
+        let task = tokio::spawn(run(state, config, owner.clone(), signals));
+        Runner {
+            signal,
+            task,
+            owner,
+        }
     }
 
-    /// Stops dead, as a killed process would: running jobs stop mid-page and keep their
-    /// leases until they expire, when another worker picks them up.
-    pub fn kill(self) {
-        self.task.abort();
+    /// Stops dead, as a killed process would: running jobs stop mid-page (the page in flight
+    /// is lost, saved pages stay) and keep their leases until they expire, when another
+    /// worker picks them up. Returns once nothing of this runner runs any more.
+    pub async fn kill(self) {
+        let _ = self.signal.send(Signal::Kill);
+        let _ = self.task.await;
     }
 
-    /// Stops claiming and waits for in-flight jobs to finish.
+    /// Stops claiming; running jobs get the grace period to finish, the rest are released.
     pub async fn shutdown(self) {
-        let _ = self.stop.send(true);
+        let _ = self.signal.send(Signal::Stop);
         let _ = self.task.await;
     }
 }
@@ -75,18 +94,18 @@ async fn run(
     state: AppState,
     config: RunnerConfig,
     owner: String,
-    mut stopped: watch::Receiver<bool>,
+    mut signals: watch::Receiver<Signal>,
 ) {
     let slots = Arc::new(Semaphore::new(config.concurrency.max(1)));
     let mut in_flight = JoinSet::new();
     let lease_ms = config.lease.as_millis() as i64;
     loop {
-        if *stopped.borrow() {
+        if *signals.borrow() != Signal::Run {
             break;
         }
         let permit = tokio::select! {
             p = slots.clone().acquire_owned() => p.expect("semaphore open"),
-            _ = stopped.changed() => break,
+            _ = signals.changed() => break,
         };
         match jobs::claim(&state.db.pool, &owner, lease_ms).await {
             Ok(Some(job)) => {
@@ -103,7 +122,7 @@ async fn run(
                 drop(permit);
                 tokio::select! {
                     _ = tokio::time::sleep(config.poll) => {}
-                    _ = stopped.changed() => break,
+                    _ = signals.changed() => break,
                 }
             }
             Err(error) => {
@@ -114,7 +133,27 @@ async fn run(
         }
         while in_flight.try_join_next().is_some() {}
     }
+    let signal = *signals.borrow();
+    if signal == Signal::Stop {
+        let drained = tokio::time::timeout(config.shutdown_grace, async {
+            while in_flight.join_next().await.is_some() {}
+        })
+        .await;
+        if drained.is_ok() {
+            return;
+        }
+    }
+    // Joining after abort_all waits until every job task has really stopped.
+    in_flight.abort_all();
     while in_flight.join_next().await.is_some() {}
+    if signal == Signal::Stop {
+        match jobs::release(&state.db.pool, &owner).await {
+            Ok(n) => tracing::info!(jobs = n, "released unfinished jobs for another worker"),
+            Err(error) => {
+                tracing::warn!(%error, "could not release jobs; their leases will expire")
+            }
+        }
+    }
 }
 
 async fn run_job(
@@ -125,9 +164,7 @@ async fn run_job(
 ) -> Result<(), DbError> {
     let pool = &state.db.pool;
     let lease = config.lease;
-    if job.attempts > 1 {
-        runs::close_interrupted(pool, &job.id).await?;
-    }
+    runs::close_interrupted(pool, &job.id).await?;
     if job.attempts > config.max_attempts {
         // Interrupted too often (each crash costs an attempt): stop here. An import leaves
         // its event PENDING with no active job, which the page shows as "Import failed".
@@ -173,7 +210,7 @@ async fn run_job(
         })
     });
 
-    let outcome = execute(state, config, owner, &job, move |_| {
+    let outcome = execute(state, config, owner, &job, move |_: &Checkpoint| {
         let _ = progress_tx.send(());
     })
     .await;
