@@ -21,12 +21,20 @@ use std::time::{Duration, Instant};
 struct Figures {
     database: &'static str,
     bare: Duration,
+    bare_cpu: f64,
     import: Duration,
+    import_cpu: f64,
     rss_growth_mb: f64,
 }
 
 #[tokio::main]
 async fn main() {
+    // Quiet unless asked: RUST_LOG=sqlx=debug shows each statement's time.
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into()),
+        )
+        .init();
     let size: usize = std::env::var("LANYARD_BENCH_ATTENDEES")
         .ok()
         .and_then(|v| v.parse().ok())
@@ -75,16 +83,17 @@ async fn main() {
     }
 
     println!();
-    println!(
-        "| database | bare fetch | import | attendees/s | import ÷ bare fetch | peak RSS growth |"
-    );
+    println!("CPU: seconds of CPU this process used in the phase (2 cores: at most 2 per second); PostgreSQL's own CPU is not in it.");
+    println!("| database | bare fetch (CPU) | import (CPU) | attendees/s | import ÷ bare fetch | peak RSS growth |");
     println!("|---|---|---|---|---|---|");
     for f in &results {
         println!(
-            "| {} | {:.2} s | {:.2} s | {:.0} | {:.2} | {:.1} MB |",
+            "| {} | {:.2} s ({:.2}) | {:.2} s ({:.2}) | {:.0} | {:.2} | {:.1} MB |",
             f.database,
             f.bare.as_secs_f64(),
+            f.bare_cpu,
             f.import.as_secs_f64(),
+            f.import_cpu,
             size as f64 / f.import.as_secs_f64(),
             f.import.as_secs_f64() / f.bare.as_secs_f64(),
             f.rss_growth_mb,
@@ -181,10 +190,13 @@ async fn run(
         .unwrap();
     assert_eq!(claimed.id, job);
 
+    let cpu_before = cpu_seconds();
     let (bare, fetched) = bare_fetch(client, provider_event_id).await;
+    let bare_cpu = cpu_seconds() - cpu_before;
     assert_eq!(fetched, size);
 
     let rss_before = reset_peak_rss();
+    let cpu_before = cpu_seconds();
     let started = Instant::now();
     let outcome = import_all(
         &db.pool,
@@ -205,6 +217,7 @@ async fn run(
     .await
     .expect("import");
     let import = started.elapsed();
+    let import_cpu = cpu_seconds() - cpu_before;
     let peak = peak_rss();
     assert_eq!(
         outcome.checkpoint.counts.created, size as i64,
@@ -226,9 +239,29 @@ async fn run(
     Figures {
         database,
         bare,
+        bare_cpu,
         import,
+        import_cpu,
         rss_growth_mb: (peak.saturating_sub(rss_before)) as f64 / 1024.0,
     }
+}
+
+/// User + system CPU seconds this process has used (all threads).
+fn cpu_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // Fields after the command name (which may hold spaces) start after the last ')'.
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .map(|(_, rest)| rest.split_whitespace().collect())
+        .unwrap_or_default();
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|v| v.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    // utime and stime are fields 14 and 15 of the line, 12 and 13 after the ')'.
+    (ticks(11) + ticks(12)) / 100.0
 }
 
 /// Resets the kernel's peak-RSS mark to the current RSS; returns the current RSS in KiB.

@@ -5,6 +5,7 @@ pub mod mapping;
 pub mod role;
 pub mod status;
 pub mod sync_status;
+pub mod webhook;
 
 pub use role::{Permission, Role};
 pub use status::{AttendanceStatus, IntegrationStatus, Provider, SyncStatus};

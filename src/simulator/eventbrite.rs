@@ -148,6 +148,17 @@ fn decode_cursor(scope: &str, cursor: Option<&String>) -> Result<usize, Response
 fn paginated(key: &str, items: Vec<Value>, scope: &str, offset: usize) -> Response {
     let total = items.len();
     let page: Vec<Value> = items.into_iter().skip(offset).take(PAGE_SIZE).collect();
+    page_response(key, total, page, scope, offset)
+}
+
+/// One page of `total` items, with Eventbrite's pagination object.
+fn page_response(
+    key: &str,
+    total: usize,
+    page: Vec<Value>,
+    scope: &str,
+    offset: usize,
+) -> Response {
     let has_more = offset + page.len() < total;
     let mut pagination = json!({"object_count": total, "page_number": offset / PAGE_SIZE + 1, "page_size": PAGE_SIZE,
         "page_count": total.div_ceil(PAGE_SIZE).max(1), "has_more_items": has_more});
@@ -237,14 +248,11 @@ async fn attendees(
         Some("not_attending") => p["cancelled"] == true || p["refunded"] == true,
         _ => true,
     };
-    let items = e
-        .people
-        .iter()
-        .filter(changed)
-        .filter(status_ok)
-        .cloned()
-        .collect();
-    paginated("attendees", items, &scope, offset)
+    // Only the page is cloned: a 100,000-attendee event must not be copied per request.
+    let matching = || e.people.iter().filter(changed).filter(status_ok);
+    let total = matching().count();
+    let page = matching().skip(offset).take(PAGE_SIZE).cloned().collect();
+    page_response("attendees", total, page, &scope, offset)
 }
 
 async fn attendee(

@@ -70,7 +70,7 @@ macro_rules! authorised {
     };
 }
 
-fn page(items: Vec<Value>, scope: &str, q: &HashMap<String, String>) -> Response {
+fn page(items: &[Value], scope: &str, q: &HashMap<String, String>) -> Response {
     let limit = match q.get("pagination_limit").map(|l| l.parse::<usize>()) {
         None => DEFAULT_LIMIT,
         Some(Ok(l)) if l > 0 => l.min(MAX_LIMIT),
@@ -100,7 +100,7 @@ fn page(items: Vec<Value>, scope: &str, q: &HashMap<String, String>) -> Response
         }
     };
     let total = items.len();
-    let entries: Vec<Value> = items.into_iter().skip(offset).take(limit).collect();
+    let entries: Vec<Value> = items.iter().skip(offset).take(limit).cloned().collect();
     let has_more = offset + entries.len() < total;
     // Like the real API, a cursor may be present on the last page: clients must obey has_more.
     let next_cursor = URL_SAFE_NO_PAD.encode(format!("{scope}|{}", offset + entries.len()));
@@ -138,13 +138,11 @@ async fn list_events(
     if q.get("sort_direction").map(String::as_str) == Some("desc") {
         list.reverse();
     }
-    page(
-        list.into_iter()
-            .map(|e| json!({"id": e.id, "event": event_json(e)}))
-            .collect(),
-        &format!("events/{calendar}"),
-        &q,
-    )
+    let list: Vec<Value> = list
+        .into_iter()
+        .map(|e| json!({"id": e.id, "event": event_json(e)}))
+        .collect();
+    page(&list, &format!("events/{calendar}"), &q)
 }
 
 fn own_event<'a>(
@@ -189,7 +187,7 @@ async fn list_guests(
     let (_, calendar) = authorised!(sim, headers);
     let world = sim.world();
     match own_event(&world, &calendar, &q) {
-        Ok(e) => page(e.people.clone(), &format!("guests/{}", e.id), &q),
+        Ok(e) => page(&e.people, &format!("guests/{}", e.id), &q),
         Err(res) => res,
     }
 }

@@ -144,8 +144,10 @@ async fn an_import_brings_every_attendee_and_a_second_pass_changes_nothing(backe
     assert_eq!(outcome.status, SyncStatus::Active);
     assert_eq!(outcome.checkpoint.counts.created, 3_000);
     assert_eq!(outcome.checkpoint.provider_calls, 60, "pages of 50");
-    assert_eq!(progress.len(), 60);
-    assert_eq!(progress[0], (50, Some(3_000)));
+    // One checkpoint per saved batch of pages: rising, whole pages, the total known.
+    assert!(!progress.is_empty());
+    assert!(progress.windows(2).all(|w| w[0].0 < w[1].0), "{progress:?}");
+    assert!(progress.iter().all(|(done, total)| done % 50 == 0 && *total == Some(3_000)));
     assert_eq!(*progress.last().unwrap(), (3_000, Some(3_000)));
     assert_eq!(
         attendees::count(&f.app.db.pool, &f.event_id).await.unwrap(),
@@ -247,19 +249,21 @@ async fn a_token_revoked_mid_import_disconnects_and_keeps_what_was_saved(backend
     };
     let sim = f.sim.sim.clone();
     let token = f.token.clone();
+    // Provider calls slower than saving, so the import is still fetching when it happens.
+    f.sim.sim.world().faults.latency_ms = 10;
+    let once = std::sync::atomic::AtomicBool::new(false);
     let outcome = f
         .import_watching(move |c| {
-            if c.processed == 100 {
+            if c.processed >= 100 && !once.swap(true, std::sync::atomic::Ordering::SeqCst) {
                 sim.world().credentials.remove(&token);
             }
         })
         .await;
     assert_eq!(outcome.status, SyncStatus::Disconnected);
-    // Pages fetched before the revocation (at most the two buffered and one in flight) are
-    // still saved; nothing after it is.
+    // Pages fetched before the revocation are still saved; nothing after it is.
     let saved = f.count().await;
     assert_eq!(saved, outcome.checkpoint.processed, "saved pages stay");
-    assert!((100..=250).contains(&saved), "saved {saved}");
+    assert!((100..500).contains(&saved), "saved {saved}");
     let integration: String = sqlx::query_scalar("SELECT status FROM integrations WHERE id = $1")
         .bind(&f.integration_id)
         .fetch_one(&f.app.db.pool)
@@ -301,9 +305,11 @@ async fn a_5xx_storm_past_the_retry_budget_fails_the_event_and_keeps_saved_pages
         return;
     };
     let sim = f.sim.sim.clone();
+    f.sim.sim.world().faults.latency_ms = 10;
+    let once = std::sync::atomic::AtomicBool::new(false);
     let outcome = f
         .import_watching(move |c| {
-            if c.processed == 100 {
+            if c.processed >= 100 && !once.swap(true, std::sync::atomic::Ordering::SeqCst) {
                 // Every call from now on fails: a provider outage.
                 sim.world().faults.error_rate = 1.0;
             }
@@ -323,9 +329,11 @@ async fn a_malformed_page_fails_the_event_with_a_clear_error_and_loses_nothing(b
         return;
     };
     let sim = f.sim.sim.clone();
+    f.sim.sim.world().faults.latency_ms = 10;
+    let once = std::sync::atomic::AtomicBool::new(false);
     let outcome = f
         .import_watching(move |c| {
-            if c.processed == 100 {
+            if c.processed >= 100 && !once.swap(true, std::sync::atomic::Ordering::SeqCst) {
                 sim.world().faults.malformed_next = 1;
             }
         })

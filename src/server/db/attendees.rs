@@ -55,6 +55,18 @@ fn stored_form(r: &AttendeeRecord) -> Stored {
 /// What the database holds for a page's attendees, keyed by provider attendee id.
 pub struct Existing(HashMap<String, Stored>);
 
+impl Existing {
+    /// Nothing stored yet (a first import into an empty event).
+    pub fn none() -> Existing {
+        Existing(HashMap::new())
+    }
+
+    /// Adds what was read for another page of the same batch.
+    pub fn extend(&mut self, other: Existing) {
+        self.0.extend(other.0);
+    }
+}
+
 /// Reads the stored rows of a page's attendees. Done before the page's write transaction:
 /// on SQLite (WAL) a transaction that reads and then writes fails with SQLITE_BUSY when
 /// another connection wrote in between, while one that starts with a write simply waits
@@ -75,7 +87,9 @@ pub async fn existing(
          FROM attendees WHERE event_id = $1 AND provider_attendee_id IN ({})",
         placeholders.join(", ")
     );
-    let mut query = sqlx::query(&sql).bind(event_id);
+    // Not a prepared statement: PostgreSQL would keep a generic plan chosen while the table
+    // was small (a scan of the whole event) and a large resync would turn quadratic.
+    let mut query = sqlx::query(&sql).bind(event_id).persistent(false);
     for r in records {
         query = query.bind(&r.provider_attendee_id);
     }
@@ -102,12 +116,12 @@ pub async fn existing(
     Ok(Existing(existing))
 }
 
-/// Upserts one page by provider attendee id inside the caller's transaction, writing only
-/// rows that are new or changed since `existing` was read.
-pub async fn upsert_page(
+/// Upserts records (one page or a batch of pages) by provider attendee id inside the
+/// caller's transaction, writing only rows that are new or changed since `existing` was read.
+pub async fn upsert_page<'r>(
     tx: &mut Transaction<'_, Any>,
     event_id: &str,
-    records: &[AttendeeRecord],
+    records: impl IntoIterator<Item = &'r AttendeeRecord>,
     existing: &Existing,
 ) -> Result<PageCounts, DbError> {
     let existing = &existing.0;
@@ -140,11 +154,23 @@ pub async fn upsert_page(
         .rev()
         .filter(|r| seen.insert(&r.provider_attendee_id))
         .collect();
-    for chunk in writes.chunks(100) {
+    // The one statement written per backend: SQLite looks up each `$n` parameter by scanning
+    // the statement's parameter list (binding cost grows with the square of the parameters),
+    // while its positional `?` binds in constant time. Rows are bound in order either way.
+    let sqlite = tx.backend_name() == "SQLite";
+    for chunk in writes.chunks(if sqlite { 100 } else { 200 }) {
         const COLS: usize = 15;
         let values: Vec<String> = (0..chunk.len())
             .map(|i| {
-                let p: Vec<String> = (1..=COLS).map(|c| format!("${}", i * COLS + c)).collect();
+                let p: Vec<String> = (1..=COLS)
+                    .map(|c| {
+                        if sqlite {
+                            "?".to_string()
+                        } else {
+                            format!("${}", i * COLS + c)
+                        }
+                    })
+                    .collect();
                 format!("({})", p.join(", "))
             })
             .collect();

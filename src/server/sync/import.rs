@@ -48,6 +48,11 @@ pub struct ImportOutcome {
     pub error: Option<String>,
 }
 
+/// Pages fetched ahead of the one being written (memory: a few hundred attendees).
+const PAGES_AHEAD: usize = 100;
+/// Most pages written in one transaction.
+const MAX_BATCH: usize = 100;
+
 /// What the fetching side hands the saving side.
 type Fetched = Result<(Page, i64), (ProviderError, i64)>;
 
@@ -62,8 +67,9 @@ pub async fn import_all(
     resume: Option<Checkpoint>,
     mut on_page: impl FnMut(&Checkpoint),
 ) -> Result<ImportOutcome, ImportError> {
+    let resuming = resume.is_some();
     let mut checkpoint = resume.unwrap_or_default();
-    let (tx, mut pages) = mpsc::channel::<Fetched>(2);
+    let (tx, mut pages) = mpsc::channel::<Fetched>(PAGES_AHEAD);
     let fetcher = tokio::spawn(fetch_pages(
         client.clone(),
         retry.clone(),
@@ -73,27 +79,53 @@ pub async fn import_all(
         tx,
     ));
     let _stop_fetching = AbortOnDrop(fetcher);
+    // A first import into an empty event only creates rows: no need to read any back.
+    let fresh = !resuming && attendees::count(pool, target.event_id).await? == 0;
 
-    let failure = loop {
-        let Some(fetched) = pages.recv().await else {
-            break None;
+    let mut failure = None;
+    let mut done = false;
+    while !done && failure.is_none() {
+        // Whatever pages arrived while the last batch was written go into one transaction:
+        // when the database keeps up, that is one page; when it lags, batches grow.
+        let Some(first) = pages.recv().await else {
+            break;
         };
-        let (page, calls) = match fetched {
-            Ok(fetched) => fetched,
-            Err((error, calls)) => {
-                checkpoint.provider_calls = calls;
-                break Some(error);
+        let mut batch = Vec::new();
+        let mut next = Some(first);
+        while let Some(fetched) = next.take() {
+            match fetched {
+                Ok((page, calls)) => {
+                    done = page.next.is_none();
+                    batch.push((page, calls));
+                }
+                Err((error, calls)) => {
+                    checkpoint.provider_calls = calls;
+                    failure = Some(error);
+                }
             }
-        };
-        let existing = attendees::existing(pool, target.event_id, &page.attendees).await?;
+            if !done && failure.is_none() && batch.len() < MAX_BATCH {
+                next = pages.try_recv().ok();
+            }
+        }
+        if batch.is_empty() {
+            break;
+        }
+        let mut existing = attendees::Existing::none();
+        if !fresh {
+            for (page, _) in &batch {
+                existing.extend(attendees::existing(pool, target.event_id, &page.attendees).await?);
+            }
+        }
         let mut db = pool.begin().await.map_err(DbError::from)?;
-        let counts =
-            attendees::upsert_page(&mut db, target.event_id, &page.attendees, &existing).await?;
-        checkpoint.counts += counts;
-        checkpoint.processed += page.attendees.len() as i64;
-        checkpoint.total = page.total.or(checkpoint.total);
-        checkpoint.cursor = page.next.clone();
-        checkpoint.provider_calls = calls;
+        let records = batch.iter().flat_map(|(page, _)| &page.attendees);
+        checkpoint.counts +=
+            attendees::upsert_page(&mut db, target.event_id, records, &existing).await?;
+        for (page, calls) in &batch {
+            checkpoint.processed += page.attendees.len() as i64;
+            checkpoint.total = page.total.or(checkpoint.total);
+            checkpoint.cursor = page.next.clone();
+            checkpoint.provider_calls = checkpoint.provider_calls.max(*calls);
+        }
         if let Some(lease) = lease {
             if !jobs::checkpoint(&mut db, lease.job_id, lease.owner, &checkpoint).await? {
                 return Err(ImportError::LeaseLost);
@@ -101,10 +133,7 @@ pub async fn import_all(
         }
         db.commit().await.map_err(DbError::from)?;
         on_page(&checkpoint);
-        if page.next.is_none() {
-            break None;
-        }
-    };
+    }
 
     let (event, error) = match failure {
         None => (SyncEvent::SyncSucceeded, None),
