@@ -135,3 +135,57 @@ pub async fn reconnect_event(event_id: String, integration_id: String) -> Result
             RecoverError::Db(error) => error.into(),
         })
 }
+
+/// The Sync button (admins and staff): a one-shot resync; clicks while one runs join it.
+#[server(prefix = "/api", endpoint = "sync_event")]
+pub async fn sync_now(event_id: String) -> Result<(), ApiError> {
+    use crate::domain::Permission;
+    use crate::server::auth;
+    use crate::server::events::{self, SyncNowError};
+    let member = auth::require(Permission::SyncEvents).await?;
+    events::sync_now(&auth::app_state(), &member, &event_id)
+        .await
+        .map_err(|error| match error {
+            SyncNowError::NotFound => ApiError::not_found(),
+            SyncNowError::NeedsRecovery(_) => ApiError::invalid(
+                "This event cannot sync until it is reconnected. An admin can use the alert at the top of the page.",
+            ),
+            SyncNowError::Db(error) => error.into(),
+        })
+}
+
+/// One row of the event's sync history.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SyncRunRow {
+    pub id: String,
+    pub kind: String,
+    pub trigger: String,
+    /// Who asked (name and email), for runs a person started.
+    pub triggered_by: Option<String>,
+    pub outcome: String,
+    /// Milliseconds since the Unix epoch, UTC.
+    pub started_at: i64,
+    pub finished_at: Option<i64>,
+    pub created: i64,
+    pub updated: i64,
+    pub cancelled: i64,
+    pub unchanged: i64,
+    pub provider_calls: i64,
+    pub error: Option<String>,
+}
+
+/// The event's latest sync runs, newest first (admins and support).
+#[server(prefix = "/api", endpoint = "list_sync_runs")]
+pub async fn list_sync_runs(event_id: String) -> Result<Vec<SyncRunRow>, ApiError> {
+    use crate::domain::Permission;
+    use crate::server::{auth, db};
+    let member = auth::require(Permission::ViewSyncHistory).await?;
+    let pool = &auth::app_state().db.pool;
+    if db::events::get(pool, &member.workspace_id, &event_id)
+        .await?
+        .is_none()
+    {
+        return Err(ApiError::not_found());
+    }
+    Ok(db::runs::latest(pool, &event_id, 25).await?)
+}

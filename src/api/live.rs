@@ -16,6 +16,9 @@ pub struct EventLive {
     pub attendee_count: i64,
     pub attending_count: i64,
     pub checked_in_count: i64,
+    /// Provider attendee ids this update is about (a webhook's attendees); empty otherwise.
+    #[serde(default)]
+    pub changed: Vec<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

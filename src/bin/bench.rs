@@ -206,6 +206,7 @@ async fn run(
             integration_id: integration,
             event_id: &event_id,
             provider_event_id,
+            changed_since: None,
         },
         Some(JobLease {
             job_id: &job,

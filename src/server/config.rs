@@ -34,6 +34,9 @@ pub struct Config {
     pub eventbrite_app: Option<EventbriteApp>,
     /// `LANYARD_SYNC_WORKERS`: sync jobs this instance runs at once (0: run none here).
     pub sync_workers: usize,
+    /// `LANYARD_POLL_SECONDS`: how often ACTIVE events are re-checked (default 60; events
+    /// near their start are re-checked four times as often).
+    pub poll_seconds: u64,
 }
 
 #[derive(Clone)]
@@ -105,6 +108,18 @@ impl Config {
                     name: "LANYARD_SYNC_WORKERS",
                     reason: format!("expected a number, got {n:?}"),
                 })?,
+            },
+            poll_seconds: match var("LANYARD_POLL_SECONDS") {
+                None => 60,
+                Some(n) => {
+                    n.parse()
+                        .ok()
+                        .filter(|n| *n > 0)
+                        .ok_or_else(|| ConfigError::Invalid {
+                            name: "LANYARD_POLL_SECONDS",
+                            reason: format!("expected a positive number of seconds, got {n:?}"),
+                        })?
+                }
             },
             log_filter: var("LANYARD_LOG")
                 .or_else(|| var("RUST_LOG"))

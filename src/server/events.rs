@@ -160,3 +160,45 @@ pub async fn reconnect(
     tracing::info!(event = %event_id, integration = %integration_id, by = %member.user_id, "event reconnected; import queued");
     Ok(())
 }
+
+#[derive(Debug, thiserror::Error)]
+pub enum SyncNowError {
+    #[error("no such event in this workspace")]
+    NotFound,
+    #[error("the event is {0}: it needs a recovery, not a sync")]
+    NeedsRecovery(&'static str),
+    #[error(transparent)]
+    Db(#[from] DbError),
+}
+
+/// The Sync button: a one-shot resync of the event. Single-flight per event: while a job
+/// (import, poll or resync) is queued or running, every click joins it.
+pub async fn sync_now(
+    state: &AppState,
+    member: &Member,
+    event_id: &str,
+) -> Result<(), SyncNowError> {
+    use crate::domain::SyncStatus;
+    let pool = &state.db.pool;
+    let event = events::get(pool, &member.workspace_id, event_id)
+        .await?
+        .ok_or(SyncNowError::NotFound)?;
+    let active = jobs::active_job(pool, event_id).await?;
+    match (event.sync_status, active.is_some()) {
+        (SyncStatus::Disconnected, _) => return Err(SyncNowError::NeedsRecovery("disconnected")),
+        (SyncStatus::Pending, false) => return Err(SyncNowError::NeedsRecovery("not imported")),
+        (_, true) => return Ok(()),
+        _ => {}
+    }
+    jobs::enqueue(
+        pool,
+        &member.workspace_id,
+        event_id,
+        jobs::JobKind::Resync,
+        "MANUAL",
+        Some(&member.user_id),
+    )
+    .await?;
+    state.live.publish_event(pool, event_id).await;
+    Ok(())
+}

@@ -92,8 +92,16 @@ impl LiveHub {
 
     /// Reads the event's live state and sends it to every subscriber, on every instance.
     pub async fn publish_event(&self, pool: &AnyPool, event_id: &str) {
+        self.publish_event_with(pool, event_id, Vec::new()).await
+    }
+
+    /// As [`publish_event`](Self::publish_event), naming the attendees that changed.
+    pub async fn publish_event_with(&self, pool: &AnyPool, event_id: &str, changed: Vec<String>) {
         match events::live_state(pool, event_id).await {
-            Ok(Some(state)) => self.publish(&state).await,
+            Ok(Some(mut state)) => {
+                state.changed = changed;
+                self.publish(&state).await
+            }
             Ok(None) => {}
             Err(error) => tracing::warn!(%error, event = %event_id, "live update not sent"),
         }

@@ -59,14 +59,17 @@ impl Application {
             .await
             .map_err(|source| StartupError::Bind { addr, source })?;
         let live = super::live::LiveHub::start(&db.pool, db.backend, &db.url).await?;
+        let (webhooks, deliveries) = super::webhooks::WebhookQueue::new();
         let state = AppState {
             leptos_options,
             live,
+            webhooks,
             db,
             config: Arc::new(config),
             cipher: super::crypto::CredentialCipher::new(&key),
             key: Arc::new(key),
         };
+        super::webhooks::spawn_workers(state.clone(), deliveries);
         let router = router(state.clone()).await?;
         Ok(Application {
             listener,
@@ -91,6 +94,13 @@ impl Application {
                 self.state.clone(),
                 RunnerConfig {
                     concurrency: workers,
+                    polling: Some(super::sync::poller::PollConfig {
+                        every: std::time::Duration::from_secs(self.state.config.poll_seconds),
+                        near_every: std::time::Duration::from_secs(
+                            (self.state.config.poll_seconds / 4).max(1),
+                        ),
+                        ..Default::default()
+                    }),
                     ..Default::default()
                 },
             )
@@ -118,6 +128,7 @@ async fn router(state: AppState) -> Result<Router, StartupError> {
         .route("/healthz", get(healthz))
         .merge(super::oauth::router())
         .merge(super::live::router())
+        .merge(super::webhooks::router())
         .leptos_routes_with_context(
             &state,
             routes,
@@ -188,6 +199,7 @@ async fn require_sign_in_for_pages(
 ) -> Response {
     let path = request.uri().path();
     let open = path.starts_with("/api/")
+        || path.starts_with("/webhooks/")
         || path.starts_with("/pkg/")
         || path == "/healthz"
         || path

@@ -16,4 +16,5 @@ pub struct AppState {
     pub key: Arc<MasterKey>,
     pub cipher: CredentialCipher,
     pub live: LiveHub,
+    pub webhooks: super::webhooks::WebhookQueue,
 }

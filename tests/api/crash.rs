@@ -20,6 +20,7 @@ pub struct Queued {
     pub event_id: String,
     pub job_id: String,
     pub token: String,
+    pub provider_event_id: String,
 }
 
 /// An app on `backend` with a connected Eventbrite integration whose event of `size`
@@ -87,6 +88,7 @@ pub async fn queued_import(backend: Backend, size: usize, latency_ms: u64) -> Op
         event_id,
         job_id,
         token,
+        provider_event_id,
     })
 }
 

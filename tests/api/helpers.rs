@@ -142,6 +142,7 @@ pub async fn spawn_app_with(backend: Backend, sim: Option<&RunningSimulator>) ->
             .unwrap_or_default(),
         // Tests drive their own runners; the app's would race them for jobs.
         sync_workers: 0,
+        poll_seconds: 60,
         eventbrite_app: Some(EventbriteApp {
             client_id: "test-client".into(),
             client_secret: "test-secret".into(),

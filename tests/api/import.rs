@@ -107,6 +107,7 @@ impl Fixture {
                 integration_id: &self.integration_id,
                 event_id: &self.event_id,
                 provider_event_id: &self.provider_event_id,
+                changed_since: None,
             },
             None,
             None,
@@ -147,7 +148,9 @@ async fn an_import_brings_every_attendee_and_a_second_pass_changes_nothing(backe
     // One checkpoint per saved batch of pages: rising, whole pages, the total known.
     assert!(!progress.is_empty());
     assert!(progress.windows(2).all(|w| w[0].0 < w[1].0), "{progress:?}");
-    assert!(progress.iter().all(|(done, total)| done % 50 == 0 && *total == Some(3_000)));
+    assert!(progress
+        .iter()
+        .all(|(done, total)| done % 50 == 0 && *total == Some(3_000)));
     assert_eq!(*progress.last().unwrap(), (3_000, Some(3_000)));
     assert_eq!(
         attendees::count(&f.app.db.pool, &f.event_id).await.unwrap(),

@@ -13,6 +13,7 @@ mod import_dialog;
 mod integrations;
 mod jobs;
 mod live;
+mod live_sync;
 mod migrations;
 mod providers;
 mod tenancy;

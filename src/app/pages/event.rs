@@ -2,7 +2,7 @@
 //! stat cards and the Attendees table. Status, progress and counts come live from the
 //! event's stream; the page renders the same state on the server first.
 
-use crate::api::events::{get_event, EventSummary};
+use crate::api::events::{get_event, list_sync_runs, EventSummary, SyncNow};
 use crate::api::live::{get_event_live, use_event_live, EventLive, JobProgress};
 use crate::app::components::attendees_table::AttendeesTable;
 use crate::app::components::badges::SyncStatusBadge;
@@ -27,15 +27,29 @@ pub fn EventPage() -> impl IntoView {
         <a href="/events" class="text-sm font-medium text-indigo-600 hover:text-indigo-500">"← Events"</a>
         <Transition fallback=|| view! { <div class="mt-4 h-24 animate-pulse rounded-xl bg-slate-200/60"></div> }>
             {move || Suspend::new(async move {
-                let can_recover = matches!(session.await, Ok(Some(ref s)) if s.role.can(Permission::RecoverEvents));
+                let role = session.await.ok().flatten().map(|s| s.role);
+                let can = move |p| role.is_some_and(|r| r.can(p));
+                let rights = Rights {
+                    recover: can(Permission::RecoverEvents),
+                    sync: can(Permission::SyncEvents),
+                    history: can(Permission::ViewSyncHistory),
+                };
                 let initial = initial.await.ok();
                 match event.await {
-                    Ok(summary) => view! { <EventView summary initial live can_recover/> }.into_any(),
+                    Ok(summary) => view! { <EventView summary initial live rights/> }.into_any(),
                     Err(error) => view! { <div class="mt-4"><ErrorPanel error/></div> }.into_any(),
                 }
             })}
         </Transition>
     }
+}
+
+/// What the signed-in member may do on this page (the server checks again).
+#[derive(Clone, Copy)]
+struct Rights {
+    recover: bool,
+    sync: bool,
+    history: bool,
 }
 
 /// Which recovery path opened the dialog; the title follows the reference pages.
@@ -50,8 +64,10 @@ fn EventView(
     summary: EventSummary,
     initial: Option<EventLive>,
     live: ReadSignal<Option<EventLive>>,
-    can_recover: bool,
+    rights: Rights,
 ) -> impl IntoView {
+    let can_recover = rights.recover;
+    let history_id = summary.id.clone();
     let fallback = EventLive {
         event_id: summary.id.clone(),
         sync_status: summary.sync_status,
@@ -59,6 +75,7 @@ fn EventView(
         attendee_count: summary.attendee_count,
         attending_count: summary.attendee_count,
         checked_in_count: 0,
+        changed: Vec::new(),
     };
     let state = Memo::new(move |_| {
         live.get()
@@ -73,7 +90,7 @@ fn EventView(
     let provider = summary.provider;
     view! {
         <Title text=summary.name.clone()/>
-        <EventHeader summary=summary.clone() status/>
+        <EventHeader summary=summary.clone() status job can_sync=rights.sync/>
         {move || match (status.get(), job.get()) {
             (SyncStatus::Pending, Some(progress)) => view! { <ImportProgress progress/> }.into_any(),
             (SyncStatus::Pending, None) => view! {
@@ -116,12 +133,37 @@ fn EventView(
                     }/>
             }
         })}
+        {rights.history.then(|| view! { <SyncHistory event_id=history_id.clone() status job/> })}
         <Toast message=toast/>
     }
 }
 
 #[component]
-fn EventHeader(summary: EventSummary, status: Memo<SyncStatus>) -> impl IntoView {
+fn EventHeader(
+    summary: EventSummary,
+    status: Memo<SyncStatus>,
+    job: Memo<Option<JobProgress>>,
+    can_sync: bool,
+) -> impl IntoView {
+    let sync = ServerAction::<SyncNow>::new();
+    // In flight from the click until the job (this one, or the one it joined) has ended;
+    // the live stream says when, for every open page.
+    let in_flight = move || sync.pending().get() || job.get().is_some();
+    let event_id = summary.id.clone();
+    let sync_button = move || {
+        let shows = can_sync && matches!(status.get(), SyncStatus::Active | SyncStatus::Failed);
+        shows.then(|| {
+            let event_id = event_id.clone();
+            view! {
+                <button type="button" data-testid="sync-button" disabled=in_flight
+                    class="ml-auto inline-flex items-center gap-2 rounded-lg bg-white px-3 py-1.5 text-sm font-semibold text-slate-700 ring-1 ring-slate-300 hover:bg-slate-50 disabled:cursor-wait disabled:opacity-70"
+                    on:click=move |_| { sync.dispatch(SyncNow { event_id: event_id.clone() }); }>
+                    <span class=move || if in_flight() { "h-3 w-3 animate-spin rounded-full border-2 border-slate-400 border-t-transparent" } else { "hidden" }></span>
+                    {move || if in_flight() { "Syncing…" } else { "Sync" }}
+                </button>
+            }
+        })
+    };
     view! {
         <header class="mt-4 rounded-xl bg-white p-5 shadow-sm ring-1 ring-slate-200">
             <div class="flex flex-wrap items-center gap-3">
@@ -135,7 +177,11 @@ fn EventHeader(summary: EventSummary, status: Memo<SyncStatus>) -> impl IntoView
                     }.into_any(),
                     other => view! { <SyncStatusBadge status=other/> }.into_any(),
                 }}
+                {sync_button}
             </div>
+            {move || sync.value().get().and_then(|r| r.err()).map(|error| view! {
+                <p class="mt-2 text-sm text-red-700" role="alert">{error.to_string()}</p>
+            })}
             <p class="mt-1 text-sm text-slate-500">
                 {format::event_dates(summary.starts_at, summary.ends_at)} " · " {summary.provider.label()}
             </p>
@@ -211,5 +257,65 @@ fn ImportProgress(progress: JobProgress) -> impl IntoView {
             })}
             <p class="mt-3 text-xs text-slate-500">"This page updates by itself and shows the full event when the import ends."</p>
         </section>
+    }
+}
+
+/// The latest sync runs, for admins and support: "what happened at 9:14?".
+#[component]
+fn SyncHistory(
+    event_id: String,
+    status: Memo<SyncStatus>,
+    job: Memo<Option<JobProgress>>,
+) -> impl IntoView {
+    // Reload when a run starts or ends.
+    let runs = Resource::new(
+        move || (event_id.clone(), status.get(), job.get().is_some()),
+        |(id, _, _)| list_sync_runs(id),
+    );
+    let th = "px-3 py-2 text-left text-xs font-medium uppercase tracking-wide text-slate-500";
+    view! {
+        <section class="mt-6 rounded-xl bg-white shadow-sm ring-1 ring-slate-200" aria-labelledby="history-title">
+            <h2 id="history-title" class="border-b border-slate-100 p-4 font-semibold">"Sync history"</h2>
+            <Transition fallback=|| view! { <div class="h-24 animate-pulse bg-slate-50"></div> }>
+                {move || Suspend::new(async move {
+                    match runs.await {
+                        Ok(list) if list.is_empty() => view! { <p class="p-4 text-sm text-slate-500">"No sync has run yet."</p> }.into_any(),
+                        Ok(list) => view! {
+                            <div class="overflow-x-auto">
+                                <table class="min-w-full divide-y divide-slate-100 text-sm" data-testid="sync-history">
+                                    <thead class="bg-slate-50"><tr>
+                                        <th class=th>"Started"</th><th class=th>"Trigger"</th><th class=th>"Outcome"</th>
+                                        <th class=th>"Created / updated / cancelled / unchanged"</th><th class=th>"Provider calls"</th><th class=th>"Error"</th>
+                                    </tr></thead>
+                                    <tbody class="divide-y divide-slate-100">
+                                        {list.into_iter().map(|r| view! {
+                                            <tr>
+                                                <td class="whitespace-nowrap px-3 py-2">{format::date_time(r.started_at)}</td>
+                                                <td class="px-3 py-2">{trigger_label(&r.trigger)}{r.triggered_by.map(|who| view! { <span class="block text-xs text-slate-500">{who}</span> })}</td>
+                                                <td class="whitespace-nowrap px-3 py-2">{r.outcome}</td>
+                                                <td class="whitespace-nowrap px-3 py-2 tabular-nums">{format!("{} / {} / {} / {}", r.created, r.updated, r.cancelled, r.unchanged)}</td>
+                                                <td class="px-3 py-2 tabular-nums">{r.provider_calls}</td>
+                                                <td class="px-3 py-2 text-red-700">{r.error.unwrap_or_default()}</td>
+                                            </tr>
+                                        }).collect_view()}
+                                    </tbody>
+                                </table>
+                            </div>
+                        }.into_any(),
+                        Err(error) => view! { <div class="p-4"><ErrorPanel error/></div> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </section>
+    }
+}
+
+fn trigger_label(trigger: &str) -> String {
+    match trigger {
+        "IMPORT_DIALOG" => "Import".into(),
+        "RECONNECT" => "Reconnect".into(),
+        "MANUAL" => "Sync button".into(),
+        "POLL" => "Scheduled check".into(),
+        other => other.to_string(),
     }
 }

@@ -167,6 +167,7 @@ pub async fn disconnect_all_on(pool: &AnyPool, integration_id: &str) -> Result<(
 pub struct SyncTarget {
     pub integration_id: Option<String>,
     pub provider_event_id: String,
+    pub last_synced_at: Option<i64>,
 }
 
 pub async fn sync_target(
@@ -175,7 +176,7 @@ pub async fn sync_target(
     event_id: &str,
 ) -> Result<Option<SyncTarget>, DbError> {
     let row = sqlx::query(
-        "SELECT integration_id, provider_event_id FROM events WHERE workspace_id = $1 AND id = $2",
+        "SELECT integration_id, provider_event_id, last_synced_at FROM events WHERE workspace_id = $1 AND id = $2",
     )
     .bind(workspace_id)
     .bind(event_id)
@@ -184,6 +185,7 @@ pub async fn sync_target(
     Ok(row.map(|r| SyncTarget {
         integration_id: r.get("integration_id"),
         provider_event_id: r.get("provider_event_id"),
+        last_synced_at: r.get("last_synced_at"),
     }))
 }
 
@@ -239,6 +241,7 @@ pub async fn live_state(
         attendee_count: row.get("attendee_count"),
         attending_count: row.get("attending_count"),
         checked_in_count: row.get("checked_in_count"),
+        changed: Vec::new(),
     }))
 }
 
@@ -251,4 +254,21 @@ pub async fn relink(pool: &AnyPool, event_id: &str, integration_id: &str) -> Res
         .execute(pool)
         .await?;
     Ok(())
+}
+
+/// The workspace's event for a provider event, only when it syncs through `integration_id`
+/// and is not severed from it: (event id, sync status).
+pub async fn synced_through(
+    pool: &AnyPool,
+    integration_id: &str,
+    provider_event_id: &str,
+) -> Result<Option<String>, DbError> {
+    Ok(sqlx::query_scalar(
+        "SELECT id FROM events WHERE integration_id = $1 AND provider_event_id = $2
+            AND sync_status <> 'DISCONNECTED'",
+    )
+    .bind(integration_id)
+    .bind(provider_event_id)
+    .fetch_optional(pool)
+    .await?)
 }

@@ -178,3 +178,28 @@ pub async fn remove(pool: &AnyPool, workspace_id: &str, id: &str) -> Result<bool
         .await?;
     Ok(done.rows_affected() > 0)
 }
+
+/// The integration a webhook URL's token belongs to: (workspace id, integration id).
+pub async fn by_webhook_token(
+    pool: &AnyPool,
+    provider: Provider,
+    token: &str,
+) -> Result<Option<(String, String)>, DbError> {
+    let row = sqlx::query(
+        "SELECT workspace_id, id FROM integrations WHERE webhook_token = $1 AND provider = $2",
+    )
+    .bind(token)
+    .bind(provider.as_str())
+    .fetch_optional(pool)
+    .await?;
+    Ok(row.map(|r| (r.get("workspace_id"), r.get("id"))))
+}
+
+pub async fn webhook_token(pool: &AnyPool, id: &str) -> Result<Option<String>, DbError> {
+    Ok(
+        sqlx::query_scalar("SELECT webhook_token FROM integrations WHERE id = $1")
+            .bind(id)
+            .fetch_optional(pool)
+            .await?,
+    )
+}

@@ -63,3 +63,50 @@ pub async fn close_interrupted(pool: &AnyPool, job_id: &str) -> Result<(), DbErr
     .await?;
     Ok(())
 }
+
+/// An event's latest runs, newest first, with who started them.
+pub async fn latest(
+    pool: &AnyPool,
+    event_id: &str,
+    limit: i64,
+) -> Result<Vec<crate::api::events::SyncRunRow>, DbError> {
+    use sqlx::Row;
+    let rows = sqlx::query(
+        "SELECT r.id, r.kind, r.trigger, r.outcome, r.started_at, r.finished_at, r.created_count,
+            r.updated_count, r.cancelled_count, r.unchanged_count, r.provider_calls, r.error,
+            u.display_name, u.email
+         FROM sync_runs r LEFT JOIN users u ON u.id = r.triggered_by
+         WHERE r.event_id = $1
+         ORDER BY r.started_at DESC, r.id DESC
+         LIMIT $2",
+    )
+    .bind(event_id)
+    .bind(limit)
+    .fetch_all(pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let name: Option<String> = r.get("display_name");
+            let email: Option<String> = r.get("email");
+            crate::api::events::SyncRunRow {
+                id: r.get("id"),
+                kind: r.get("kind"),
+                trigger: r.get("trigger"),
+                triggered_by: email.map(|e| match name {
+                    Some(n) if !n.is_empty() => format!("{n} ({e})"),
+                    _ => e,
+                }),
+                outcome: r.get("outcome"),
+                started_at: r.get("started_at"),
+                finished_at: r.get("finished_at"),
+                created: r.get("created_count"),
+                updated: r.get("updated_count"),
+                cancelled: r.get("cancelled_count"),
+                unchanged: r.get("unchanged_count"),
+                provider_calls: r.get("provider_calls"),
+                error: r.get("error"),
+            }
+        })
+        .collect())
+}

@@ -170,6 +170,19 @@ impl EventbriteClient {
         map::order_attendees(&body).map_err(invalid)
     }
 
+    /// An order's event and attendees, as `order.*` webhooks name them by `api_url`.
+    pub async fn order(
+        &self,
+        order_id: &str,
+    ) -> Result<(String, Vec<AttendeeRecord>), ProviderError> {
+        let body = self
+            .get(&format!("/orders/{order_id}/"), &[("expand", "attendees")])
+            .await?;
+        let event_id = crate::domain::mapping::text(body.get("event_id"))
+            .ok_or_else(|| ProviderError::Invalid("order: event_id is missing".into()))?;
+        Ok((event_id, map::order_attendees(&body).map_err(invalid)?))
+    }
+
     pub async fn register_webhook(
         &self,
         event_id: &str,

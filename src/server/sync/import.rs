@@ -32,6 +32,8 @@ pub struct ImportTarget<'a> {
     pub integration_id: &'a str,
     pub event_id: &'a str,
     pub provider_event_id: &'a str,
+    /// Only attendees changed since then (ms), where the provider can filter (a poll).
+    pub changed_since: Option<i64>,
 }
 
 /// The job an import runs for: checkpoints are saved on it, fenced by its lease.
@@ -74,6 +76,7 @@ pub async fn import_all(
         client.clone(),
         retry.clone(),
         target.provider_event_id.to_string(),
+        target.changed_since,
         checkpoint.cursor.clone(),
         checkpoint.provider_calls,
         tx,
@@ -159,6 +162,7 @@ async fn fetch_pages(
     client: ProviderClient,
     retry: RetryPolicy,
     provider_event_id: String,
+    changed_since: Option<i64>,
     mut cursor: Option<String>,
     mut calls: i64,
     out: mpsc::Sender<Fetched>,
@@ -166,7 +170,7 @@ async fn fetch_pages(
     loop {
         let fetched = retry
             .run(&mut calls, || {
-                client.attendees_page(&provider_event_id, cursor.as_deref(), None)
+                client.attendees_page(&provider_event_id, cursor.as_deref(), changed_since)
             })
             .await;
         let page = match fetched {

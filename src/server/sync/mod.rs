@@ -1,6 +1,7 @@
 //! The sync engine: imports and resyncs of an event's attendees.
 
 pub mod import;
+pub mod poller;
 pub mod retry;
 pub mod runner;
 

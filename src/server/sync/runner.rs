@@ -31,6 +31,8 @@ pub struct RunnerConfig {
     pub publish_every: Duration,
     /// How long a graceful shutdown lets running jobs finish before releasing them.
     pub shutdown_grace: Duration,
+    /// The polling safety net; `None` runs no polls from this runner.
+    pub polling: Option<super::poller::PollConfig>,
 }
 
 impl Default for RunnerConfig {
@@ -43,6 +45,7 @@ impl Default for RunnerConfig {
             retry: RetryPolicy::default(),
             publish_every: Duration::from_millis(250),
             shutdown_grace: Duration::from_secs(10),
+            polling: Some(super::poller::PollConfig::default()),
         }
     }
 }
@@ -96,6 +99,20 @@ async fn run(
     owner: String,
     mut signals: watch::Receiver<Signal>,
 ) {
+    let _poller = config.polling.clone().map(|polling| {
+        let (state, mut signals) = (state.clone(), signals.clone());
+        AbortOnDrop(tokio::spawn(async move {
+            loop {
+                tokio::select! {
+                    _ = tokio::time::sleep(polling.tick) => {}
+                    _ = signals.changed() => return,
+                }
+                if let Err(error) = super::poller::tick(&state, &polling).await {
+                    tracing::warn!(%error, "polling tick failed");
+                }
+            }
+        }))
+    });
     let slots = Arc::new(Semaphore::new(config.concurrency.max(1)));
     let mut in_flight = JoinSet::new();
     let lease_ms = config.lease.as_millis() as i64;
@@ -287,6 +304,15 @@ async fn execute(
             return Ok(not_run(status, &other.to_string()));
         }
     };
+    if job.kind == jobs::JobKind::Import.as_str() && job.resume.is_none() {
+        register_webhook(state, &client, &integration_id, &target.provider_event_id).await;
+    }
+    // A poll reads only what changed since the last good sync (with a minute of overlap for
+    // clock skew); providers without the filter list everything.
+    let changed_since = (job.trigger == "POLL")
+        .then_some(target.last_synced_at)
+        .flatten()
+        .map(|at| at - 60_000);
     import_all(
         pool,
         &client,
@@ -295,6 +321,7 @@ async fn execute(
             integration_id: &integration_id,
             event_id: &job.event_id,
             provider_event_id: &target.provider_event_id,
+            changed_since,
         },
         Some(JobLease {
             job_id: &job.id,
@@ -304,4 +331,35 @@ async fn execute(
         on_page,
     )
     .await
+}
+
+/// Asks the provider to post changes to this integration's webhook URL. A failure is logged
+/// and tolerated: the polling safety net covers an event without webhooks.
+async fn register_webhook(
+    state: &AppState,
+    client: &crate::server::providers::ProviderClient,
+    integration_id: &str,
+    provider_event_id: &str,
+) {
+    let pool = &state.db.pool;
+    let token = match crate::server::db::integrations::webhook_token(pool, integration_id).await {
+        Ok(Some(token)) => token,
+        _ => return,
+    };
+    let slug = match client.provider() {
+        crate::domain::Provider::Eventbrite => "eventbrite",
+        crate::domain::Provider::Luma => "luma",
+    };
+    let url = format!(
+        "{}/webhooks/{slug}/{token}",
+        state.config.public_url.trim_end_matches('/')
+    );
+    match client.register_webhook(provider_event_id, &url).await {
+        Ok(id) => {
+            tracing::info!(integration = %integration_id, webhook = %id, "webhook registered")
+        }
+        Err(error) => {
+            tracing::warn!(integration = %integration_id, %error, "webhook not registered; polling covers")
+        }
+    }
 }

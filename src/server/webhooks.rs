@@ -1,0 +1,208 @@
+//! Provider webhooks. The endpoint URL carries the integration's unguessable token; a
+//! delivery is a hint only: it is parsed (400 when malformed), queued, and answered at once,
+//! and a background worker fetches the named attendee from the provider with the
+//! integration's own credential before upserting it. Duplicate or out-of-order deliveries
+//! are harmless: each one re-reads the provider's current state. A hint lost to a full queue
+//! or a restart is caught by the polling safety net.
+
+use crate::domain::sync_status::SyncEvent;
+use crate::domain::webhook::{self, WebhookHint};
+use crate::domain::Provider;
+use crate::server::db::{attendees, events, integrations as store, DbError};
+use crate::server::integrations;
+use crate::server::providers::ProviderError;
+use crate::server::sync::retry::RetryPolicy;
+use crate::server::AppState;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use axum::{Json, Router};
+use http::StatusCode;
+use std::sync::Arc;
+use tokio::sync::{mpsc, Semaphore};
+
+/// Deliveries waiting for a worker; beyond this the endpoint answers 503 and the provider
+/// retries later.
+const QUEUE: usize = 10_000;
+/// Deliveries processed at once.
+const WORKERS: usize = 16;
+
+/// One delivery to process.
+#[derive(Debug)]
+pub struct Delivery {
+    pub workspace_id: String,
+    pub integration_id: String,
+    pub hint: WebhookHint,
+}
+
+#[derive(Clone)]
+pub struct WebhookQueue(mpsc::Sender<Delivery>);
+
+impl WebhookQueue {
+    /// The queue and its receiving end, for [`spawn_workers`] once the app state exists.
+    pub fn new() -> (WebhookQueue, mpsc::Receiver<Delivery>) {
+        let (tx, rx) = mpsc::channel(QUEUE);
+        (WebhookQueue(tx), rx)
+    }
+}
+
+pub fn spawn_workers(state: AppState, mut rx: mpsc::Receiver<Delivery>) {
+    tokio::spawn(async move {
+        let slots = Arc::new(Semaphore::new(WORKERS));
+        while let Some(delivery) = rx.recv().await {
+            let permit = slots.clone().acquire_owned().await.expect("semaphore open");
+            let state = state.clone();
+            tokio::spawn(async move {
+                if let Err(error) = process(&state, delivery).await {
+                    tracing::warn!(%error, "webhook delivery not applied; the next poll will catch up");
+                }
+                drop(permit);
+            });
+        }
+    });
+}
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/webhooks/eventbrite/{token}", post(eventbrite))
+        .route("/webhooks/luma/{token}", post(luma))
+}
+
+async fn eventbrite(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    body: Bytes,
+) -> Response {
+    let api = state.config.providers.eventbrite_api.clone();
+    receive(&state, Provider::Eventbrite, &token, || {
+        webhook::eventbrite(&body, &api)
+    })
+    .await
+}
+
+async fn luma(State(state): State<AppState>, Path(token): Path<String>, body: Bytes) -> Response {
+    receive(&state, Provider::Luma, &token, || webhook::luma(&body)).await
+}
+
+async fn receive(
+    state: &AppState,
+    provider: Provider,
+    token: &str,
+    parse: impl FnOnce() -> Result<WebhookHint, webhook::WebhookError>,
+) -> Response {
+    let found = match store::by_webhook_token(&state.db.pool, provider, token).await {
+        Ok(found) => found,
+        Err(error) => {
+            tracing::error!(%error, "webhook: integration lookup failed");
+            return StatusCode::SERVICE_UNAVAILABLE.into_response();
+        }
+    };
+    let Some((workspace_id, integration_id)) = found else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let hint = match parse() {
+        Ok(hint) => hint,
+        Err(error) => {
+            tracing::warn!(%error, integration = %integration_id, "webhook: malformed delivery refused");
+            let body = serde_json::json!({ "error": error.to_string() });
+            return (StatusCode::BAD_REQUEST, Json(body)).into_response();
+        }
+    };
+    if hint == WebhookHint::Ignored {
+        return StatusCode::OK.into_response();
+    }
+    let delivery = Delivery {
+        workspace_id,
+        integration_id,
+        hint,
+    };
+    match state.webhooks.0.try_send(delivery) {
+        Ok(()) => StatusCode::ACCEPTED.into_response(),
+        Err(_) => {
+            tracing::warn!("webhook queue full; asking the provider to retry");
+            StatusCode::SERVICE_UNAVAILABLE.into_response()
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum WebhookError {
+    #[error(transparent)]
+    Db(#[from] DbError),
+    #[error("provider: {0}")]
+    Provider(#[from] ProviderError),
+    #[error("integration: {0}")]
+    Integration(#[from] integrations::IntegrationError),
+}
+
+/// Fetches what the delivery names and upserts it into the event that syncs through the
+/// integration; anything else (an event not in Lanyard, a severed event) is dropped.
+pub async fn process(state: &AppState, delivery: Delivery) -> Result<(), WebhookError> {
+    let pool = &state.db.pool;
+    let Some(client) =
+        integrations::client(state, &delivery.workspace_id, &delivery.integration_id).await?
+    else {
+        return Ok(());
+    };
+    let retry = RetryPolicy::default();
+    let mut calls = 0;
+    let fetched = match &delivery.hint {
+        WebhookHint::EventbriteAttendee {
+            event_id,
+            attendee_id,
+        }
+        | WebhookHint::LumaGuest {
+            event_id,
+            guest_id: attendee_id,
+        } => retry
+            .run(&mut calls, || client.attendee(event_id, attendee_id))
+            .await
+            .map(|record| (event_id.clone(), vec![record])),
+        WebhookHint::EventbriteOrder { order_id } => match &client {
+            crate::server::providers::ProviderClient::Eventbrite(eb) => {
+                retry.run(&mut calls, || eb.order(order_id)).await
+            }
+            _ => return Ok(()),
+        },
+        WebhookHint::Ignored => return Ok(()),
+    };
+    let (provider_event_id, records) = match fetched {
+        Ok(fetched) => fetched,
+        Err(ProviderError::Unauthorized) => {
+            let message = "The provider rejected the credential.";
+            store::mark_disconnected(pool, &delivery.integration_id, message).await?;
+            let affected: Vec<String> =
+                sqlx::query_scalar("SELECT id FROM events WHERE integration_id = $1")
+                    .bind(&delivery.integration_id)
+                    .fetch_all(pool)
+                    .await
+                    .map_err(DbError::from)?;
+            for event_id in affected {
+                events::apply_sync_event(pool, &event_id, SyncEvent::CredentialRejected).await?;
+                state.live.publish_event(pool, &event_id).await;
+            }
+            return Ok(());
+        }
+        Err(other) => return Err(other.into()),
+    };
+    let Some(event_id) =
+        events::synced_through(pool, &delivery.integration_id, &provider_event_id).await?
+    else {
+        return Ok(());
+    };
+    let existing = attendees::existing(pool, &event_id, &records).await?;
+    let mut tx = pool.begin().await.map_err(DbError::from)?;
+    let counts = attendees::upsert_page(&mut tx, &event_id, &records, &existing).await?;
+    tx.commit().await.map_err(DbError::from)?;
+    tracing::debug!(event = %event_id, ?counts, "webhook applied");
+    let changed: Vec<String> = records
+        .iter()
+        .map(|r| r.provider_attendee_id.clone())
+        .collect();
+    state
+        .live
+        .publish_event_with(pool, &event_id, changed)
+        .await;
+    Ok(())
+}

@@ -1,0 +1,460 @@
+//! Live sync after the import: webhooks, the polling safety net, the Sync button, and the
+//! failure paths through to recovery.
+
+use crate::crash::{queued_import, runner_config, wait_for, Queued};
+use lanyard::domain::Role;
+use lanyard::server::db::{jobs, Backend};
+use lanyard::server::sync::poller::{self, PollConfig};
+use lanyard::server::sync::runner::Runner;
+use serde_json::{json, Value};
+use std::time::Duration;
+
+/// An imported, ACTIVE event of `size` attendees with a runner working, and its webhook
+/// registered with the simulator.
+async fn active_event(backend: Backend, size: usize) -> Option<(Queued, Runner)> {
+    let q = queued_import(backend, size, 0).await?;
+    let runner = Runner::spawn(
+        q.app.state.clone(),
+        lanyard::server::sync::runner::RunnerConfig {
+            polling: None,
+            ..runner_config()
+        },
+    );
+    q.wait_job_state(&q.job_id, "SUCCEEDED").await;
+    assert_eq!(q.sync_status().await, "ACTIVE");
+    Some((q, runner))
+}
+
+impl Queued {
+    fn person(&self, i: usize) -> String {
+        self.sim.sim.world().events[&self.provider_event_id].people[i]["id"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+
+    async fn row(&self, provider_id: &str) -> Option<(String, String, i64, Option<i64>)> {
+        sqlx::query_as(
+            "SELECT first_name, status, is_vip, checked_in_at FROM attendees
+             WHERE event_id = $1 AND provider_attendee_id = $2",
+        )
+        .bind(&self.event_id)
+        .bind(provider_id)
+        .fetch_optional(&self.app.db.pool)
+        .await
+        .unwrap()
+    }
+
+    async fn wait_row(
+        &self,
+        what: &str,
+        provider_id: &str,
+        check: impl Fn(&(String, String, i64, Option<i64>)) -> bool,
+    ) {
+        wait_for(what, Duration::from_secs(20), || async {
+            self.row(provider_id).await.filter(|r| check(r)).map(|_| ())
+        })
+        .await
+    }
+
+    async fn admin(&self, path: &str, method: reqwest::Method, body: Value) -> Value {
+        let res = reqwest::Client::new()
+            .request(method, format!("{}/admin{path}", self.sim.url))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert!(res.status().is_success(), "{path}: {}", res.status());
+        res.json().await.unwrap_or(Value::Null)
+    }
+
+    async fn webhook_url(&self) -> String {
+        let token: String =
+            sqlx::query_scalar("SELECT webhook_token FROM integrations WHERE id = $1")
+                .bind(&self.integration_id)
+                .fetch_one(&self.app.db.pool)
+                .await
+                .unwrap();
+        format!("{}/webhooks/eventbrite/{token}", self.app.address)
+    }
+}
+
+async fn webhooks_bring_registrations_edits_cancellations_and_refunds_and_keep_vip_and_check_in(
+    backend: Backend,
+) {
+    let Some((q, runner)) = active_event(backend, 60).await else {
+        return;
+    };
+    let (edited, cancelled, refunded) = (q.person(1), q.person(2), q.person(3));
+    sqlx::query("UPDATE attendees SET is_vip = 1, checked_in_at = 42 WHERE event_id = $1 AND provider_attendee_id IN ($2, $3)")
+        .bind(&q.event_id)
+        .bind(&edited)
+        .bind(&cancelled)
+        .execute(&q.app.db.pool)
+        .await
+        .unwrap();
+    let e = &q.provider_event_id;
+
+    let added = q
+        .admin(
+            &format!("/events/{e}/attendees"),
+            reqwest::Method::POST,
+            json!({}),
+        )
+        .await;
+    let added = added["id"].as_str().unwrap().to_string();
+    q.wait_row("the new registration", &added, |r| r.1 == "ATTENDING")
+        .await;
+
+    q.admin(
+        &format!("/events/{e}/attendees/{edited}"),
+        reqwest::Method::PATCH,
+        json!({"first_name": "Mallory"}),
+    )
+    .await;
+    q.wait_row("the edit", &edited, |r| r.0 == "Mallory").await;
+    assert_eq!(
+        q.row(&edited).await.unwrap().2..=q.row(&edited).await.unwrap().2,
+        1..=1,
+        "VIP kept"
+    );
+    assert_eq!(q.row(&edited).await.unwrap().3, Some(42), "check-in kept");
+
+    q.admin(
+        &format!("/events/{e}/attendees/{cancelled}/cancel"),
+        reqwest::Method::POST,
+        json!({}),
+    )
+    .await;
+    q.wait_row("the cancellation", &cancelled, |r| r.1 == "NOT_ATTENDING")
+        .await;
+    assert_eq!(
+        q.row(&cancelled).await.unwrap().3,
+        Some(42),
+        "check-in kept"
+    );
+    q.admin(
+        &format!("/events/{e}/attendees/{refunded}/refund"),
+        reqwest::Method::POST,
+        json!({}),
+    )
+    .await;
+    q.wait_row("the refund", &refunded, |r| r.1 == "NOT_ATTENDING")
+        .await;
+    assert_eq!(q.count().await, 61, "one new row, nothing duplicated");
+    runner.shutdown().await;
+}
+
+async fn bad_webhook_deliveries_are_refused_and_duplicates_change_nothing(backend: Backend) {
+    let Some((q, runner)) = active_event(backend, 20).await else {
+        return;
+    };
+    let url = q.webhook_url().await;
+    let http = reqwest::Client::new();
+    let post = |url: String, body: String| {
+        let http = http.clone();
+        async move {
+            http.post(url)
+                .header("content-type", "application/json")
+                .body(body)
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }
+    };
+    let before = q.count().await;
+    assert_eq!(post(url.clone(), "{not json".into()).await, 400);
+    assert_eq!(
+        post(url.clone(), json!({"config": {}}).to_string()).await,
+        400
+    );
+    let foreign = json!({"api_url": "https://evil.example/v3/events/1/attendees/2/"});
+    assert_eq!(
+        post(url.clone(), foreign.to_string()).await,
+        400,
+        "api_url off the API host"
+    );
+    let unknown = format!("{}/webhooks/eventbrite/not-a-token", q.app.address);
+    assert_eq!(post(unknown, json!({}).to_string()).await, 404);
+
+    // The same delivery three times, and one for an attendee the provider does not have.
+    let person = q.person(5);
+    sqlx::query("UPDATE attendees SET first_name = 'Stale' WHERE provider_attendee_id = $1")
+        .bind(&person)
+        .execute(&q.app.db.pool)
+        .await
+        .unwrap();
+    let api = format!(
+        "{}/events/{}/attendees/{person}/",
+        q.sim.eventbrite_api(),
+        q.provider_event_id
+    );
+    let body = json!({"config": {"action": "attendee.updated"}, "api_url": api}).to_string();
+    for _ in 0..3 {
+        assert_eq!(post(url.clone(), body.clone()).await, 202);
+    }
+    q.wait_row("the re-fetched attendee", &person, |r| r.0 != "Stale")
+        .await;
+    assert_eq!(q.count().await, before, "no duplicates, nothing lost");
+    runner.shutdown().await;
+}
+
+async fn a_lost_webhook_is_caught_by_the_poll_reading_only_what_changed(backend: Backend) {
+    let Some((q, runner)) = active_event(backend, 300).await else {
+        return;
+    };
+    let person = q.person(7);
+    // The generated registrations were all made moments ago; age them to an hour ago so
+    // "changed since the last sync" means something.
+    {
+        let hour_ago =
+            lanyard::simulator::world::iso(chrono::Utc::now().timestamp_millis() - 3_600_000);
+        let mut world = q.sim.sim.world();
+        for p in world
+            .events
+            .get_mut(&q.provider_event_id)
+            .unwrap()
+            .people
+            .iter_mut()
+        {
+            p["changed"] = json!(hour_ago.clone());
+        }
+    }
+    // Changed on the provider, its webhook never delivered.
+    let lost =
+        q.sim
+            .sim
+            .world()
+            .change_person(&q.provider_event_id, &person, &q.sim.url, |_, p| {
+                p["profile"]["first_name"] = json!("Polly");
+            });
+    assert!(lost.is_some());
+    let calls_before: u64 = q.sim.sim.world().calls.values().sum();
+    // A tick with a zero interval makes every ACTIVE event due.
+    let due_now = PollConfig {
+        every: Duration::ZERO,
+        near_every: Duration::ZERO,
+        ..PollConfig::default()
+    };
+    assert_eq!(poller::tick(&q.app.state, &due_now).await.unwrap(), 1);
+    assert_eq!(
+        poller::tick(&q.app.state, &due_now).await.unwrap(),
+        0,
+        "one poll at a time per event"
+    );
+    q.wait_row("the poll to apply the change", &person, |r| r.0 == "Polly")
+        .await;
+    let poll: (String, i64, i64) = wait_for("the poll's run", Duration::from_secs(20), || async {
+        sqlx::query_as::<_, (String, i64, i64)>(
+            "SELECT outcome, updated_count, provider_calls FROM sync_runs WHERE event_id = $1 AND trigger = 'POLL' AND outcome <> 'RUNNING'",
+        )
+        .bind(&q.event_id)
+        .fetch_optional(&q.app.db.pool)
+        .await
+        .unwrap()
+    })
+    .await;
+    assert_eq!((poll.0.as_str(), poll.1), ("SUCCEEDED", 1));
+    let calls: u64 = q.sim.sim.world().calls.values().sum::<u64>() - calls_before;
+    assert!(
+        calls <= 2,
+        "changed_since: one page, not six ({calls} calls)"
+    );
+    runner.shutdown().await;
+}
+
+async fn fifty_concurrent_sync_clicks_run_one_resync(backend: Backend) {
+    let Some((q, runner)) = active_event(backend, 50).await else {
+        return;
+    };
+    q.app
+        .add_member(&q.workspace_id, "staff@acme.test", Role::Staff)
+        .await;
+    q.app
+        .add_member(&q.workspace_id, "support@acme.test", Role::Support)
+        .await;
+    let admin = q.app.signed_in("admin@acme.test").await;
+    let staff = q.app.signed_in("staff@acme.test").await;
+    let support = q.app.signed_in("support@acme.test").await;
+    let form = [("event_id", q.event_id.as_str())];
+    assert_eq!(
+        q.app.call(&support, "sync_event", &form).await.status(),
+        403
+    );
+    runner.shutdown().await; // nothing runs the resync yet: every click must join one job
+                             // Fifty clicks at once, from two users, each its own request.
+    let url = format!("{}/api/sync_event", q.app.address);
+    let clicks: Vec<_> = (0..50)
+        .map(|i| {
+            let client = if i % 2 == 0 {
+                admin.clone()
+            } else {
+                staff.clone()
+            };
+            let (url, event) = (url.clone(), q.event_id.clone());
+            tokio::spawn(async move {
+                let form = [("event_id", event.as_str())];
+                client
+                    .post(url)
+                    .form(&form)
+                    .send()
+                    .await
+                    .unwrap()
+                    .status()
+                    .as_u16()
+            })
+        })
+        .collect();
+    let mut statuses = Vec::new();
+    for click in clicks {
+        statuses.push(click.await.unwrap());
+    }
+    assert!(statuses.iter().all(|s| *s == 200), "{statuses:?}");
+    let resyncs: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM sync_jobs WHERE event_id = $1 AND kind = 'RESYNC'",
+    )
+    .bind(&q.event_id)
+    .fetch_one(&q.app.db.pool)
+    .await
+    .unwrap();
+    assert_eq!(resyncs, 1);
+    let job = jobs::active_job(&q.app.db.pool, &q.event_id)
+        .await
+        .unwrap()
+        .unwrap();
+    let runner = Runner::spawn(q.app.state.clone(), runner_config());
+    q.wait_job_state(&job, "SUCCEEDED").await;
+    runner.shutdown().await;
+    assert_eq!(q.sync_status().await, "ACTIVE");
+}
+
+async fn a_5xx_storm_fails_the_event_and_retry_brings_it_back(backend: Backend) {
+    let Some((q, runner)) = active_event(backend, 100).await else {
+        return;
+    };
+    let admin = q.app.signed_in("admin@acme.test").await;
+    let form = [("event_id", q.event_id.as_str())];
+    q.sim.sim.world().faults.error_rate = 1.0;
+    assert_eq!(q.app.call(&admin, "sync_event", &form).await.status(), 200);
+    wait_for("FAILED", Duration::from_secs(30), || async {
+        (q.sync_status().await == "FAILED").then_some(())
+    })
+    .await;
+    q.sim.sim.world().faults.error_rate = 0.0;
+    let retry = [
+        ("event_id", q.event_id.as_str()),
+        ("integration_id", q.integration_id.as_str()),
+    ];
+    assert_eq!(
+        q.app.call(&admin, "reconnect_event", &retry).await.status(),
+        200
+    );
+    wait_for("ACTIVE again", Duration::from_secs(30), || async {
+        (q.sync_status().await == "ACTIVE").then_some(())
+    })
+    .await;
+    assert_eq!(q.count().await, 100);
+    runner.shutdown().await;
+}
+
+async fn a_revoked_credential_disconnects_and_reconnecting_brings_the_event_back(backend: Backend) {
+    use lanyard::server::integrations;
+    use lanyard::server::providers::Credential;
+    let Some((q, runner)) = active_event(backend, 80).await else {
+        return;
+    };
+    let admin = q.app.signed_in("admin@acme.test").await;
+    let form = [("event_id", q.event_id.as_str())];
+    q.sim.sim.world().credentials.remove(&q.token);
+    assert_eq!(q.app.call(&admin, "sync_event", &form).await.status(), 200);
+    wait_for("DISCONNECTED", Duration::from_secs(30), || async {
+        (q.sync_status().await == "DISCONNECTED").then_some(())
+    })
+    .await;
+    let integration: String = sqlx::query_scalar("SELECT status FROM integrations WHERE id = $1")
+        .bind(&q.integration_id)
+        .fetch_one(&q.app.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(integration, "DISCONNECTED");
+    assert_eq!(
+        q.app.call(&admin, "sync_event", &form).await.status(),
+        422,
+        "Sync cannot revive it"
+    );
+
+    // The admin reconnects the provider in Settings (same account, new token)...
+    let account = q.sim.sim.world().events[&q.provider_event_id]
+        .owner_id
+        .clone();
+    let account_id = q
+        .sim
+        .sim
+        .world()
+        .accounts
+        .values()
+        .find(|a| a.owner_id == account)
+        .unwrap()
+        .id
+        .clone();
+    let token = q.sim.sim.world().issue_credential(&account_id, "eb");
+    let user = lanyard::server::db::users::credentials_by_email(&q.app.db.pool, "admin@acme.test")
+        .await
+        .unwrap()
+        .unwrap()
+        .user_id;
+    let member = lanyard::server::db::users::member(&q.app.db.pool, &user, &q.workspace_id)
+        .await
+        .unwrap()
+        .unwrap();
+    let again = integrations::connect(
+        &q.app.state,
+        &member,
+        Credential::EventbriteToken(token.clone()),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        again.id, q.integration_id,
+        "the same integration, updated in place"
+    );
+    // ...then Reconnect on the event.
+    let retry = [
+        ("event_id", q.event_id.as_str()),
+        ("integration_id", q.integration_id.as_str()),
+    ];
+    assert_eq!(
+        q.app.call(&admin, "reconnect_event", &retry).await.status(),
+        200
+    );
+    wait_for("ACTIVE again", Duration::from_secs(30), || async {
+        (q.sync_status().await == "ACTIVE").then_some(())
+    })
+    .await;
+
+    // Rejected again after a reconnect: DISCONNECTED again, not stuck PENDING.
+    runner.shutdown().await;
+    assert_eq!(
+        q.app.call(&admin, "reconnect_event", &retry).await.status(),
+        200
+    );
+    assert_eq!(q.sync_status().await, "PENDING");
+    q.sim.sim.world().credentials.remove(&token);
+    let runner = Runner::spawn(q.app.state.clone(), runner_config());
+    wait_for("DISCONNECTED again", Duration::from_secs(30), || async {
+        (q.sync_status().await == "DISCONNECTED").then_some(())
+    })
+    .await;
+    runner.shutdown().await;
+}
+
+crate::on_both_databases!(
+    webhooks_bring_registrations_edits_cancellations_and_refunds_and_keep_vip_and_check_in,
+    bad_webhook_deliveries_are_refused_and_duplicates_change_nothing,
+    a_lost_webhook_is_caught_by_the_poll_reading_only_what_changed,
+    fifty_concurrent_sync_clicks_run_one_resync,
+    a_5xx_storm_fails_the_event_and_retry_brings_it_back,
+    a_revoked_credential_disconnects_and_reconnecting_brings_the_event_back,
+);
