@@ -41,8 +41,9 @@ pub async fn list_attendees(
 ) -> Result<AttendeePage, ApiError> {
     use crate::domain::Permission;
     use crate::server::{auth, db};
+    let state = auth::app_state();
     let member = auth::require(Permission::ViewEvents).await?;
-    let pool = &auth::app_state().db.pool;
+    let pool = &state.db.pool;
     if db::events::get(pool, &member.workspace_id, &event_id)
         .await?
         .is_none()

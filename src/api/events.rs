@@ -22,17 +22,19 @@ pub struct EventSummary {
 pub async fn list_events() -> Result<Vec<EventSummary>, ApiError> {
     use crate::domain::Permission;
     use crate::server::{auth, db};
+    let state = auth::app_state();
     let member = auth::require(Permission::ViewEvents).await?;
-    Ok(db::events::list(&auth::app_state().db.pool, &member.workspace_id).await?)
+    Ok(db::events::list(&state.db.pool, &member.workspace_id).await?)
 }
 
 #[server(prefix = "/api", endpoint = "get_event")]
 pub async fn get_event(event_id: String) -> Result<EventSummary, ApiError> {
     use crate::domain::Permission;
     use crate::server::{auth, db};
+    let state = auth::app_state();
     let member = auth::require(Permission::ViewEvents).await?;
     // Another workspace's event is "not found", never "forbidden": its existence is not ours to tell.
-    db::events::get(&auth::app_state().db.pool, &member.workspace_id, &event_id)
+    db::events::get(&state.db.pool, &member.workspace_id, &event_id)
         .await?
         .ok_or_else(ApiError::not_found)
 }
@@ -78,8 +80,9 @@ pub async fn list_provider_events(
 ) -> Result<Vec<ProviderEventOption>, ApiError> {
     use crate::domain::Permission;
     use crate::server::{auth, events};
+    let state = auth::app_state();
     let member = auth::require(Permission::ImportEvents).await?;
-    let listed = events::provider_events(&auth::app_state(), &member, &integration_id)
+    let listed = events::provider_events(&state, &member, &integration_id)
         .await
         .map_err(import_error)?;
     Ok(listed
@@ -103,15 +106,11 @@ pub async fn import_event(
 ) -> Result<String, ApiError> {
     use crate::domain::Permission;
     use crate::server::{auth, events};
+    let state = auth::app_state();
     let member = auth::require(Permission::ImportEvents).await?;
-    events::import(
-        &auth::app_state(),
-        &member,
-        &integration_id,
-        &provider_event_id,
-    )
-    .await
-    .map_err(import_error)
+    events::import(&state, &member, &integration_id, &provider_event_id)
+        .await
+        .map_err(import_error)
 }
 
 /// The recovery dialog's confirm (Reconnect, Retry, Set Up Sync): re-links the event to the
@@ -121,8 +120,9 @@ pub async fn reconnect_event(event_id: String, integration_id: String) -> Result
     use crate::domain::Permission;
     use crate::server::auth;
     use crate::server::events::{self, RecoverError};
+    let state = auth::app_state();
     let member = auth::require(Permission::RecoverEvents).await?;
-    events::reconnect(&auth::app_state(), &member, &event_id, &integration_id)
+    events::reconnect(&state, &member, &event_id, &integration_id)
         .await
         .map_err(|error| match error {
             RecoverError::NotFound => ApiError::not_found(),
@@ -142,8 +142,9 @@ pub async fn sync_now(event_id: String) -> Result<(), ApiError> {
     use crate::domain::Permission;
     use crate::server::auth;
     use crate::server::events::{self, SyncNowError};
+    let state = auth::app_state();
     let member = auth::require(Permission::SyncEvents).await?;
-    events::sync_now(&auth::app_state(), &member, &event_id)
+    events::sync_now(&state, &member, &event_id)
         .await
         .map_err(|error| match error {
             SyncNowError::NotFound => ApiError::not_found(),
@@ -179,8 +180,9 @@ pub struct SyncRunRow {
 pub async fn list_sync_runs(event_id: String) -> Result<Vec<SyncRunRow>, ApiError> {
     use crate::domain::Permission;
     use crate::server::{auth, db};
+    let state = auth::app_state();
     let member = auth::require(Permission::ViewSyncHistory).await?;
-    let pool = &auth::app_state().db.pool;
+    let pool = &state.db.pool;
     if db::events::get(pool, &member.workspace_id, &event_id)
         .await?
         .is_none()

@@ -18,8 +18,9 @@ pub struct IntegrationSummary {
 pub async fn list_integrations() -> Result<Vec<IntegrationSummary>, ApiError> {
     use crate::domain::Permission;
     use crate::server::{auth, db};
+    let state = auth::app_state();
     let member = auth::require(Permission::ViewIntegrations).await?;
-    Ok(db::integrations::list(&auth::app_state().db.pool, &member.workspace_id).await?)
+    Ok(db::integrations::list(&state.db.pool, &member.workspace_id).await?)
 }
 
 #[cfg(feature = "ssr")]
@@ -48,18 +49,15 @@ fn integration_error(error: crate::server::integrations::IntegrationError) -> Ap
 pub async fn connect_luma(api_key: String) -> Result<IntegrationSummary, ApiError> {
     use crate::domain::Permission;
     use crate::server::{auth, integrations, providers::Credential};
+    let state = auth::app_state();
     let member = auth::require(Permission::ManageIntegrations).await?;
     let key = api_key.trim();
     if key.is_empty() {
         return Err(ApiError::invalid("Paste your Luma API key."));
     }
-    integrations::connect(
-        &auth::app_state(),
-        &member,
-        Credential::LumaApiKey(key.to_string()),
-    )
-    .await
-    .map_err(integration_error)
+    integrations::connect(&state, &member, Credential::LumaApiKey(key.to_string()))
+        .await
+        .map_err(integration_error)
 }
 
 /// Asks the provider whether the stored credential still works.
@@ -67,8 +65,9 @@ pub async fn connect_luma(api_key: String) -> Result<IntegrationSummary, ApiErro
 pub async fn check_integration(integration_id: String) -> Result<IntegrationSummary, ApiError> {
     use crate::domain::Permission;
     use crate::server::{auth, integrations};
+    let state = auth::app_state();
     let member = auth::require(Permission::ManageIntegrations).await?;
-    integrations::check(&auth::app_state(), &member, &integration_id)
+    integrations::check(&state, &member, &integration_id)
         .await
         .map_err(integration_error)
 }
@@ -77,13 +76,10 @@ pub async fn check_integration(integration_id: String) -> Result<IntegrationSumm
 pub async fn remove_integration(integration_id: String) -> Result<(), ApiError> {
     use crate::domain::Permission;
     use crate::server::{auth, db};
+    let state = auth::app_state();
     let member = auth::require(Permission::ManageIntegrations).await?;
-    let removed = db::integrations::remove(
-        &auth::app_state().db.pool,
-        &member.workspace_id,
-        &integration_id,
-    )
-    .await?;
+    let removed =
+        db::integrations::remove(&state.db.pool, &member.workspace_id, &integration_id).await?;
     if removed {
         tracing::info!(integration = %integration_id, by = %member.user_id, "integration removed");
         Ok(())

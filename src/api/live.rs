@@ -33,8 +33,9 @@ pub struct JobProgress {
 pub async fn get_event_live(event_id: String) -> Result<EventLive, super::ApiError> {
     use crate::domain::Permission;
     use crate::server::{auth, db};
+    let state = auth::app_state();
     let member = auth::require(Permission::ViewEvents).await?;
-    let pool = &auth::app_state().db.pool;
+    let pool = &state.db.pool;
     if db::events::get(pool, &member.workspace_id, &event_id)
         .await?
         .is_none()

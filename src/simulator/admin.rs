@@ -197,14 +197,37 @@ async fn refund_attendee(
 
 #[derive(Deserialize)]
 struct Revoke {
-    credential: String,
+    /// One token or key...
+    credential: Option<String>,
+    /// ...or every credential of the account with this email (the app removed on the
+    /// provider's dashboard).
+    account_email: Option<String>,
 }
 
 /// Kills a token or key, as removing the app or deleting the key on the provider does.
 async fn revoke(State(sim): State<Sim>, Json(r): Json<Revoke>) -> Response {
-    match sim.world().credentials.remove(&r.credential) {
-        Some(_) => StatusCode::NO_CONTENT.into_response(),
-        None => StatusCode::NOT_FOUND.into_response(),
+    let mut world = sim.world();
+    let removed = match (r.credential, r.account_email) {
+        (Some(credential), _) => world.credentials.remove(&credential).is_some(),
+        (None, Some(email)) => {
+            let accounts: Vec<String> = world
+                .accounts
+                .values()
+                .filter(|a| a.email == email)
+                .map(|a| a.id.clone())
+                .collect();
+            let before = world.credentials.len();
+            world
+                .credentials
+                .retain(|_, account| !accounts.contains(account));
+            world.credentials.len() < before
+        }
+        (None, None) => return StatusCode::BAD_REQUEST.into_response(),
+    };
+    if removed {
+        StatusCode::NO_CONTENT.into_response()
+    } else {
+        StatusCode::NOT_FOUND.into_response()
     }
 }
 

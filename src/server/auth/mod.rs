@@ -126,6 +126,9 @@ pub async fn require(permission: Permission) -> Result<Member, ApiError> {
     }
 }
 
+/// The app state of the current server-function call. Read it before the first `.await`:
+/// during server rendering a re-render may drop the call's reactive owner, and with it the
+/// context, while the call waits (seen as a panic that cut a page's stream short).
 pub fn app_state() -> AppState {
     leptos::prelude::expect_context::<AppState>()
 }
