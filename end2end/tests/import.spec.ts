@@ -1,11 +1,5 @@
 import { expect, test, type Page } from "@playwright/test";
-
-const simulator = process.env.SIMULATOR_URL!;
-
-async function setLatency(page: Page, ms: number) {
-  const res = await page.request.put(`${simulator}/admin/faults`, { data: { latency_ms: ms } });
-  expect(res.ok()).toBeTruthy();
-}
+import { connectEventbrite, setFaults, signInAsAdmin } from "./demo";
 
 async function importedCount(page: Page): Promise<number> {
   const text = await page.getByTestId("imported-count").textContent({ timeout: 1_000 }).catch(() => null);
@@ -14,17 +8,8 @@ async function importedCount(page: Page): Promise<number> {
 
 test("an admin imports an event, watches the counter rise on two pages, and both swap to the full view", async ({ page, context }) => {
   test.setTimeout(120_000);
-  await page.goto("/login");
-  await expect(page.locator("body[data-hydrated=true]")).toBeAttached();
-  await page.getByLabel("Email").fill("admin@demo.lanyard.test");
-  await page.getByLabel("Password").fill("lanyard-demo");
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page).toHaveURL(/\/events$/);
-
-  // Connect (or reconnect in place) the demo Eventbrite account.
-  await page.goto("/integrations/eventbrite/connect");
-  await page.getByRole("button", { name: "Allow as events@northwind.example" }).click();
-  await expect(page.locator("[data-provider=EVENTBRITE] [data-status]")).toHaveText("Connected");
+  await signInAsAdmin(page);
+  await connectEventbrite(page);
 
   await page.getByRole("link", { name: "Events" }).click();
   await page.getByRole("button", { name: "Import event" }).click();
@@ -33,7 +18,7 @@ test("an admin imports an event, watches the counter rise on two pages, and both
   const row = dialog.getByRole("listitem").filter({ hasText: "Northwind DevDays 2026" });
 
   // Slow every provider call so the 16 pages of 50 take seconds, long enough to watch.
-  await setLatency(page, 400);
+  await setFaults(page, { latency_ms: 400 });
   try {
     await row.getByRole("button", { name: "Import" }).click();
     await expect(page).toHaveURL(/\/events\/[0-9a-f-]+$/);
@@ -60,7 +45,7 @@ test("an admin imports an event, watches the counter rise on two pages, and both
     }
     await second.close();
   } finally {
-    await setLatency(page, 0);
+    await setFaults(page, {});
   }
 
   // The Attendees table: paginated and searchable.

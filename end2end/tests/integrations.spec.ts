@@ -1,15 +1,5 @@
-import { expect, Page, test } from "@playwright/test";
-
-const simulator = process.env.SIMULATOR_URL!;
-
-async function signInAsAdmin(page: Page) {
-  await page.goto("/login");
-  await expect(page.locator("body[data-hydrated=true]")).toBeAttached();
-  await page.getByLabel("Email").fill("admin@demo.lanyard.test");
-  await page.getByLabel("Password").fill("lanyard-demo");
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page).toHaveURL(/\/events$/);
-}
+import { expect, test } from "@playwright/test";
+import { signInAsAdmin, simulator } from "./demo";
 
 test("an admin connects Eventbrite through OAuth and Luma with a key, then a revoked key turns Disconnected", async ({ page, request }) => {
   await signInAsAdmin(page);

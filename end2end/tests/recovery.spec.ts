@@ -1,22 +1,5 @@
 import { expect, test, type Page } from "@playwright/test";
-
-const simulator = process.env.SIMULATOR_URL!;
-const account = "events@northwind.example";
-
-async function signIn(page: Page) {
-  await page.goto("/login");
-  await expect(page.locator("body[data-hydrated=true]")).toBeAttached();
-  await page.getByLabel("Email").fill("admin@demo.lanyard.test");
-  await page.getByLabel("Password").fill("lanyard-demo");
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page).toHaveURL(/\/events$/);
-}
-
-async function connectEventbrite(page: Page) {
-  await page.goto("/integrations/eventbrite/connect");
-  await page.getByRole("button", { name: `Allow as ${account}` }).click();
-  await expect(page.locator("[data-provider=EVENTBRITE] [data-status]")).toHaveText("Connected");
-}
+import { connectEventbrite, eventbriteAccount as account, setFaults, signInAsAdmin, simulator } from "./demo";
 
 async function openEvent(page: Page, name: string) {
   await page.goto("/events");
@@ -27,7 +10,7 @@ async function openEvent(page: Page, name: string) {
 
 test("the Sync button shows the resync in flight, and a revoked credential is recovered through the Reconnect dialog", async ({ page }) => {
   test.setTimeout(120_000);
-  await signIn(page);
+  await signInAsAdmin(page);
   await connectEventbrite(page);
 
   // An ACTIVE event of its own, so this test does not depend on the import test.
@@ -47,13 +30,13 @@ test("the Sync button shows the resync in flight, and a revoked credential is re
 
   // Sync: in flight while the resync runs, enabled again when it ends.
   const sync = page.getByTestId("sync-button");
-  await page.request.put(`${simulator}/admin/faults`, { data: { latency_ms: 1500 } });
+  await setFaults(page, { latency_ms: 1500 });
   try {
     await sync.click();
     await expect(sync).toBeDisabled();
     await expect(sync).toHaveText(/Syncing/);
   } finally {
-    await page.request.put(`${simulator}/admin/faults`, { data: { latency_ms: 0 } });
+    await setFaults(page, {});
   }
   await expect(sync).toBeEnabled({ timeout: 30_000 });
   await expect(sync).toHaveText("Sync");

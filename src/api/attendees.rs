@@ -41,15 +41,8 @@ pub async fn list_attendees(
 ) -> Result<AttendeePage, ApiError> {
     use crate::domain::Permission;
     use crate::server::{auth, db};
-    let state = auth::app_state();
-    let member = auth::require(Permission::ViewEvents).await?;
+    let (state, _) = auth::require_event(Permission::ViewEvents, &event_id).await?;
     let pool = &state.db.pool;
-    if db::events::get(pool, &member.workspace_id, &event_id)
-        .await?
-        .is_none()
-    {
-        return Err(ApiError::not_found());
-    }
     if search.len() > 200 {
         return Err(ApiError::invalid("The search is too long."));
     }

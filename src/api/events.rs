@@ -180,14 +180,7 @@ pub struct SyncRunRow {
 pub async fn list_sync_runs(event_id: String) -> Result<Vec<SyncRunRow>, ApiError> {
     use crate::domain::Permission;
     use crate::server::{auth, db};
-    let state = auth::app_state();
-    let member = auth::require(Permission::ViewSyncHistory).await?;
+    let (state, _) = auth::require_event(Permission::ViewSyncHistory, &event_id).await?;
     let pool = &state.db.pool;
-    if db::events::get(pool, &member.workspace_id, &event_id)
-        .await?
-        .is_none()
-    {
-        return Err(ApiError::not_found());
-    }
     Ok(db::runs::latest(pool, &event_id, 25).await?)
 }

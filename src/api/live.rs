@@ -33,15 +33,8 @@ pub struct JobProgress {
 pub async fn get_event_live(event_id: String) -> Result<EventLive, super::ApiError> {
     use crate::domain::Permission;
     use crate::server::{auth, db};
-    let state = auth::app_state();
-    let member = auth::require(Permission::ViewEvents).await?;
+    let (state, _) = auth::require_event(Permission::ViewEvents, &event_id).await?;
     let pool = &state.db.pool;
-    if db::events::get(pool, &member.workspace_id, &event_id)
-        .await?
-        .is_none()
-    {
-        return Err(super::ApiError::not_found());
-    }
     db::events::live_state(pool, &event_id)
         .await?
         .ok_or_else(super::ApiError::not_found)

@@ -174,9 +174,9 @@ async fn event_stream(
         return StatusCode::FORBIDDEN.into_response();
     }
     let pool = &state.db.pool;
-    match events::get(pool, &member.workspace_id, &event_id).await {
-        Ok(Some(_)) => {}
-        Ok(None) => return StatusCode::NOT_FOUND.into_response(),
+    match events::in_workspace(pool, &member.workspace_id, &event_id).await {
+        Ok(true) => {}
+        Ok(false) => return StatusCode::NOT_FOUND.into_response(),
         Err(error) => {
             tracing::error!(%error, "live stream: event lookup failed");
             return StatusCode::INTERNAL_SERVER_ERROR.into_response();

@@ -5,7 +5,6 @@
 //! are harmless: each one re-reads the provider's current state. A hint lost to a full queue
 //! or a restart is caught by the polling safety net.
 
-use crate::domain::sync_status::SyncEvent;
 use crate::domain::webhook::{self, WebhookHint};
 use crate::domain::Provider;
 use crate::server::db::{attendees, events, integrations as store, DbError};
@@ -172,14 +171,7 @@ pub async fn process(state: &AppState, delivery: Delivery) -> Result<(), Webhook
         Err(ProviderError::Unauthorized) => {
             let message = "The provider rejected the credential.";
             store::mark_disconnected(pool, &delivery.integration_id, message).await?;
-            let affected: Vec<String> =
-                sqlx::query_scalar("SELECT id FROM events WHERE integration_id = $1")
-                    .bind(&delivery.integration_id)
-                    .fetch_all(pool)
-                    .await
-                    .map_err(DbError::from)?;
-            for event_id in affected {
-                events::apply_sync_event(pool, &event_id, SyncEvent::CredentialRejected).await?;
+            for event_id in events::disconnect_all_on(pool, &delivery.integration_id).await? {
                 state.live.publish_event(pool, &event_id).await;
             }
             return Ok(());

@@ -1,6 +1,6 @@
 //! The Attendees table's server function: search, paging, tenancy.
 
-use crate::crash::{queued_import, runner_config};
+use crate::fixtures::{queued_import, runner_config};
 use lanyard::server::db::Backend;
 use lanyard::server::sync::runner::Runner;
 use serde_json::Value;

@@ -117,6 +117,26 @@ impl Fixture {
         .unwrap()
     }
 
+    /// Imports with every provider call slowed a little (so saving outruns fetching) and
+    /// applies `act` to the simulator once, as soon as 100 attendees are saved: the import is
+    /// still fetching when it happens.
+    async fn import_then_after_100(
+        &self,
+        act: impl FnOnce(&mut simulator::World),
+    ) -> ImportOutcome {
+        self.sim.sim.world().faults.latency_ms = 10;
+        let sim = self.sim.sim.clone();
+        let mut act = Some(act);
+        self.import_watching(move |c| {
+            if c.processed >= 100 {
+                if let Some(act) = act.take() {
+                    act(&mut sim.world());
+                }
+            }
+        })
+        .await
+    }
+
     async fn count(&self) -> i64 {
         attendees::count(&self.app.db.pool, &self.event_id)
             .await
@@ -250,16 +270,10 @@ async fn a_token_revoked_mid_import_disconnects_and_keeps_what_was_saved(backend
     let Some(f) = fixture(backend, 500).await else {
         return;
     };
-    let sim = f.sim.sim.clone();
     let token = f.token.clone();
-    // Provider calls slower than saving, so the import is still fetching when it happens.
-    f.sim.sim.world().faults.latency_ms = 10;
-    let once = std::sync::atomic::AtomicBool::new(false);
     let outcome = f
-        .import_watching(move |c| {
-            if c.processed >= 100 && !once.swap(true, std::sync::atomic::Ordering::SeqCst) {
-                sim.world().credentials.remove(&token);
-            }
+        .import_then_after_100(|world| {
+            world.credentials.remove(&token);
         })
         .await;
     assert_eq!(outcome.status, SyncStatus::Disconnected);
@@ -307,15 +321,10 @@ async fn a_5xx_storm_past_the_retry_budget_fails_the_event_and_keeps_saved_pages
     let Some(f) = fixture(backend, 300).await else {
         return;
     };
-    let sim = f.sim.sim.clone();
-    f.sim.sim.world().faults.latency_ms = 10;
-    let once = std::sync::atomic::AtomicBool::new(false);
     let outcome = f
-        .import_watching(move |c| {
-            if c.processed >= 100 && !once.swap(true, std::sync::atomic::Ordering::SeqCst) {
-                // Every call from now on fails: a provider outage.
-                sim.world().faults.error_rate = 1.0;
-            }
+        .import_then_after_100(|world| {
+            // Every call from now on fails: a provider outage.
+            world.faults.error_rate = 1.0;
         })
         .await;
     assert_eq!(outcome.status, SyncStatus::Failed);
@@ -331,14 +340,9 @@ async fn a_malformed_page_fails_the_event_with_a_clear_error_and_loses_nothing(b
     let Some(f) = fixture(backend, 300).await else {
         return;
     };
-    let sim = f.sim.sim.clone();
-    f.sim.sim.world().faults.latency_ms = 10;
-    let once = std::sync::atomic::AtomicBool::new(false);
     let outcome = f
-        .import_watching(move |c| {
-            if c.processed >= 100 && !once.swap(true, std::sync::atomic::Ordering::SeqCst) {
-                sim.world().faults.malformed_next = 1;
-            }
+        .import_then_after_100(|world| {
+            world.faults.malformed_next = 1;
         })
         .await;
     assert_eq!(outcome.status, SyncStatus::Failed);

@@ -1,7 +1,7 @@
 //! The event's live stream (Server-Sent Events): who may open it, what the first message
 //! says, and that every open page follows an import to its end.
 
-use crate::crash::{queued_import, runner_config};
+use crate::fixtures::{queued_import, runner_config};
 use lanyard::domain::Role;
 use lanyard::server::db::Backend;
 use lanyard::server::sync::runner::Runner;

@@ -1,7 +1,7 @@
 //! Live sync after the import: webhooks, the polling safety net, the Sync button, and the
 //! failure paths through to recovery.
 
-use crate::crash::{queued_import, runner_config, wait_for, Queued};
+use crate::fixtures::{queued_import, runner_config, wait_for, Queued};
 use lanyard::domain::Role;
 use lanyard::server::db::{jobs, Backend};
 use lanyard::server::sync::poller::{self, PollConfig};
@@ -113,12 +113,9 @@ async fn webhooks_bring_registrations_edits_cancellations_and_refunds_and_keep_v
     )
     .await;
     q.wait_row("the edit", &edited, |r| r.0 == "Mallory").await;
-    assert_eq!(
-        q.row(&edited).await.unwrap().2..=q.row(&edited).await.unwrap().2,
-        1..=1,
-        "VIP kept"
-    );
-    assert_eq!(q.row(&edited).await.unwrap().3, Some(42), "check-in kept");
+    let (_, _, vip, checked_in) = q.row(&edited).await.unwrap();
+    assert_eq!(vip, 1, "VIP kept");
+    assert_eq!(checked_in, Some(42), "check-in kept");
 
     q.admin(
         &format!("/events/{e}/attendees/{cancelled}/cancel"),
@@ -338,23 +335,10 @@ async fn a_5xx_storm_fails_the_event_and_retry_brings_it_back(backend: Backend) 
     let form = [("event_id", q.event_id.as_str())];
     q.sim.sim.world().faults.error_rate = 1.0;
     assert_eq!(q.app.call(&admin, "sync_event", &form).await.status(), 200);
-    wait_for("FAILED", Duration::from_secs(30), || async {
-        (q.sync_status().await == "FAILED").then_some(())
-    })
-    .await;
+    q.wait_status("FAILED").await;
     q.sim.sim.world().faults.error_rate = 0.0;
-    let retry = [
-        ("event_id", q.event_id.as_str()),
-        ("integration_id", q.integration_id.as_str()),
-    ];
-    assert_eq!(
-        q.app.call(&admin, "reconnect_event", &retry).await.status(),
-        200
-    );
-    wait_for("ACTIVE again", Duration::from_secs(30), || async {
-        (q.sync_status().await == "ACTIVE").then_some(())
-    })
-    .await;
+    assert_eq!(q.reconnect(&admin).await, 200);
+    q.wait_status("ACTIVE").await;
     assert_eq!(q.count().await, 100);
     runner.shutdown().await;
 }
@@ -369,10 +353,7 @@ async fn a_revoked_credential_disconnects_and_reconnecting_brings_the_event_back
     let form = [("event_id", q.event_id.as_str())];
     q.sim.sim.world().credentials.remove(&q.token);
     assert_eq!(q.app.call(&admin, "sync_event", &form).await.status(), 200);
-    wait_for("DISCONNECTED", Duration::from_secs(30), || async {
-        (q.sync_status().await == "DISCONNECTED").then_some(())
-    })
-    .await;
+    q.wait_status("DISCONNECTED").await;
     let integration: String = sqlx::query_scalar("SELECT status FROM integrations WHERE id = $1")
         .bind(&q.integration_id)
         .fetch_one(&q.app.db.pool)
@@ -421,32 +402,16 @@ async fn a_revoked_credential_disconnects_and_reconnecting_brings_the_event_back
         "the same integration, updated in place"
     );
     // ...then Reconnect on the event.
-    let retry = [
-        ("event_id", q.event_id.as_str()),
-        ("integration_id", q.integration_id.as_str()),
-    ];
-    assert_eq!(
-        q.app.call(&admin, "reconnect_event", &retry).await.status(),
-        200
-    );
-    wait_for("ACTIVE again", Duration::from_secs(30), || async {
-        (q.sync_status().await == "ACTIVE").then_some(())
-    })
-    .await;
+    assert_eq!(q.reconnect(&admin).await, 200);
+    q.wait_status("ACTIVE").await;
 
     // Rejected again after a reconnect: DISCONNECTED again, not stuck PENDING.
     runner.shutdown().await;
-    assert_eq!(
-        q.app.call(&admin, "reconnect_event", &retry).await.status(),
-        200
-    );
+    assert_eq!(q.reconnect(&admin).await, 200);
     assert_eq!(q.sync_status().await, "PENDING");
     q.sim.sim.world().credentials.remove(&token);
     let runner = Runner::spawn(q.app.state.clone(), runner_config());
-    wait_for("DISCONNECTED again", Duration::from_secs(30), || async {
-        (q.sync_status().await == "DISCONNECTED").then_some(())
-    })
-    .await;
+    q.wait_status("DISCONNECTED").await;
     runner.shutdown().await;
 }
 

@@ -7,6 +7,7 @@ mod attendees;
 mod auth;
 mod cli;
 mod crash;
+mod fixtures;
 mod health;
 mod import;
 mod import_dialog;

@@ -126,6 +126,23 @@ pub async fn require(permission: Permission) -> Result<Member, ApiError> {
     }
 }
 
+/// `require(permission)` for a call about one event, which must be in the member's
+/// workspace. Another workspace's event is "not found", never "forbidden": its existence is
+/// not ours to tell.
+pub async fn require_event(
+    permission: Permission,
+    event_id: &str,
+) -> Result<(AppState, Member), ApiError> {
+    let state = app_state();
+    let member = require(permission).await?;
+    if !crate::server::db::events::in_workspace(&state.db.pool, &member.workspace_id, event_id)
+        .await?
+    {
+        return Err(ApiError::not_found());
+    }
+    Ok((state, member))
+}
+
 /// The app state of the current server-function call. Read it before the first `.await`:
 /// during server rendering a re-render may drop the call's reactive owner, and with it the
 /// context, while the call waits (seen as a panic that cut a page's stream short).

@@ -101,6 +101,22 @@ pub async fn get(
         .transpose()
 }
 
+/// Whether the event belongs to `workspace_id`: the tenant check for anything about one
+/// event, without the attendee count `get` computes.
+pub async fn in_workspace(
+    pool: &AnyPool,
+    workspace_id: &str,
+    event_id: &str,
+) -> Result<bool, DbError> {
+    let found: Option<i64> =
+        sqlx::query_scalar("SELECT 1 FROM events WHERE workspace_id = $1 AND id = $2")
+            .bind(workspace_id)
+            .bind(event_id)
+            .fetch_optional(pool)
+            .await?;
+    Ok(found.is_some())
+}
+
 pub async fn access_code_taken(pool: &AnyPool, code: &str) -> Result<bool, DbError> {
     let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM events WHERE access_code = $1")
         .bind(code)
@@ -146,21 +162,24 @@ pub async fn apply_sync_event(
     }
 }
 
-/// A rejected credential disconnects every event on the integration.
-pub async fn disconnect_all_on(pool: &AnyPool, integration_id: &str) -> Result<(), DbError> {
+/// A rejected credential disconnects every event on the integration; returns their ids.
+pub async fn disconnect_all_on(
+    pool: &AnyPool,
+    integration_id: &str,
+) -> Result<Vec<String>, DbError> {
     let ids: Vec<String> = sqlx::query_scalar("SELECT id FROM events WHERE integration_id = $1")
         .bind(integration_id)
         .fetch_all(pool)
         .await?;
-    for id in ids {
+    for id in &ids {
         apply_sync_event(
             pool,
-            &id,
+            id,
             crate::domain::sync_status::SyncEvent::CredentialRejected,
         )
         .await?;
     }
-    Ok(())
+    Ok(ids)
 }
 
 /// What a job needs to know about its event.

@@ -1,0 +1,194 @@
+//! A connected integration with an import queued, and the runner settings tests drive it
+//! with: the starting point of the runner, live-stream and live-sync tests.
+
+use crate::helpers::{spawn_app_with, TestApp};
+use lanyard::domain::Provider;
+use lanyard::server::db::{attendees, jobs, users, Backend};
+use lanyard::server::integrations;
+use lanyard::server::providers::Credential;
+use lanyard::server::sync::retry::RetryPolicy;
+use lanyard::server::sync::runner::RunnerConfig;
+use lanyard::simulator::{self, world::Which, RunningSimulator};
+use std::time::{Duration, Instant};
+
+pub struct Queued {
+    pub app: TestApp,
+    pub sim: RunningSimulator,
+    pub workspace_id: String,
+    pub integration_id: String,
+    pub event_id: String,
+    pub job_id: String,
+    pub token: String,
+    pub provider_event_id: String,
+}
+
+/// An app on `backend` with a connected Eventbrite integration whose event of `size`
+/// attendees has an import queued. Each provider call takes `latency_ms`, so tests can act
+/// while the import runs.
+pub async fn queued_import(backend: Backend, size: usize, latency_ms: u64) -> Option<Queued> {
+    let sim = simulator::start("127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap();
+    let app = spawn_app_with(backend, Some(&sim)).await?;
+    let workspace_id = app.create_workspace("Acme", "admin@acme.test").await;
+    let user = users::credentials_by_email(&app.db.pool, "admin@acme.test")
+        .await
+        .unwrap()
+        .unwrap()
+        .user_id;
+    let member = users::member(&app.db.pool, &user, &workspace_id)
+        .await
+        .unwrap()
+        .unwrap();
+    let (token, provider_event_id) = {
+        let mut world = sim.sim.world();
+        let (account, token) = world.create_account(Which::Eventbrite, "o@acme.test", "Olga Org");
+        let event = world.create_event(
+            &account.owner_id,
+            Which::Eventbrite,
+            "Big Day",
+            1_796_461_200_000,
+            size,
+        );
+        world.faults.latency_ms = latency_ms;
+        (token, event)
+    };
+    let integration = integrations::connect(
+        &app.state,
+        &member,
+        Credential::EventbriteToken(token.clone()),
+    )
+    .await
+    .unwrap();
+    let event_id = app
+        .insert_event(
+            &workspace_id,
+            Some(&integration.id),
+            Provider::Eventbrite,
+            &provider_event_id,
+            "CRASH1",
+        )
+        .await;
+    let job_id = jobs::enqueue(
+        &app.db.pool,
+        &workspace_id,
+        &event_id,
+        jobs::JobKind::Import,
+        "IMPORT_DIALOG",
+        Some(&user),
+    )
+    .await
+    .unwrap();
+    Some(Queued {
+        app,
+        sim,
+        workspace_id,
+        integration_id: integration.id,
+        event_id,
+        job_id,
+        token,
+        provider_event_id,
+    })
+}
+
+pub fn runner_config() -> RunnerConfig {
+    RunnerConfig {
+        concurrency: 2,
+        lease: Duration::from_secs(2),
+        poll: Duration::from_millis(25),
+        retry: RetryPolicy::quick(),
+        publish_every: Duration::from_millis(20),
+        ..RunnerConfig::default()
+    }
+}
+
+/// Polls `check` until it gives a value or the deadline passes.
+pub async fn wait_for<T, F, Fut>(what: &str, deadline: Duration, mut check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let start = Instant::now();
+    loop {
+        if let Some(value) = check().await {
+            return value;
+        }
+        assert!(start.elapsed() < deadline, "timed out waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+impl Queued {
+    pub async fn job(&self) -> (String, i64, i64) {
+        sqlx::query_as("SELECT state, processed_count, attempts FROM sync_jobs WHERE id = $1")
+            .bind(&self.job_id)
+            .fetch_one(&self.app.db.pool)
+            .await
+            .unwrap()
+    }
+
+    pub async fn sync_status(&self) -> String {
+        sqlx::query_scalar("SELECT sync_status FROM events WHERE id = $1")
+            .bind(&self.event_id)
+            .fetch_one(&self.app.db.pool)
+            .await
+            .unwrap()
+    }
+
+    /// Waits until the event's sync status is `wanted` (as stored: "ACTIVE", ...).
+    pub async fn wait_status(&self, wanted: &str) {
+        wait_for(wanted, Duration::from_secs(30), || async {
+            (self.sync_status().await == wanted).then_some(())
+        })
+        .await
+    }
+
+    /// The recovery dialog's confirm on this event with its integration; the HTTP status.
+    pub async fn reconnect(&self, client: &reqwest::Client) -> u16 {
+        let form = [
+            ("event_id", self.event_id.as_str()),
+            ("integration_id", self.integration_id.as_str()),
+        ];
+        let res = self.app.call(client, "reconnect_event", &form).await;
+        res.status().as_u16()
+    }
+
+    pub async fn count(&self) -> i64 {
+        attendees::count(&self.app.db.pool, &self.event_id)
+            .await
+            .unwrap()
+    }
+
+    /// Waits until the running job has saved at least `processed` attendees.
+    pub async fn wait_processed(&self, processed: i64) -> i64 {
+        wait_for(
+            "the import to get going",
+            Duration::from_secs(60),
+            || async {
+                let (_, done, _) = self.job().await;
+                (done >= processed).then_some(done)
+            },
+        )
+        .await
+    }
+
+    pub async fn wait_job_state(&self, job_id: &str, wanted: &str) {
+        wait_for(
+            &format!("job to be {wanted}"),
+            Duration::from_secs(60),
+            || async {
+                let state: String = sqlx::query_scalar("SELECT state FROM sync_jobs WHERE id = $1")
+                    .bind(job_id)
+                    .fetch_one(&self.app.db.pool)
+                    .await
+                    .unwrap();
+                (state == wanted).then_some(())
+            },
+        )
+        .await
+    }
+
+    pub fn provider_calls(&self) -> u64 {
+        self.sim.sim.world().calls.values().sum()
+    }
+}
