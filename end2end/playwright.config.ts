@@ -48,6 +48,8 @@ export default defineConfig({
       LEPTOS_SITE_ROOT: "../target/site",
       LANYARD_LOG: "warn",
       LANYARD_SIMULATOR_ADDR: simulatorAddr,
+      // A sync under a 5xx storm gives up after about 1.5 s instead of 30.
+      LANYARD_SYNC_RETRIES: "2",
     },
   },
 });

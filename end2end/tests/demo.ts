@@ -1,11 +1,12 @@
 // Shared steps for specs that run against the demo workspace and the provider simulator.
+// `base` is the app's address when a spec drives an instance of its own.
 import { expect, type Page } from "@playwright/test";
 
 export const simulator = process.env.SIMULATOR_URL!;
 export const eventbriteAccount = "events@northwind.example";
 
-export async function signInAsAdmin(page: Page) {
-  await page.goto("/login");
+export async function signInAsAdmin(page: Page, base = "") {
+  await page.goto(`${base}/login`);
   await expect(page.locator("body[data-hydrated=true]")).toBeAttached();
   await page.getByLabel("Email").fill("admin@demo.lanyard.test");
   await page.getByLabel("Password").fill("lanyard-demo");
@@ -15,8 +16,8 @@ export async function signInAsAdmin(page: Page) {
 
 /// Connects (or reconnects in place) the demo Eventbrite account through the simulator's
 /// approve page.
-export async function connectEventbrite(page: Page) {
-  await page.goto("/integrations/eventbrite/connect");
+export async function connectEventbrite(page: Page, base = "") {
+  await page.goto(`${base}/integrations/eventbrite/connect`);
   await page.getByRole("button", { name: `Allow as ${eventbriteAccount}` }).click();
   await expect(page.locator("[data-provider=EVENTBRITE] [data-status]")).toHaveText("Connected");
 }
@@ -25,4 +26,37 @@ export async function connectEventbrite(page: Page) {
 export async function setFaults(page: Page, faults: Record<string, number>) {
   const res = await page.request.put(`${simulator}/admin/faults`, { data: faults });
   expect(res.ok()).toBeTruthy();
+}
+
+/// Opens the Import Event dialog and picks the demo Eventbrite account.
+export async function openImportDialog(page: Page, base = "") {
+  await page.goto(`${base}/events`);
+  await expect(page.locator("body[data-hydrated=true]")).toBeAttached();
+  await page.getByRole("button", { name: "Import event" }).click();
+  const dialog = page.getByRole("dialog", { name: "Import Event" });
+  await dialog.getByLabel("Integration").selectOption({ label: `Eventbrite · ${eventbriteAccount}` });
+  return dialog;
+}
+
+/// Opens the event's page from the Events list and waits for it to hydrate.
+export async function openEvent(page: Page, name: string) {
+  await page.goto("/events");
+  await page.getByRole("link", { name: new RegExp(name) }).click();
+  await expect(page.getByRole("heading", { name })).toBeVisible();
+  await expect(page.locator("body[data-hydrated=true]")).toBeAttached();
+}
+
+/// An ACTIVE event to work on: imported now, or already imported by an earlier spec.
+export async function activeEvent(page: Page, name: string) {
+  const dialog = await openImportDialog(page);
+  const row = dialog.getByRole("listitem").filter({ hasText: name });
+  await expect(row).toBeVisible();
+  if ((await row.getByText("Already added").count()) === 0) {
+    await row.getByRole("button", { name: "Import" }).click();
+    await expect(page).toHaveURL(/\/events\/[0-9a-f-]+$/);
+    await expect(page.locator("body[data-hydrated=true]")).toBeAttached();
+  } else {
+    await openEvent(page, name);
+  }
+  await expect(page.getByTestId("syncing-pill")).toBeVisible({ timeout: 60_000 });
 }

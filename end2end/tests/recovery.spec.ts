@@ -1,12 +1,5 @@
-import { expect, test, type Page } from "@playwright/test";
-import { connectEventbrite, eventbriteAccount as account, setFaults, signInAsAdmin, simulator } from "./demo";
-
-async function openEvent(page: Page, name: string) {
-  await page.goto("/events");
-  await page.getByRole("link", { name: new RegExp(name) }).click();
-  await expect(page.getByRole("heading", { name })).toBeVisible();
-  await expect(page.locator("body[data-hydrated=true]")).toBeAttached();
-}
+import { expect, test } from "@playwright/test";
+import { activeEvent, connectEventbrite, eventbriteAccount as account, setFaults, signInAsAdmin, simulator } from "./demo";
 
 test("the Sync button shows the resync in flight, and a revoked credential is recovered through the Reconnect dialog", async ({ page }) => {
   test.setTimeout(120_000);
@@ -14,19 +7,7 @@ test("the Sync button shows the resync in flight, and a revoked credential is re
   await connectEventbrite(page);
 
   // An ACTIVE event of its own, so this test does not depend on the import test.
-  await page.goto("/events");
-  await page.getByRole("button", { name: "Import event" }).click();
-  const importDialog = page.getByRole("dialog", { name: "Import Event" });
-  await importDialog.getByLabel("Integration").selectOption({ label: `Eventbrite · ${account}` });
-  const row = importDialog.getByRole("listitem").filter({ hasText: "Northwind Product Breakfast" });
-  await expect(row).toBeVisible();
-  if ((await row.getByText("Already added").count()) === 0) {
-    await row.getByRole("button", { name: "Import" }).click();
-    await expect(page).toHaveURL(/\/events\/[0-9a-f-]+$/);
-  } else {
-    await openEvent(page, "Northwind Product Breakfast");
-  }
-  await expect(page.getByTestId("syncing-pill")).toBeVisible({ timeout: 60_000 });
+  await activeEvent(page, "Northwind Product Breakfast");
 
   // Sync: in flight while the resync runs, enabled again when it ends.
   const sync = page.getByTestId("sync-button");
@@ -67,4 +48,42 @@ test("the Sync button shows the resync in flight, and a revoked credential is re
   await expect(page.getByTestId("toast")).toHaveText("Reconnecting event");
   await expect(page.getByTestId("syncing-pill")).toBeVisible({ timeout: 60_000 });
   await expect(page.getByTestId("alert-banner")).toHaveCount(0);
+});
+
+test("a sync that keeps failing shows Sync failed, and Retry re-links the event through the Reconnect dialog", async ({ page, context }) => {
+  test.setTimeout(120_000);
+  await signInAsAdmin(page);
+  await connectEventbrite(page);
+  await activeEvent(page, "Northwind Product Breakfast");
+
+  // The Events page, open in another tab, follows the card's status without a reload.
+  const list = await context.newPage();
+  await list.goto("/events");
+  await expect(list.locator("body[data-hydrated=true]")).toBeAttached();
+  const card = list.getByRole("listitem").filter({ hasText: "Northwind Product Breakfast" });
+  await expect(card.locator("[data-status]")).toHaveText("Active");
+
+  // Every provider call fails; past its retries (LANYARD_SYNC_RETRIES) the sync gives up.
+  await setFaults(page, { error_rate: 1.0 });
+  try {
+    await page.getByTestId("sync-button").click();
+    const banner = page.getByTestId("alert-banner");
+    await expect(banner).toContainText("Sync failed", { timeout: 30_000 });
+    await expect(page.getByTestId("syncing-pill")).toHaveCount(0);
+    await expect(card.locator("[data-status]")).toHaveText("Failed");
+  } finally {
+    await setFaults(page, {});
+  }
+
+  // The provider is back. Retry opens the same dialog, titled Reconnect.
+  await page.getByTestId("alert-banner").getByRole("button", { name: "Retry" }).click();
+  const dialog = page.getByRole("dialog", { name: "Reconnect" });
+  const integration = dialog.getByTestId("recovery-integration");
+  await expect(integration).toContainText(account);
+  await expect(integration).toContainText("Connected");
+  await integration.getByRole("button", { name: "Reconnect with this account" }).click();
+  await expect(page.getByTestId("toast")).toHaveText("Reconnecting event");
+  await expect(page.getByTestId("syncing-pill")).toBeVisible({ timeout: 60_000 });
+  await expect(page.getByTestId("alert-banner")).toHaveCount(0);
+  await expect(card.locator("[data-status]")).toHaveText("Active");
 });

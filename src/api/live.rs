@@ -10,6 +10,9 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EventLive {
     pub event_id: String,
+    /// Routes the update to the workspace's Events page as well as the event's own.
+    #[serde(default)]
+    pub workspace_id: String,
     pub sync_status: SyncStatus,
     /// The running (or queued) job's progress; `None` when no job is active.
     pub job: Option<JobProgress>,
@@ -44,31 +47,53 @@ pub fn live_url(event_id: &str) -> String {
     format!("/api/live/events/{event_id}")
 }
 
+/// Every event of the signed-in member's workspace (the Events page's cards).
+pub const WORKSPACE_LIVE_URL: &str = "/api/live/workspace";
+
 /// Subscribes the page to the event's live state while it is mounted. Always `None` during
 /// server rendering; in the browser, the first message arrives as soon as the stream opens,
 /// and the browser's EventSource reconnects on its own after a network drop.
 pub fn use_event_live(event_id: Signal<String>) -> ReadSignal<Option<EventLive>> {
+    use_live_stream(Signal::derive(move || {
+        let id = event_id.get();
+        (!id.is_empty()).then(|| (live_url(&id), Some(id)))
+    }))
+}
+
+/// The latest update of any event in the member's workspace (no first message: the page
+/// already shows the current state).
+pub fn use_workspace_live() -> ReadSignal<Option<EventLive>> {
+    use_live_stream(Signal::derive(|| {
+        Some((WORKSPACE_LIVE_URL.to_string(), None))
+    }))
+}
+
+/// One EventSource on `source` (the URL, and the only event id to accept, if any) for as
+/// long as the page is mounted; reopened when `source` changes.
+fn use_live_stream(
+    source: Signal<Option<(String, Option<String>)>>,
+) -> ReadSignal<Option<EventLive>> {
     let (live, set_live) = signal(None::<EventLive>);
     #[cfg(feature = "hydrate")]
     {
         use wasm_bindgen::closure::Closure;
         use wasm_bindgen::JsCast;
-        let source = StoredValue::new_local(None::<web_sys::EventSource>);
+        let open = StoredValue::new_local(None::<web_sys::EventSource>);
         let close = move || {
-            source.update_value(|s| {
+            open.update_value(|s| {
                 if let Some(s) = s.take() {
                     s.close();
                 }
             })
         };
         Effect::new(move || {
-            let id = event_id.get();
+            let wanted = source.get();
             close();
             set_live.set(None);
-            if id.is_empty() {
+            let Some((url, only)) = wanted else {
                 return;
-            }
-            let Ok(es) = web_sys::EventSource::new(&live_url(&id)) else {
+            };
+            let Ok(es) = web_sys::EventSource::new(&url) else {
                 return;
             };
             let on_message = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(
@@ -77,7 +102,7 @@ pub fn use_event_live(event_id: Signal<String>) -> ReadSignal<Option<EventLive>>
                         return;
                     };
                     if let Ok(update) = serde_json::from_str::<EventLive>(&text) {
-                        if update.event_id == id {
+                        if only.as_ref().is_none_or(|id| *id == update.event_id) {
                             set_live.set(Some(update));
                         }
                     }
@@ -86,11 +111,11 @@ pub fn use_event_live(event_id: Signal<String>) -> ReadSignal<Option<EventLive>>
             es.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
             // The source owns the handler for as long as the page lives.
             on_message.forget();
-            source.set_value(Some(es));
+            open.set_value(Some(es));
         });
         on_cleanup(close);
     }
     #[cfg(not(feature = "hydrate"))]
-    let _ = (event_id, set_live);
+    let _ = (source, set_live);
     live
 }

@@ -37,6 +37,15 @@ pub struct Config {
     /// `LANYARD_POLL_SECONDS`: how often ACTIVE events are re-checked (default 60; events
     /// near their start are re-checked four times as often).
     pub poll_seconds: u64,
+    /// `LANYARD_SYNC_RETRIES`: retries of a transient provider error before a sync gives up
+    /// and the event turns FAILED (default 6, about 30 s of backoff).
+    pub sync_retries: usize,
+    /// `LANYARD_JOB_LEASE_SECONDS`: how long a claimed job stays claimed without renewal,
+    /// i.e. how soon after a crash another worker picks it up (default 30).
+    pub job_lease_seconds: u64,
+    /// `LANYARD_JOB_MAX_ATTEMPTS`: claims of one job (each crash costs one) before it is
+    /// given up (default 5); a given-up import shows "Import failed".
+    pub job_max_attempts: i64,
 }
 
 #[derive(Clone)]
@@ -109,18 +118,24 @@ impl Config {
                     reason: format!("expected a number, got {n:?}"),
                 })?,
             },
-            poll_seconds: match var("LANYARD_POLL_SECONDS") {
-                None => 60,
-                Some(n) => {
-                    n.parse()
-                        .ok()
-                        .filter(|n| *n > 0)
-                        .ok_or_else(|| ConfigError::Invalid {
-                            name: "LANYARD_POLL_SECONDS",
-                            reason: format!("expected a positive number of seconds, got {n:?}"),
-                        })?
-                }
+            poll_seconds: positive(var("LANYARD_POLL_SECONDS"), "LANYARD_POLL_SECONDS", 60)?,
+            sync_retries: match var("LANYARD_SYNC_RETRIES") {
+                None => crate::server::sync::retry::RetryPolicy::default().transient_retries,
+                Some(n) => n.parse().map_err(|_| ConfigError::Invalid {
+                    name: "LANYARD_SYNC_RETRIES",
+                    reason: format!("expected a number, got {n:?}"),
+                })?,
             },
+            job_lease_seconds: positive(
+                var("LANYARD_JOB_LEASE_SECONDS"),
+                "LANYARD_JOB_LEASE_SECONDS",
+                30,
+            )?,
+            job_max_attempts: positive(
+                var("LANYARD_JOB_MAX_ATTEMPTS"),
+                "LANYARD_JOB_MAX_ATTEMPTS",
+                5,
+            )? as i64,
             log_filter: var("LANYARD_LOG")
                 .or_else(|| var("RUST_LOG"))
                 .unwrap_or_else(|| "info,sqlx=warn,tower_sessions=warn".into()),
@@ -132,5 +147,20 @@ impl Config {
             "sqlite://{}?mode=rwc",
             data_dir.join("lanyard.db").display()
         )
+    }
+}
+
+/// A positive whole number from the environment, or `default` when unset.
+fn positive(value: Option<String>, name: &'static str, default: u64) -> Result<u64, ConfigError> {
+    match value {
+        None => Ok(default),
+        Some(n) => n
+            .parse()
+            .ok()
+            .filter(|n| *n > 0)
+            .ok_or_else(|| ConfigError::Invalid {
+                name,
+                reason: format!("expected a positive number, got {n:?}"),
+            }),
     }
 }

@@ -29,6 +29,9 @@ const CHANNEL: &str = "lanyard_live";
 /// Updates a slow subscriber may fall behind before it skips to the newest; every update
 /// is a whole state, so skipping loses nothing.
 const BUFFER: usize = 16;
+/// A workspace stream carries every event's updates, and a skipped one leaves a card
+/// stale until that event's next: a deeper buffer.
+const WORKSPACE_BUFFER: usize = 256;
 
 #[derive(Clone)]
 pub struct LiveHub {
@@ -80,13 +83,21 @@ impl LiveHub {
         Ok(hub)
     }
 
-    /// Receives every update of `event_id` published from now on.
-    pub fn subscribe(&self, event_id: &str) -> broadcast::Receiver<Arc<str>> {
+    /// Receives every update published from now on to `key`: an event id, or a
+    /// workspace's key (all its events).
+    pub fn subscribe(&self, key: &str) -> broadcast::Receiver<Arc<str>> {
         let mut subscribers = self.inner.subscribers.lock().expect("live hub lock");
         subscribers.retain(|_, tx| tx.receiver_count() > 0);
         subscribers
-            .entry(event_id.to_string())
-            .or_insert_with(|| broadcast::channel(BUFFER).0)
+            .entry(key.to_string())
+            .or_insert_with(|| {
+                let depth = if key.starts_with("workspace:") {
+                    WORKSPACE_BUFFER
+                } else {
+                    BUFFER
+                };
+                broadcast::channel(depth).0
+            })
             .subscribe()
     }
 
@@ -137,20 +148,49 @@ impl LiveHub {
         #[derive(serde::Deserialize)]
         struct Addressed {
             event_id: String,
+            #[serde(default)]
+            workspace_id: String,
         }
-        let Ok(Addressed { event_id }) = serde_json::from_str::<Addressed>(payload) else {
+        let Ok(to) = serde_json::from_str::<Addressed>(payload) else {
             tracing::warn!("live update without an event id ignored");
             return;
         };
+        let payload: Arc<str> = Arc::from(payload);
         let subscribers = self.inner.subscribers.lock().expect("live hub lock");
-        if let Some(tx) = subscribers.get(&event_id) {
-            let _ = tx.send(Arc::from(payload));
+        for key in [to.event_id, workspace_key(&to.workspace_id)] {
+            if let Some(tx) = subscribers.get(&key) {
+                let _ = tx.send(payload.clone());
+            }
         }
     }
 }
 
+/// The hub key of a workspace's stream; event ids are UUIDs, so the two never meet.
+fn workspace_key(workspace_id: &str) -> String {
+    format!("workspace:{workspace_id}")
+}
+
 pub fn router() -> Router<AppState> {
-    Router::new().route("/api/live/events/{event_id}", get(event_stream))
+    Router::new()
+        .route("/api/live/events/{event_id}", get(event_stream))
+        .route(crate::api::live::WORKSPACE_LIVE_URL, get(workspace_stream))
+}
+
+/// The signed-in member, if allowed to watch events; otherwise the response to send.
+async fn viewer(state: &AppState, session: &Session) -> Result<auth::Member, Response> {
+    use crate::domain::Permission;
+    let member = match auth::member_of_session(state, session).await {
+        Ok(Some(member)) => member,
+        Ok(None) => return Err(StatusCode::UNAUTHORIZED.into_response()),
+        Err(error) => {
+            tracing::error!(%error, "could not read the session");
+            return Err(StatusCode::INTERNAL_SERVER_ERROR.into_response());
+        }
+    };
+    if !member.role.can(Permission::ViewEvents) {
+        return Err(StatusCode::FORBIDDEN.into_response());
+    }
+    Ok(member)
 }
 
 /// The event's live state as Server-Sent Events: the current state first, then each update.
@@ -161,18 +201,10 @@ async fn event_stream(
     session: Session,
     Path(event_id): Path<String>,
 ) -> Response {
-    use crate::domain::Permission;
-    let member = match auth::member_of_session(&state, &session).await {
-        Ok(Some(member)) => member,
-        Ok(None) => return StatusCode::UNAUTHORIZED.into_response(),
-        Err(error) => {
-            tracing::error!(%error, "could not read the session");
-            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
-        }
+    let member = match viewer(&state, &session).await {
+        Ok(member) => member,
+        Err(response) => return response,
     };
-    if !member.role.can(Permission::ViewEvents) {
-        return StatusCode::FORBIDDEN.into_response();
-    }
     let pool = &state.db.pool;
     match events::in_workspace(pool, &member.workspace_id, &event_id).await {
         Ok(true) => {}
@@ -193,8 +225,24 @@ async fn event_stream(
         }
     };
     let first: Arc<str> = Arc::from(serde_json::to_string(&current).expect("serialises"));
+    sse(Some(first), updates)
+}
+
+/// Every update of every event in the member's workspace, for the Events page's cards.
+async fn workspace_stream(State(state): State<AppState>, session: Session) -> Response {
+    let member = match viewer(&state, &session).await {
+        Ok(member) => member,
+        Err(response) => return response,
+    };
+    sse(
+        None,
+        state.live.subscribe(&workspace_key(&member.workspace_id)),
+    )
+}
+
+fn sse(first: Option<Arc<str>>, updates: broadcast::Receiver<Arc<str>>) -> Response {
     let stream =
-        futures_util::stream::unfold((Some(first), updates), |(first, mut updates)| async move {
+        futures_util::stream::unfold((first, updates), |(first, mut updates)| async move {
             if let Some(first) = first {
                 return Some((message(&first), (None, updates)));
             }

@@ -101,6 +101,12 @@ impl Application {
                         ),
                         ..Default::default()
                     }),
+                    lease: std::time::Duration::from_secs(self.state.config.job_lease_seconds),
+                    max_attempts: self.state.config.job_max_attempts,
+                    retry: super::sync::retry::RetryPolicy {
+                        transient_retries: self.state.config.sync_retries,
+                        ..Default::default()
+                    },
                     ..Default::default()
                 },
             )

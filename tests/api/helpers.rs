@@ -143,6 +143,9 @@ pub async fn spawn_app_with(backend: Backend, sim: Option<&RunningSimulator>) ->
         // Tests drive their own runners; the app's would race them for jobs.
         sync_workers: 0,
         poll_seconds: 60,
+        sync_retries: 6,
+        job_lease_seconds: 30,
+        job_max_attempts: 5,
         eventbrite_app: Some(EventbriteApp {
             client_id: "test-client".into(),
             client_secret: "test-secret".into(),

@@ -152,7 +152,42 @@ async fn the_live_stream_is_for_signed_in_members_of_the_events_workspace(backen
     assert_eq!(admin.get(&missing).send().await.unwrap().status(), 404);
 }
 
+async fn the_events_page_stream_carries_its_workspaces_events_and_no_others(backend: Backend) {
+    let Some(q) = queued_import(backend, 100, 0).await else {
+        return;
+    };
+    let url = format!("{}/api/live/workspace", q.app.address);
+    assert_eq!(q.app.client().get(&url).send().await.unwrap().status(), 401);
+    let globex = q.app.create_workspace("Globex", "admin@globex.test").await;
+    let admin = q.app.signed_in("admin@acme.test").await;
+    let stranger = q.app.signed_in("admin@globex.test").await;
+    let mut ours = Stream::open(&admin, &url).await;
+    let mut theirs = Stream::open(&stranger, &url).await;
+
+    let runner = Runner::spawn(q.app.state.clone(), runner_config());
+    let seen = ours.until(finished).await;
+    runner.shutdown().await;
+    assert!(seen.iter().all(|m| m["event_id"] == q.event_id.as_str()));
+    assert_eq!(seen.last().unwrap()["attendee_count"], 100);
+
+    // Globex's stream heard nothing of Acme's import: its first message is its own event.
+    let own = q
+        .app
+        .insert_event(
+            &globex,
+            None,
+            lanyard::domain::Provider::Luma,
+            "evt-globex",
+            "GLOBX1",
+        )
+        .await;
+    q.app.state.live.publish_event(&q.app.db.pool, &own).await;
+    let first = theirs.next(Duration::from_secs(10)).await;
+    assert_eq!(first["event_id"], own.as_str(), "{first}");
+}
+
 crate::on_both_databases!(
     every_open_page_follows_an_import_live_to_its_end,
     the_live_stream_is_for_signed_in_members_of_the_events_workspace,
+    the_events_page_stream_carries_its_workspaces_events_and_no_others,
 );

@@ -198,11 +198,17 @@ async fn bad_webhook_deliveries_are_refused_and_duplicates_change_nothing(backen
     runner.shutdown().await;
 }
 
-async fn a_lost_webhook_is_caught_by_the_poll_reading_only_what_changed(backend: Backend) {
+async fn lost_webhooks_are_caught_by_the_poll_reading_only_what_changed(backend: Backend) {
     let Some((q, runner)) = active_event(backend, 300).await else {
         return;
     };
-    let person = q.person(7);
+    let (edited, cancelled, refunded) = (q.person(7), q.person(8), q.person(9));
+    sqlx::query("UPDATE attendees SET is_vip = 1, checked_in_at = 42 WHERE event_id = $1 AND provider_attendee_id = $2")
+        .bind(&q.event_id)
+        .bind(&cancelled)
+        .execute(&q.app.db.pool)
+        .await
+        .unwrap();
     // The generated registrations were all made moments ago; age them to an hour ago so
     // "changed since the last sync" means something.
     {
@@ -219,46 +225,104 @@ async fn a_lost_webhook_is_caught_by_the_poll_reading_only_what_changed(backend:
             p["changed"] = json!(hour_ago.clone());
         }
     }
-    // Changed on the provider, its webhook never delivered.
-    let lost =
-        q.sim
-            .sim
-            .world()
-            .change_person(&q.provider_event_id, &person, &q.sim.url, |_, p| {
-                p["profile"]["first_name"] = json!("Polly");
-            });
-    assert!(lost.is_some());
-    let calls_before: u64 = q.sim.sim.world().calls.values().sum();
-    // A tick with a zero interval makes every ACTIVE event due.
+    // Each change alone on the provider, its webhook never delivered, then one poll.
+    // Counts are (created, updated, cancelled) of that poll's run.
+    let (e, base) = (q.provider_event_id.clone(), q.sim.url.clone());
     let due_now = PollConfig {
         every: Duration::ZERO,
         near_every: Duration::ZERO,
         ..PollConfig::default()
     };
-    assert_eq!(poller::tick(&q.app.state, &due_now).await.unwrap(), 1);
-    assert_eq!(
-        poller::tick(&q.app.state, &due_now).await.unwrap(),
-        0,
-        "one poll at a time per event"
-    );
-    q.wait_row("the poll to apply the change", &person, |r| r.0 == "Polly")
+    let changes: [(&str, (i64, i64, i64)); 4] = [
+        ("register", (1, 0, 0)),
+        ("edit", (0, 1, 0)),
+        ("cancel", (0, 0, 1)),
+        ("refund", (0, 0, 1)),
+    ];
+    for (polls, (change, expected)) in changes.into_iter().enumerate() {
+        let target = {
+            let mut world = q.sim.sim.world();
+            let (target, deliveries) = match change {
+                "register" => world.add_person(&e, &base).unwrap(),
+                "edit" => (
+                    edited.clone(),
+                    world
+                        .change_person(&e, &edited, &base, |_, p| {
+                            p["profile"]["first_name"] = json!("Polly");
+                        })
+                        .unwrap(),
+                ),
+                "cancel" => (
+                    cancelled.clone(),
+                    world
+                        .change_person(&e, &cancelled, &base, |_, p| {
+                            p["cancelled"] = json!(true);
+                            p["status"] = json!("Not Attending");
+                        })
+                        .unwrap(),
+                ),
+                _ => (
+                    refunded.clone(),
+                    world
+                        .change_person(&e, &refunded, &base, |_, p| {
+                            p["refunded"] = json!(true);
+                            p["status"] = json!("Not Attending");
+                            p["barcodes"][0]["status"] = json!("refunded");
+                        })
+                        .unwrap(),
+                ),
+            };
+            assert!(!deliveries.is_empty(), "a webhook was due (and is dropped)");
+            target
+        };
+        let calls_before: u64 = q.sim.sim.world().calls.values().sum();
+        assert_eq!(
+            poller::tick(&q.app.state, &due_now).await.unwrap(),
+            1,
+            "{change}"
+        );
+        assert_eq!(
+            poller::tick(&q.app.state, &due_now).await.unwrap(),
+            0,
+            "one poll at a time per event"
+        );
+        let run: (i64, i64, i64) = wait_for(change, Duration::from_secs(20), || async {
+            let finished: Vec<(String, i64, i64, i64)> = sqlx::query_as(
+                "SELECT outcome, created_count, updated_count, cancelled_count FROM sync_runs
+                 WHERE event_id = $1 AND trigger = 'POLL' AND outcome <> 'RUNNING'
+                 ORDER BY started_at DESC",
+            )
+            .bind(&q.event_id)
+            .fetch_all(&q.app.db.pool)
+            .await
+            .unwrap();
+            let idle = jobs::active_job(&q.app.db.pool, &q.event_id)
+                .await
+                .unwrap()
+                .is_none();
+            (idle && finished.len() == polls + 1).then(|| {
+                assert_eq!(finished[0].0, "SUCCEEDED", "{change}");
+                (finished[0].1, finished[0].2, finished[0].3)
+            })
+        })
         .await;
-    let poll: (String, i64, i64) = wait_for("the poll's run", Duration::from_secs(20), || async {
-        sqlx::query_as::<_, (String, i64, i64)>(
-            "SELECT outcome, updated_count, provider_calls FROM sync_runs WHERE event_id = $1 AND trigger = 'POLL' AND outcome <> 'RUNNING'",
-        )
-        .bind(&q.event_id)
-        .fetch_optional(&q.app.db.pool)
-        .await
-        .unwrap()
-    })
-    .await;
-    assert_eq!((poll.0.as_str(), poll.1), ("SUCCEEDED", 1));
-    let calls: u64 = q.sim.sim.world().calls.values().sum::<u64>() - calls_before;
-    assert!(
-        calls <= 2,
-        "changed_since: one page, not six ({calls} calls)"
-    );
+        assert_eq!(run, expected, "{change}: created, updated, cancelled");
+        let (first_name, status, _, _) = q.row(&target).await.unwrap();
+        match change {
+            "register" => assert_eq!(status, "ATTENDING"),
+            "edit" => assert_eq!(first_name, "Polly"),
+            _ => assert_eq!(status, "NOT_ATTENDING", "{change}"),
+        }
+        let calls: u64 = q.sim.sim.world().calls.values().sum::<u64>() - calls_before;
+        assert!(
+            calls <= 2,
+            "{change}: changed_since reads one page, not seven ({calls} calls)"
+        );
+        q.wait_status("ACTIVE").await;
+    }
+    let (_, _, vip, checked_in) = q.row(&cancelled).await.unwrap();
+    assert_eq!((vip, checked_in), (1, Some(42)), "VIP and check-in kept");
+    assert_eq!(q.count().await, 301, "one new row, nothing duplicated");
     runner.shutdown().await;
 }
 
@@ -341,6 +405,62 @@ async fn a_5xx_storm_fails_the_event_and_retry_brings_it_back(backend: Backend) 
     q.wait_status("ACTIVE").await;
     assert_eq!(q.count().await, 100);
     runner.shutdown().await;
+
+    // Sync history tells support what happened: newest first, who clicked, the error text.
+    q.app
+        .add_member(&q.workspace_id, "support@acme.test", Role::Support)
+        .await;
+    let support = q.app.signed_in("support@acme.test").await;
+    let res = q.app.call(&support, "list_sync_runs", &form).await;
+    assert_eq!(res.status(), 200);
+    let runs: Vec<Value> = res.json().await.unwrap();
+    let summary: Vec<(&str, &str, &str)> = runs
+        .iter()
+        .map(|r| {
+            (
+                r["kind"].as_str().unwrap(),
+                r["trigger"].as_str().unwrap(),
+                r["outcome"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            ("IMPORT", "RECONNECT", "SUCCEEDED"),
+            ("RESYNC", "MANUAL", "FAILED"),
+            ("IMPORT", "IMPORT_DIALOG", "SUCCEEDED"),
+        ],
+        "{runs:#?}"
+    );
+    let failed = &runs[1];
+    assert!(
+        failed["error"].as_str().unwrap_or("").contains("500"),
+        "the provider's error is kept: {failed}"
+    );
+    assert!(failed["provider_calls"].as_i64().unwrap() > 1, "retried");
+    assert!(failed["triggered_by"]
+        .as_str()
+        .unwrap_or("")
+        .contains("admin@acme.test"));
+    assert_eq!(runs[0]["created"].as_i64(), Some(0));
+    assert_eq!(runs[0]["unchanged"].as_i64(), Some(100));
+
+    // Staff run the desk, not the history; another workspace's admin sees nothing.
+    q.app
+        .add_member(&q.workspace_id, "staff@acme.test", Role::Staff)
+        .await;
+    let staff = q.app.signed_in("staff@acme.test").await;
+    assert_eq!(
+        q.app.call(&staff, "list_sync_runs", &form).await.status(),
+        403
+    );
+    q.app.create_workspace("Rival", "admin@rival.test").await;
+    let rival = q.app.signed_in("admin@rival.test").await;
+    assert_eq!(
+        q.app.call(&rival, "list_sync_runs", &form).await.status(),
+        404
+    );
 }
 
 async fn a_revoked_credential_disconnects_and_reconnecting_brings_the_event_back(backend: Backend) {
@@ -418,7 +538,7 @@ async fn a_revoked_credential_disconnects_and_reconnecting_brings_the_event_back
 crate::on_both_databases!(
     webhooks_bring_registrations_edits_cancellations_and_refunds_and_keep_vip_and_check_in,
     bad_webhook_deliveries_are_refused_and_duplicates_change_nothing,
-    a_lost_webhook_is_caught_by_the_poll_reading_only_what_changed,
+    lost_webhooks_are_caught_by_the_poll_reading_only_what_changed,
     fifty_concurrent_sync_clicks_run_one_resync,
     a_5xx_storm_fails_the_event_and_retry_brings_it_back,
     a_revoked_credential_disconnects_and_reconnecting_brings_the_event_back,

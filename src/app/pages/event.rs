@@ -70,6 +70,7 @@ fn EventView(
     let history_id = summary.id.clone();
     let fallback = EventLive {
         event_id: summary.id.clone(),
+        workspace_id: String::new(),
         sync_status: summary.sync_status,
         job: None,
         attendee_count: summary.attendee_count,

@@ -1,10 +1,11 @@
 use crate::api::events::{list_events, EventSummary};
+use crate::api::live::use_workspace_live;
 use crate::app::components::badges::SyncStatusBadge;
 use crate::app::components::feedback::{EmptyState, ErrorPanel, LoadingCards};
 use crate::app::components::format;
 use crate::app::components::import_dialog::ImportEventDialog;
 use crate::app::layout::use_session;
-use crate::domain::Permission;
+use crate::domain::{Permission, SyncStatus};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -13,6 +14,16 @@ pub fn EventsPage() -> impl IntoView {
     let events = Resource::new(|| (), |_| list_events());
     let session = use_session();
     let importing = RwSignal::new(false);
+    // Cards follow their events live: status and attendee count, without a refresh.
+    let latest = use_workspace_live();
+    let live = RwSignal::new(std::collections::HashMap::<String, (SyncStatus, i64)>::new());
+    Effect::new(move || {
+        if let Some(update) = latest.get() {
+            live.update(|m| {
+                m.insert(update.event_id, (update.sync_status, update.attendee_count));
+            });
+        }
+    });
     view! {
         <Title text="Events"/>
         <div class="mb-6 flex flex-wrap items-end justify-between gap-4">
@@ -42,7 +53,7 @@ pub fn EventsPage() -> impl IntoView {
                     Ok(list) if list.is_empty() => view! { <NoEvents can_import/> }.into_any(),
                     Ok(list) => view! {
                         <ul class="grid gap-4 sm:grid-cols-2 xl:grid-cols-3" data-testid="event-list">
-                            {list.into_iter().map(|event| view! { <EventCard event/> }).collect_view()}
+                            {list.into_iter().map(|event| view! { <EventCard event live/> }).collect_view()}
                         </ul>
                     }.into_any(),
                     Err(error) => view! { <ErrorPanel error/> }.into_any(),
@@ -72,18 +83,27 @@ fn NoEvents(can_import: bool) -> impl IntoView {
 }
 
 #[component]
-fn EventCard(event: EventSummary) -> impl IntoView {
+fn EventCard(
+    event: EventSummary,
+    /// The latest live (status, attendee count) of each event that changed since loading.
+    live: RwSignal<std::collections::HashMap<String, (SyncStatus, i64)>>,
+) -> impl IntoView {
     let href = format!("/events/{}", event.id);
+    let id = event.id.clone();
+    let current = Memo::new(move |_| {
+        live.with(|m| m.get(&id).copied())
+            .unwrap_or((event.sync_status, event.attendee_count))
+    });
     view! {
         <li>
             <a href=href class="block h-full rounded-xl bg-white p-5 shadow-sm ring-1 ring-slate-200 transition hover:shadow-md hover:ring-indigo-300">
                 <div class="flex items-start justify-between gap-3">
                     <h2 class="font-semibold leading-snug text-slate-900">{event.name.clone()}</h2>
-                    <SyncStatusBadge status=event.sync_status/>
+                    {move || view! { <SyncStatusBadge status=current.get().0/> }}
                 </div>
                 <p class="mt-2 text-sm text-slate-500">{format::event_dates(event.starts_at, event.ends_at)}</p>
                 <div class="mt-4 flex items-center justify-between text-sm">
-                    <span class="text-slate-600">{format!("{} attendees", event.attendee_count)}</span>
+                    <span class="text-slate-600" data-testid="attendee-count">{move || format!("{} attendees", current.get().1)}</span>
                     <span class="text-xs font-medium uppercase tracking-wide text-slate-400">{event.provider.label()}</span>
                 </div>
             </a>

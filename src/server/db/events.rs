@@ -231,7 +231,7 @@ pub async fn live_state(
 ) -> Result<Option<crate::api::live::EventLive>, DbError> {
     use crate::api::live::{EventLive, JobProgress};
     let row = sqlx::query(
-        "SELECT e.sync_status, c.attendee_count, c.attending_count, c.checked_in_count,
+        "SELECT e.workspace_id, e.sync_status, c.attendee_count, c.attending_count, c.checked_in_count,
             j.id AS job_id, j.processed_count, j.total_count
          FROM events e
          CROSS JOIN (SELECT COUNT(*) AS attendee_count,
@@ -249,6 +249,7 @@ pub async fn live_state(
     let job_id: Option<String> = row.get("job_id");
     Ok(Some(EventLive {
         event_id: event_id.to_string(),
+        workspace_id: row.get("workspace_id"),
         sync_status: SyncStatus::parse(&status).ok_or(DbError::Corrupt {
             what: "sync status",
             value: status,

@@ -81,8 +81,13 @@ impl Db {
                     if conn.backend_name() == "SQLite" {
                         // NORMAL is the usual pairing with WAL: a commit survives an app crash without an
                         // fsync per transaction (only a power cut can lose the last few).
-                        conn.execute("PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;")
-                            .await?;
+                        // Statement journals (every multi-row upsert keeps one) in memory rather
+                        // than temp files, and a page cache that holds a large event's indexes.
+                        conn.execute(
+                            "PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;
+                             PRAGMA temp_store = MEMORY; PRAGMA cache_size = -16384;",
+                        )
+                        .await?;
                     }
                     Ok(())
                 })

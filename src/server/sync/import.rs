@@ -54,6 +54,11 @@ pub struct ImportOutcome {
 const PAGES_AHEAD: usize = 100;
 /// Most pages written in one transaction.
 const MAX_BATCH: usize = 100;
+/// A batch waits up to `BATCH_WAIT` for this many pages: each transaction costs a few round
+/// trips and a commit whatever its size, CPU the fetching side needs on a small machine. A
+/// crash loses at most one batch, which the resumed import reads again.
+const MIN_BATCH: usize = 20;
+const BATCH_WAIT: std::time::Duration = std::time::Duration::from_millis(50);
 
 /// What the fetching side hands the saving side.
 type Fetched = Result<(Page, i64), (ProviderError, i64)>;
@@ -88,13 +93,14 @@ pub async fn import_all(
     let mut failure = None;
     let mut done = false;
     while !done && failure.is_none() {
-        // Whatever pages arrived while the last batch was written go into one transaction:
-        // when the database keeps up, that is one page; when it lags, batches grow.
+        // Whatever pages arrived while the last batch was written go into one transaction
+        // (at least a few, briefly waited for): when the database lags, batches grow.
         let Some(first) = pages.recv().await else {
             break;
         };
         let mut batch = Vec::new();
         let mut next = Some(first);
+        let gathering = tokio::time::Instant::now() + BATCH_WAIT;
         while let Some(fetched) = next.take() {
             match fetched {
                 Ok((page, calls)) => {
@@ -107,7 +113,16 @@ pub async fn import_all(
                 }
             }
             if !done && failure.is_none() && batch.len() < MAX_BATCH {
-                next = pages.try_recv().ok();
+                next = match pages.try_recv() {
+                    Ok(fetched) => Some(fetched),
+                    Err(_) if batch.len() < MIN_BATCH => {
+                        tokio::time::timeout_at(gathering, pages.recv())
+                            .await
+                            .ok()
+                            .flatten()
+                    }
+                    Err(_) => None,
+                };
             }
         }
         if batch.is_empty() {
@@ -119,7 +134,7 @@ pub async fn import_all(
                 existing.extend(attendees::existing(pool, target.event_id, &page.attendees).await?);
             }
         }
-        let mut db = pool.begin().await.map_err(DbError::from)?;
+        let mut db = attendees::begin_batch(pool).await?;
         let records = batch.iter().flat_map(|(page, _)| &page.attendees);
         checkpoint.counts +=
             attendees::upsert_page(&mut db, target.event_id, records, &existing).await?;

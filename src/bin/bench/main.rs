@@ -4,9 +4,13 @@
 //! import through a claimed job (upserts, checkpoints, status change). Figures are ratios
 //! against the baseline of the same run, so a slower or busier machine moves both.
 //!
-//! Environment: `LANYARD_BENCH_ATTENDEES` (default 100000), `TEST_DATABASE_URL` (a
-//! PostgreSQL server on which a scratch database is created and dropped; skipped when
-//! unreachable).
+//! Then the live-sync benchmark ([`live`]): change-to-subscriber latency and fan-out.
+//!
+//! Environment: `LANYARD_BENCH_ATTENDEES` (default 100000), `LANYARD_BENCH_CHANGES` (1000),
+//! `LANYARD_BENCH_SUBSCRIBERS` (500), `TEST_DATABASE_URL` (a PostgreSQL server on which a
+//! scratch database is created and dropped; skipped when unreachable).
+
+mod live;
 
 use lanyard::domain::{Provider, Role};
 use lanyard::server::accounts::{self, NewMember};
@@ -17,6 +21,9 @@ use lanyard::server::sync::retry::RetryPolicy;
 use lanyard::simulator::{self, world::Which};
 use sqlx::{Connection, Executor};
 use std::time::{Duration, Instant};
+
+/// Bare-fetch/import pairs per database; the median pair is reported.
+const REPEATS: usize = 3;
 
 struct Figures {
     database: &'static str,
@@ -35,10 +42,7 @@ async fn main() {
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into()),
         )
         .init();
-    let size: usize = std::env::var("LANYARD_BENCH_ATTENDEES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(100_000);
+    let size = env_or("LANYARD_BENCH_ATTENDEES", 100_000);
     let sim = simulator::start("127.0.0.1:0".parse().unwrap())
         .await
         .expect("simulator starts");
@@ -99,6 +103,34 @@ async fn main() {
             f.rss_growth_mb,
         );
     }
+
+    let changes = env_or("LANYARD_BENCH_CHANGES", 1_000);
+    let subscribers = env_or("LANYARD_BENCH_SUBSCRIBERS", 500);
+    println!();
+    println!("Live sync: {changes} edits one after another, simulator webhook -> app -> SSE subscriber (SQLite)");
+    let live = live::run(&sim, changes, subscribers).await;
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    println!("| changes | p50 | p95 | p99 | max | fan-out: subscribers | first | last | memory per subscriber |");
+    println!("|---|---|---|---|---|---|---|---|---|");
+    println!(
+        "| {} | {:.1} ms | {:.1} ms | {:.1} ms | {:.1} ms | {} | {:.1} ms | {:.1} ms | {:.1} KiB |",
+        live.latencies.len(),
+        ms(live.percentile(50.0)),
+        ms(live.percentile(95.0)),
+        ms(live.percentile(99.0)),
+        ms(live.percentile(100.0)),
+        live.subscribers,
+        ms(live.fanout_first),
+        ms(live.fanout_last),
+        live.kib_per_subscriber,
+    );
+}
+
+fn env_or(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
 }
 
 async fn bare_fetch(client: &ProviderClient, event: &str) -> (Duration, usize) {
@@ -158,25 +190,81 @@ async fn run(
     )
     .await
     .unwrap();
+    // Bare fetch and import alternate, REPEATS times each, so a busy moment of the machine
+    // shows as one outlier pair rather than moving one side only; the median pair is kept.
+    let mut pairs = Vec::new();
+    for repeat in 0..REPEATS {
+        let cpu_before = cpu_seconds();
+        let (bare, fetched) = bare_fetch(client, provider_event_id).await;
+        let bare_cpu = cpu_seconds() - cpu_before;
+        assert_eq!(fetched, size);
+        let (import, import_cpu, rss_growth_kib) = import_once(
+            &db,
+            client,
+            &workspace,
+            integration,
+            provider_event_id,
+            size,
+            repeat,
+        )
+        .await;
+        println!(
+            "{database}, pair {}: bare fetch {:.2} s, import {:.2} s, ratio {:.2}",
+            repeat + 1,
+            bare.as_secs_f64(),
+            import.as_secs_f64(),
+            import.as_secs_f64() / bare.as_secs_f64()
+        );
+        pairs.push((bare, bare_cpu, import, import_cpu, rss_growth_kib));
+    }
+    db.pool.close().await;
+    let peak_growth = pairs.iter().map(|p| p.4).max().unwrap_or(0);
+    pairs.sort_by(|a, b| {
+        let ratio = |p: &(Duration, f64, Duration, f64, u64)| p.2.as_secs_f64() / p.0.as_secs_f64();
+        ratio(a).total_cmp(&ratio(b))
+    });
+    let (bare, bare_cpu, import, import_cpu, _) = pairs[pairs.len() / 2];
+    Figures {
+        database,
+        bare,
+        bare_cpu,
+        import,
+        import_cpu,
+        rss_growth_mb: peak_growth as f64 / 1024.0,
+    }
+}
+
+/// Imports the provider event into a new event of the workspace through a claimed job;
+/// returns wall time, CPU seconds and peak RSS growth (KiB).
+async fn import_once(
+    db: &Db,
+    client: &ProviderClient,
+    workspace: &str,
+    integration: &str,
+    provider_event_id: &str,
+    size: usize,
+    repeat: usize,
+) -> (Duration, f64, u64) {
+    // Each pass imports into an event of its own: a first import, every time.
     let event_id = events::insert(
         &db.pool,
         events::NewEvent {
-            workspace_id: &workspace,
+            workspace_id: workspace,
             integration_id: Some(integration),
             provider: Provider::Eventbrite,
-            provider_event_id,
+            provider_event_id: &format!("{provider_event_id}-{repeat}"),
             name: "Bench Summit",
             starts_at: None,
             ends_at: None,
             timezone: "UTC",
-            access_code: "BENCH1",
+            access_code: &format!("BENCH{repeat}"),
         },
     )
     .await
     .unwrap();
     let job = jobs::enqueue(
         &db.pool,
-        &workspace,
+        workspace,
         &event_id,
         jobs::JobKind::Import,
         "BENCH",
@@ -189,11 +277,6 @@ async fn run(
         .unwrap()
         .unwrap();
     assert_eq!(claimed.id, job);
-
-    let cpu_before = cpu_seconds();
-    let (bare, fetched) = bare_fetch(client, provider_event_id).await;
-    let bare_cpu = cpu_seconds() - cpu_before;
-    assert_eq!(fetched, size);
 
     let rss_before = reset_peak_rss();
     let cpu_before = cpu_seconds();
@@ -231,22 +314,21 @@ async fn run(
         .await
         .unwrap();
     assert_eq!(stored, size as i64);
-    println!(
-        "{database}: bare fetch {:.2} s, import {:.2} s",
-        bare.as_secs_f64(),
-        import.as_secs_f64()
-    );
-    db.pool.close().await;
-    Figures {
-        database,
-        bare,
-        bare_cpu,
-        import,
-        import_cpu,
-        rss_growth_mb: (peak.saturating_sub(rss_before)) as f64 / 1024.0,
-    }
+    let counts = outcome.checkpoint.counts;
+    let finished = jobs::Finished {
+        succeeded: true,
+        created: counts.created,
+        updated: counts.updated,
+        cancelled: counts.cancelled,
+        unchanged: counts.unchanged,
+        provider_calls: outcome.checkpoint.provider_calls,
+        error: None,
+    };
+    jobs::finish(&db.pool, &job, "bench", finished)
+        .await
+        .unwrap();
+    (import, import_cpu, peak.saturating_sub(rss_before))
 }
-
 /// User + system CPU seconds this process has used (all threads).
 fn cpu_seconds() -> f64 {
     let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();

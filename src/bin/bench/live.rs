@@ -1,0 +1,338 @@
+//! The live-sync benchmark: how long a change on the provider takes to reach a page that
+//! watches the event, through every real part on loopback. The simulator changes an
+//! attendee and posts its webhook; the app queues the delivery, re-fetches the attendee
+//! with the integration's credential, upserts it and publishes; a subscriber of the event's
+//! Server-Sent Events stream reads the update naming that attendee.
+//!
+//! Then fan-out: many subscribers on one event, one change, the time until the last of them
+//! has it, and the memory each open stream costs.
+
+use lanyard::api::live::{live_url, EventLive};
+use lanyard::domain::{Provider, Role};
+use lanyard::server::accounts::{self, NewMember};
+use lanyard::server::config::Config;
+use lanyard::server::db::{events, jobs, users};
+use lanyard::server::integrations;
+use lanyard::server::providers::{Credential, ProviderUrls};
+use lanyard::server::startup::Application;
+use lanyard::simulator::{world::Which, RunningSimulator};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use tokio::sync::Notify;
+
+const EMAIL: &str = "admin@bench.test";
+const PASSWORD: &str = "bench-password";
+/// Longest any single wait may take before the benchmark reports a failure.
+const DEADLINE: Duration = Duration::from_secs(60);
+
+pub struct LiveFigures {
+    pub latencies: Vec<Duration>,
+    pub subscribers: usize,
+    /// Change to the first and to the last subscriber holding it.
+    pub fanout_first: Duration,
+    pub fanout_last: Duration,
+    /// RSS growth per open stream, both ends (server and client live in this process).
+    pub kib_per_subscriber: f64,
+}
+
+impl LiveFigures {
+    pub fn percentile(&self, p: f64) -> Duration {
+        let mut sorted = self.latencies.clone();
+        sorted.sort();
+        let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
+        sorted[rank.clamp(1, sorted.len()) - 1]
+    }
+}
+
+/// What every subscriber has seen: for each provider attendee id, when the first update
+/// naming it arrived, and the latest sync status.
+#[derive(Default)]
+struct Seen {
+    at: HashMap<String, Vec<Instant>>,
+    opened: usize,
+    status: Option<String>,
+}
+
+#[derive(Clone, Default)]
+struct Watch {
+    seen: Arc<Mutex<Seen>>,
+    notify: Arc<Notify>,
+}
+
+impl Watch {
+    async fn until<T>(&self, what: &str, mut check: impl FnMut(&Seen) -> Option<T>) -> T {
+        let started = Instant::now();
+        loop {
+            let notified = self.notify.notified();
+            if let Some(value) = check(&self.seen.lock().unwrap()) {
+                return value;
+            }
+            let left = DEADLINE.saturating_sub(started.elapsed());
+            if tokio::time::timeout(left, notified).await.is_err() {
+                panic!("live bench: timed out waiting for {what}");
+            }
+        }
+    }
+}
+
+pub async fn run(sim: &RunningSimulator, changes: usize, subscribers: usize) -> LiveFigures {
+    let dir = std::env::temp_dir().join(format!("lanyard-bench-live-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("scratch dir");
+    let bind_addr = {
+        let probe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        probe.local_addr().unwrap()
+    };
+    let config = Config {
+        bind_addr,
+        database_url: format!("sqlite://{}/live.db?mode=rwc", dir.display()),
+        data_dir: dir.clone(),
+        secret_key: None,
+        public_url: format!("http://{bind_addr}"),
+        secure_cookies: false,
+        log_filter: "warn".into(),
+        providers: ProviderUrls {
+            eventbrite_api: sim.eventbrite_api(),
+            eventbrite_oauth: sim.eventbrite_oauth(),
+            luma_api: sim.luma_api(),
+        },
+        sync_workers: 1,
+        // The poll would only add noise: every change here arrives by webhook.
+        poll_seconds: 3_600,
+        sync_retries: 6,
+        job_lease_seconds: 30,
+        job_max_attempts: 5,
+        eventbrite_app: None,
+    };
+    let options = leptos::config::LeptosOptions::builder()
+        .output_name("lanyard")
+        .site_root("target/site")
+        .build();
+    let app = Application::build(config, options)
+        .await
+        .expect("app starts");
+    let address = format!("http://{}", app.local_addr());
+    let state = app.state.clone();
+    tokio::spawn(app.run_until_stopped());
+
+    let admin = NewMember {
+        email: EMAIL,
+        display_name: "Bench Admin",
+        password: PASSWORD,
+        role: Role::Admin,
+    };
+    let workspace = accounts::create_workspace(&state.db, "Bench Live", admin)
+        .await
+        .expect("workspace");
+    let pool = &state.db.pool;
+    let user = users::credentials_by_email(pool, EMAIL)
+        .await
+        .unwrap()
+        .unwrap()
+        .user_id;
+    let member = users::member(pool, &user, &workspace)
+        .await
+        .unwrap()
+        .unwrap();
+    let (token, provider_event_id, people) = {
+        let mut world = sim.sim.world();
+        let (account, token) =
+            world.create_account(Which::Eventbrite, "live@lanyard.test", "Live Org");
+        let event = world.create_event(
+            &account.owner_id,
+            Which::Eventbrite,
+            "Live Bench Day",
+            1_796_461_200_000,
+            changes.max(1),
+        );
+        let people: Vec<String> = world.events[&event]
+            .people
+            .iter()
+            .map(|p| p["id"].as_str().unwrap().to_string())
+            .collect();
+        (token, event, people)
+    };
+    let integration = integrations::connect(&state, &member, Credential::EventbriteToken(token))
+        .await
+        .expect("integration");
+    let event_id = events::insert(
+        pool,
+        events::NewEvent {
+            workspace_id: &workspace,
+            integration_id: Some(&integration.id),
+            provider: Provider::Eventbrite,
+            provider_event_id: &provider_event_id,
+            name: "Live Bench Day",
+            starts_at: None,
+            ends_at: None,
+            timezone: "UTC",
+            access_code: "LIVE01",
+        },
+    )
+    .await
+    .unwrap();
+    jobs::enqueue(
+        pool,
+        &workspace,
+        &event_id,
+        jobs::JobKind::Import,
+        "BENCH",
+        Some(&user),
+    )
+    .await
+    .unwrap();
+
+    let http = reqwest::Client::builder()
+        .pool_max_idle_per_host(subscribers + 8)
+        .build()
+        .unwrap();
+    let cookie = sign_in(&http, &address).await;
+    let stream_url = format!("{address}{}", live_url(&event_id));
+
+    // Latency: one subscriber, one change at a time. The import registered the webhook.
+    let watch = Watch::default();
+    tokio::spawn(subscribe(
+        http.clone(),
+        stream_url.clone(),
+        cookie.clone(),
+        watch.clone(),
+    ));
+    watch
+        .until("the import to finish", |s| {
+            (s.status.as_deref() == Some("ACTIVE")).then_some(())
+        })
+        .await;
+    let admin_api = format!("{}/admin/events/{provider_event_id}/attendees", sim.url);
+    let mut latencies = Vec::with_capacity(changes);
+    for (i, person) in people.iter().take(changes).enumerate() {
+        let started = Instant::now();
+        edit(&http, &admin_api, person, &format!("Edit{i}")).await;
+        let arrived = watch
+            .until("an edit to arrive", |s| {
+                s.at.get(person)
+                    .and_then(|t| t.iter().copied().find(|t| *t >= started))
+            })
+            .await;
+        latencies.push(arrived - started);
+    }
+
+    // Fan-out: open the streams, wait until each has its first state, then one change.
+    let fan = Watch::default();
+    let rss_before = rss_kib();
+    for _ in 0..subscribers {
+        tokio::spawn(subscribe(
+            http.clone(),
+            stream_url.clone(),
+            cookie.clone(),
+            fan.clone(),
+        ));
+    }
+    fan.until("every subscriber to connect", |s| {
+        (s.opened >= subscribers).then_some(())
+    })
+    .await;
+    let rss_after = rss_kib();
+    let person = &people[0];
+    let started = Instant::now();
+    edit(&http, &admin_api, person, "Fanout").await;
+    let (first, last) = fan
+        .until("every subscriber to get the change", |s| {
+            let times: Vec<Instant> =
+                s.at.get(person)?
+                    .iter()
+                    .copied()
+                    .filter(|t| *t >= started)
+                    .collect();
+            (times.len() >= subscribers)
+                .then(|| (*times.iter().min().unwrap(), *times.iter().max().unwrap()))
+        })
+        .await;
+    state.live.close();
+    let _ = std::fs::remove_dir_all(&dir);
+    LiveFigures {
+        latencies,
+        subscribers,
+        fanout_first: first - started,
+        fanout_last: last - started,
+        kib_per_subscriber: rss_after.saturating_sub(rss_before) as f64 / subscribers as f64,
+    }
+}
+
+async fn sign_in(http: &reqwest::Client, address: &str) -> String {
+    let res = http
+        .post(format!("{address}/api/sign_in"))
+        .form(&[("email", EMAIL), ("password", PASSWORD)])
+        .send()
+        .await
+        .expect("sign-in request");
+    assert!(res.status().is_success(), "sign-in: {}", res.status());
+    res.headers()
+        .get_all(reqwest::header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok()?.split(';').next().map(str::to_string))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+async fn edit(http: &reqwest::Client, admin_api: &str, person: &str, name: &str) {
+    let res = http
+        .patch(format!("{admin_api}/{person}"))
+        .json(&serde_json::json!({ "first_name": name }))
+        .send()
+        .await
+        .expect("simulator edit");
+    assert!(
+        res.status().is_success(),
+        "simulator edit: {}",
+        res.status()
+    );
+}
+
+/// Reads one Server-Sent Events stream to its end, recording each update's arrival.
+async fn subscribe(http: reqwest::Client, url: String, cookie: String, watch: Watch) {
+    let mut res = http
+        .get(&url)
+        .header(reqwest::header::COOKIE, cookie)
+        .send()
+        .await
+        .expect("live stream");
+    assert!(res.status().is_success(), "live stream: {}", res.status());
+    let mut buffer = String::new();
+    let mut first = true;
+    while let Ok(Some(chunk)) = res.chunk().await {
+        let now = Instant::now();
+        buffer.push_str(&String::from_utf8_lossy(&chunk));
+        // Events end with a blank line; a chunk may hold several or half of one.
+        while let Some(end) = buffer.find("\n\n") {
+            let message: String = buffer.drain(..end + 2).collect();
+            let data: String = message
+                .lines()
+                .filter_map(|l| l.strip_prefix("data:"))
+                .map(str::trim_start)
+                .collect();
+            let Ok(update) = serde_json::from_str::<EventLive>(&data) else {
+                continue; // keep-alive comments
+            };
+            let mut seen = watch.seen.lock().unwrap();
+            if first {
+                seen.opened += 1;
+                first = false;
+            }
+            seen.status = Some(update.sync_status.as_str().to_string());
+            for id in update.changed {
+                seen.at.entry(id).or_default().push(now);
+            }
+            drop(seen);
+            watch.notify.notify_waiters();
+        }
+    }
+}
+
+fn rss_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .unwrap_or_default()
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or(0)
+}
