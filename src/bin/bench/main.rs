@@ -1,8 +1,10 @@
 //! `make bench`: the import benchmark. The simulator serves one large Eventbrite event
 //! (pages of 50) on loopback; for each database the run measures, back to back, the bare
 //! time to fetch every page with the import's own HTTP client (the baseline), then a full
-//! import through a claimed job (upserts, checkpoints, status change). Figures are ratios
-//! against the baseline of the same run, so a slower or busier machine moves both.
+//! import through a claimed job (upserts, checkpoints, status change), three pairs in turn,
+//! each import into a new event of the same database. Figures are ratios against the
+//! baseline of the same pair, so a slower or busier machine moves both; the median pair is
+//! reported.
 //!
 //! Then the live-sync benchmark ([`live`]): change-to-subscriber latency and fan-out.
 //!
