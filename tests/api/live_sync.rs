@@ -397,6 +397,13 @@ async fn a_5xx_storm_fails_the_event_and_retry_brings_it_back(backend: Backend) 
     };
     let admin = q.app.signed_in("admin@acme.test").await;
     let form = [("event_id", q.event_id.as_str())];
+    let marked = q.person(4);
+    sqlx::query("UPDATE attendees SET is_vip = 1, checked_in_at = 42 WHERE event_id = $1 AND provider_attendee_id = $2")
+        .bind(&q.event_id)
+        .bind(&marked)
+        .execute(&q.app.db.pool)
+        .await
+        .unwrap();
     q.sim.sim.world().faults.error_rate = 1.0;
     assert_eq!(q.app.call(&admin, "sync_event", &form).await.status(), 200);
     q.wait_status("FAILED").await;
@@ -404,6 +411,12 @@ async fn a_5xx_storm_fails_the_event_and_retry_brings_it_back(backend: Backend) 
     assert_eq!(q.reconnect(&admin).await, 200);
     q.wait_status("ACTIVE").await;
     assert_eq!(q.count().await, 100);
+    let (_, _, vip, checked_in) = q.row(&marked).await.unwrap();
+    assert_eq!(
+        (vip, checked_in),
+        (1, Some(42)),
+        "VIP and check-in survive a failed sync and the re-import"
+    );
     runner.shutdown().await;
 
     // Sync history tells support what happened: newest first, who clicked, the error text.
