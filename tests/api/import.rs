@@ -124,6 +124,8 @@ impl Fixture {
         &self,
         act: impl FnOnce(&mut simulator::World),
     ) -> ImportOutcome {
+        // 10 ms a page: the first batch (at most 50 ms of pages) is saved long before the
+        // fetcher reaches the end of a 60-page event, so `act` lands mid-import.
         self.sim.sim.world().faults.latency_ms = 10;
         let sim = self.sim.sim.clone();
         let mut act = Some(act);
@@ -267,7 +269,7 @@ async fn vip_and_check_in_survive_a_sync_that_edits_and_cancels(backend: Backend
 }
 
 async fn a_token_revoked_mid_import_disconnects_and_keeps_what_was_saved(backend: Backend) {
-    let Some(f) = fixture(backend, 500).await else {
+    let Some(f) = fixture(backend, 3_000).await else {
         return;
     };
     let token = f.token.clone();
@@ -280,7 +282,7 @@ async fn a_token_revoked_mid_import_disconnects_and_keeps_what_was_saved(backend
     // Pages fetched before the revocation are still saved; nothing after it is.
     let saved = f.count().await;
     assert_eq!(saved, outcome.checkpoint.processed, "saved pages stay");
-    assert!((100..500).contains(&saved), "saved {saved}");
+    assert!((100..3_000).contains(&saved), "saved {saved}");
     let integration: String = sqlx::query_scalar("SELECT status FROM integrations WHERE id = $1")
         .bind(&f.integration_id)
         .fetch_one(&f.app.db.pool)
@@ -318,7 +320,7 @@ async fn an_import_under_5xx_and_429_faults_still_ends_active_with_no_duplicates
 }
 
 async fn a_5xx_storm_past_the_retry_budget_fails_the_event_and_keeps_saved_pages(backend: Backend) {
-    let Some(f) = fixture(backend, 300).await else {
+    let Some(f) = fixture(backend, 3_000).await else {
         return;
     };
     let outcome = f
@@ -337,7 +339,7 @@ async fn a_5xx_storm_past_the_retry_budget_fails_the_event_and_keeps_saved_pages
 }
 
 async fn a_malformed_page_fails_the_event_with_a_clear_error_and_loses_nothing(backend: Backend) {
-    let Some(f) = fixture(backend, 300).await else {
+    let Some(f) = fixture(backend, 3_000).await else {
         return;
     };
     let outcome = f
@@ -356,7 +358,7 @@ async fn a_malformed_page_fails_the_event_with_a_clear_error_and_loses_nothing(b
     assert!(saved >= 100, "pages before the bad one are kept: {saved}");
     // The provider recovers; the next pass completes without duplicates.
     assert_eq!(f.import().await.status, SyncStatus::Active);
-    assert_eq!(f.count().await, 300);
+    assert_eq!(f.count().await, 3_000);
 }
 
 crate::on_both_databases!(

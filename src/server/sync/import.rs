@@ -1,10 +1,10 @@
-//! One full pass over an event's attendees, page after page, each page saved in its own
-//! transaction together with the job's checkpoint: memory stays flat however large the
-//! event, and a crash loses at most the page in flight; the next worker resumes after the
-//! last saved page.
+//! One full pass over an event's attendees, page after page, each batch of pages saved in
+//! its own transaction together with the job's checkpoint: memory stays flat however large
+//! the event, and a crash loses at most the batch in flight; the next worker resumes after
+//! the last saved page.
 //!
-//! Fetching and saving overlap: while page N is written, page N+1 is already on its way
-//! (a channel of two pages between them bounds memory).
+//! Fetching and saving overlap: while one batch is written, the next pages are already on
+//! their way (a bounded channel between them bounds memory).
 
 use super::retry::RetryPolicy;
 use super::AbortOnDrop;
