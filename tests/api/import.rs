@@ -21,6 +21,18 @@ struct Fixture {
 }
 
 async fn fixture(backend: Backend, attendee_count: usize) -> Option<Fixture> {
+    fixture_on(backend, simulator::world::Which::Eventbrite, attendee_count).await
+}
+
+async fn fixture_on(
+    backend: Backend,
+    which: simulator::world::Which,
+    attendee_count: usize,
+) -> Option<Fixture> {
+    let (provider, credential): (Provider, fn(String) -> Credential) = match which {
+        simulator::world::Which::Eventbrite => (Provider::Eventbrite, Credential::EventbriteToken),
+        simulator::world::Which::Luma => (Provider::Luma, Credential::LumaApiKey),
+    };
     let app = spawn_app(backend).await?;
     let sim = simulator::start("127.0.0.1:0".parse().unwrap())
         .await
@@ -28,14 +40,10 @@ async fn fixture(backend: Backend, attendee_count: usize) -> Option<Fixture> {
     let ws = app.create_workspace("Acme", "admin@acme.test").await;
     let (account, token, provider_event_id) = {
         let mut world = sim.sim.world();
-        let (account, token) = world.create_account(
-            simulator::world::Which::Eventbrite,
-            "o@acme.test",
-            "Olga Org",
-        );
+        let (account, token) = world.create_account(which, "o@acme.test", "Olga Org");
         let event = world.create_event(
             &account.owner_id,
-            simulator::world::Which::Eventbrite,
+            which,
             "Big Day",
             1_796_461_200_000,
             attendee_count,
@@ -45,7 +53,7 @@ async fn fixture(backend: Backend, attendee_count: usize) -> Option<Fixture> {
     let integration_id = "int-1".to_string();
     let connection = integrations::Connection {
         workspace_id: &ws,
-        provider: Provider::Eventbrite,
+        provider,
         provider_account_id: &account.id,
         account_email: "o@acme.test",
         connected_by: &lanyard::server::db::users::credentials_by_email(
@@ -71,7 +79,7 @@ async fn fixture(backend: Backend, attendee_count: usize) -> Option<Fixture> {
         .insert_event(
             &ws,
             Some(&integration_id),
-            Provider::Eventbrite,
+            provider,
             &provider_event_id,
             "BIGDAY",
         )
@@ -81,7 +89,7 @@ async fn fixture(backend: Backend, attendee_count: usize) -> Option<Fixture> {
         eventbrite_oauth: sim.eventbrite_oauth(),
         luma_api: sim.luma_api(),
     };
-    let client = ProviderClient::new(&urls, Credential::EventbriteToken(token.clone())).unwrap();
+    let client = ProviderClient::new(&urls, credential(token.clone())).unwrap();
     Some(Fixture {
         app,
         sim,
@@ -361,7 +369,99 @@ async fn a_malformed_page_fails_the_event_with_a_clear_error_and_loses_nothing(b
     assert_eq!(f.count().await, 3_000);
 }
 
+impl Fixture {
+    /// Removes people from the provider's listing, as a deleted registration does.
+    fn remove_people(&self, indexes: &[usize]) -> Vec<String> {
+        let mut world = self.sim.sim.world();
+        let people = &mut world
+            .events
+            .get_mut(&self.provider_event_id)
+            .unwrap()
+            .people;
+        let ids: Vec<String> = indexes
+            .iter()
+            .map(|i| people[*i]["id"].as_str().unwrap().to_string())
+            .collect();
+        people.retain(|p| !ids.iter().any(|id| p["id"] == id.as_str()));
+        ids
+    }
+
+    async fn status_and_vip(&self, provider_id: &str) -> (String, i64) {
+        sqlx::query_as("SELECT status, is_vip FROM attendees WHERE event_id = $1 AND provider_attendee_id = $2")
+            .bind(&self.event_id)
+            .bind(provider_id)
+            .fetch_one(&self.app.db.pool)
+            .await
+            .unwrap()
+    }
+}
+
+async fn guests_gone_from_a_complete_luma_listing_are_not_attending(backend: Backend) {
+    let Some(f) = fixture_on(backend, simulator::world::Which::Luma, 120).await else {
+        return;
+    };
+    assert_eq!(f.import().await.status, SyncStatus::Active);
+    let gone = f.remove_people(&[5, 77]);
+    sqlx::query("UPDATE attendees SET is_vip = 1 WHERE provider_attendee_id = $1")
+        .bind(&gone[0])
+        .execute(&f.app.db.pool)
+        .await
+        .unwrap();
+    let before = f.status_and_vip(&gone[0]).await;
+    assert_eq!(before, ("ATTENDING".to_string(), 1));
+
+    let outcome = f.import().await;
+    assert_eq!(outcome.status, SyncStatus::Active);
+    assert_eq!(
+        outcome.checkpoint.counts.cancelled, 2,
+        "{:?}",
+        outcome.checkpoint
+    );
+    assert_eq!(
+        f.status_and_vip(&gone[0]).await,
+        ("NOT_ATTENDING".to_string(), 1),
+        "VIP kept"
+    );
+    assert_eq!(f.status_and_vip(&gone[1]).await.0, "NOT_ATTENDING");
+    assert_eq!(f.count().await, 120, "kept as rows, not deleted");
+    // Already marked: the next complete listing changes nothing.
+    assert_eq!(f.import().await.checkpoint.counts.cancelled, 0);
+}
+
+async fn a_changed_since_listing_never_concludes_anyone_is_gone(backend: Backend) {
+    let Some(f) = fixture(backend, 120).await else {
+        return;
+    };
+    f.import().await;
+    let gone = f.remove_people(&[9]);
+    // A poll's listing holds only what changed: everyone else is absent from it.
+    let outcome = import_all(
+        &f.app.db.pool,
+        &f.client,
+        &RetryPolicy::quick(),
+        ImportTarget {
+            integration_id: &f.integration_id,
+            event_id: &f.event_id,
+            provider_event_id: &f.provider_event_id,
+            changed_since: Some(chrono::Utc::now().timestamp_millis() - 1_000),
+        },
+        None,
+        None,
+        |_| {},
+    )
+    .await
+    .unwrap();
+    assert_eq!(outcome.status, SyncStatus::Active);
+    assert_eq!(outcome.checkpoint.counts.cancelled, 0);
+    assert_eq!(f.status_and_vip(&gone[0]).await.0, "ATTENDING");
+    // A complete listing then does conclude it.
+    assert_eq!(f.import().await.checkpoint.counts.cancelled, 1);
+    assert_eq!(f.status_and_vip(&gone[0]).await.0, "NOT_ATTENDING");
+}
+
 crate::on_both_databases!(
+    guests_gone_from_a_complete_luma_listing_are_not_attending,
+    a_changed_since_listing_never_concludes_anyone_is_gone,
     a_malformed_page_fails_the_event_with_a_clear_error_and_loses_nothing,
     an_import_under_5xx_and_429_faults_still_ends_active_with_no_duplicates,
     a_5xx_storm_past_the_retry_budget_fails_the_event_and_keeps_saved_pages,

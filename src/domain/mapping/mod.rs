@@ -111,10 +111,37 @@ pub(crate) fn email(value: Option<&Value>) -> Option<String> {
         .filter(|e| e.contains('@'))
 }
 
+/// Attendees a complete provider listing no longer holds: still attending here, absent from
+/// the listing, so no longer attending (PROVIDERS.md: a guest that disappears from a complete
+/// listing). Only a listing read to its last page, from its first, may be passed in.
+pub fn vanished<'a>(
+    attending: &'a [String],
+    listed: &std::collections::HashSet<String>,
+) -> Vec<&'a str> {
+    attending
+        .iter()
+        .filter(|id| !listed.contains(*id))
+        .map(String::as_str)
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn only_attendees_missing_from_the_listing_have_vanished() {
+        let attending: Vec<String> = ["g-1", "g-2", "g-3"].map(String::from).to_vec();
+        let listed = ["g-1", "g-3", "g-9"]
+            .map(String::from)
+            .into_iter()
+            .collect();
+        assert_eq!(vanished(&attending, &listed), ["g-2"]);
+        let everyone = attending.iter().cloned().collect();
+        assert!(vanished(&attending, &everyone).is_empty());
+        assert_eq!(vanished(&attending, &Default::default()).len(), 3);
+    }
 
     #[test]
     fn text_is_trimmed_capped_and_tolerant() {

@@ -287,6 +287,39 @@ async fn upsert_postgres(
     Ok(())
 }
 
+/// Provider ids of the event's attendees marked attending.
+pub async fn attending_ids(pool: &sqlx::AnyPool, event_id: &str) -> Result<Vec<String>, DbError> {
+    Ok(sqlx::query_scalar(
+        "SELECT provider_attendee_id FROM attendees WHERE event_id = $1 AND status = 'ATTENDING'",
+    )
+    .bind(event_id)
+    .fetch_all(pool)
+    .await?)
+}
+
+/// Marks these attendees NOT_ATTENDING (gone from the provider); Lanyard's own fields stay.
+pub async fn mark_not_attending(
+    tx: &mut Transaction<'_, Any>,
+    event_id: &str,
+    provider_ids: &[&str],
+) -> Result<(), DbError> {
+    let now = now_ms();
+    for chunk in provider_ids.chunks(500) {
+        let placeholders: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 3)).collect();
+        let sql = format!(
+            "UPDATE attendees SET status = 'NOT_ATTENDING', updated_at = $2
+             WHERE event_id = $1 AND provider_attendee_id IN ({})",
+            placeholders.join(", ")
+        );
+        let mut q = sqlx::query(&sql).bind(event_id).bind(now).persistent(false);
+        for id in chunk {
+            q = q.bind(*id);
+        }
+        q.execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
 pub async fn count(pool: &sqlx::AnyPool, event_id: &str) -> Result<i64, DbError> {
     Ok(
         sqlx::query_scalar("SELECT COUNT(*) FROM attendees WHERE event_id = $1")

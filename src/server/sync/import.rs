@@ -90,6 +90,12 @@ pub async fn import_all(
     // A first import into an empty event only creates rows: no need to read any back.
     let fresh = !resuming && attendees::count(pool, target.event_id).await? == 0;
 
+    // Attendees that vanished from the provider are only known after a complete listing:
+    // read from its first page in this pass (not resumed, not a changed-since poll). A first
+    // import has nothing stored that could have vanished.
+    let mut listed = (!resuming && !fresh && target.changed_since.is_none())
+        .then(std::collections::HashSet::<String>::new);
+
     let mut failure = None;
     let mut done = false;
     while !done && failure.is_none() {
@@ -134,6 +140,10 @@ pub async fn import_all(
                 existing.extend(attendees::existing(pool, target.event_id, &page.attendees).await?);
             }
         }
+        if let Some(listed) = listed.as_mut() {
+            let ids = batch.iter().flat_map(|(page, _)| &page.attendees);
+            listed.extend(ids.map(|r| r.provider_attendee_id.clone()));
+        }
         let mut db = attendees::begin_batch(pool).await?;
         let records = batch.iter().flat_map(|(page, _)| &page.attendees);
         checkpoint.counts +=
@@ -151,6 +161,23 @@ pub async fn import_all(
         }
         db.commit().await.map_err(DbError::from)?;
         on_page(&checkpoint);
+    }
+
+    if let (Some(listed), true, None) = (&listed, done, &failure) {
+        let attending = attendees::attending_ids(pool, target.event_id).await?;
+        let gone = crate::domain::mapping::vanished(&attending, listed);
+        if !gone.is_empty() {
+            let mut db = attendees::begin_batch(pool).await?;
+            attendees::mark_not_attending(&mut db, target.event_id, &gone).await?;
+            checkpoint.counts.cancelled += gone.len() as i64;
+            if let Some(lease) = lease {
+                if !jobs::checkpoint(&mut db, lease.job_id, lease.owner, &checkpoint).await? {
+                    return Err(ImportError::LeaseLost);
+                }
+            }
+            db.commit().await.map_err(DbError::from)?;
+            on_page(&checkpoint);
+        }
     }
 
     let (event, error) = match failure {
