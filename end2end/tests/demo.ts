@@ -60,3 +60,16 @@ export async function activeEvent(page: Page, name: string) {
   }
   await expect(page.getByTestId("syncing-pill")).toBeVisible({ timeout: 60_000 });
 }
+
+/// Clicks the alert banner's `button`, then, in the recovery dialog titled `title`, re-links
+/// the event to the demo Eventbrite account and waits for it to sync again.
+export async function recoverThroughDialog(page: Page, button: "Reconnect" | "Retry", title: "Reconnect" | "Set Up Sync") {
+  await page.getByTestId("alert-banner").getByRole("button", { name: button }).click();
+  const card = page.getByRole("dialog", { name: title }).getByTestId("recovery-integration");
+  await expect(card).toContainText(eventbriteAccount);
+  await expect(card).toContainText("Connected");
+  await card.getByRole("button", { name: "Reconnect with this account" }).click();
+  await expect(page.getByTestId("toast")).toHaveText("Reconnecting event");
+  await expect(page.getByTestId("syncing-pill")).toBeVisible({ timeout: 60_000 });
+  await expect(page.getByTestId("alert-banner")).toHaveCount(0);
+}

@@ -8,7 +8,7 @@ import { expect, test, type APIRequestContext } from "@playwright/test";
 import { spawn, type ChildProcess } from "child_process";
 import * as os from "os";
 import * as path from "path";
-import { connectEventbrite, eventbriteAccount as account, openImportDialog, setFaults, signInAsAdmin, simulator } from "./demo";
+import { connectEventbrite, openImportDialog, recoverThroughDialog, setFaults, signInAsAdmin, simulator } from "./demo";
 
 const port = Number(process.env.E2E_PORT ?? "3100") + 10;
 const base = `http://127.0.0.1:${port}`;
@@ -87,14 +87,6 @@ test("an import cut off by a crash shows Import failed, and Retry sets up sync a
   await expect(banner).toContainText("Import failed", { timeout: 30_000 });
   await expect(page.getByText("Import in progress")).toHaveCount(0);
 
-  await banner.getByRole("button", { name: "Retry" }).click();
-  const setUp = page.getByRole("dialog", { name: "Set Up Sync" });
-  const card = setUp.getByTestId("recovery-integration");
-  await expect(card).toContainText(account);
-  await expect(card).toContainText("Connected");
-  await card.getByRole("button", { name: "Reconnect with this account" }).click();
-  await expect(page.getByTestId("toast")).toHaveText("Reconnecting event");
-  await expect(page.getByTestId("syncing-pill")).toBeVisible({ timeout: 60_000 });
-  await expect(page.getByTestId("alert-banner")).toHaveCount(0);
+  await recoverThroughDialog(page, "Retry", "Set Up Sync");
   await expect(page.getByTestId("total-attendees")).toHaveText("5000");
 });

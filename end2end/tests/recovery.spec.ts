@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { activeEvent, connectEventbrite, eventbriteAccount as account, setFaults, signInAsAdmin, simulator } from "./demo";
+import { activeEvent, connectEventbrite, eventbriteAccount as account, recoverThroughDialog, setFaults, signInAsAdmin, simulator } from "./demo";
 
 test("the Sync button shows the resync in flight, and a revoked credential is recovered through the Reconnect dialog", async ({ page }) => {
   test.setTimeout(120_000);
@@ -40,14 +40,7 @@ test("the Sync button shows the resync in flight, and a revoked credential is re
   await connectEventbrite(page);
   await page.goto(eventUrl);
   await expect(page.locator("body[data-hydrated=true]")).toBeAttached();
-  await page.getByTestId("alert-banner").getByRole("button", { name: "Reconnect" }).click();
-  const card = page.getByRole("dialog", { name: "Reconnect" }).getByTestId("recovery-integration");
-  await expect(card).toContainText(account);
-  await expect(card).toContainText("Connected");
-  await card.getByRole("button", { name: "Reconnect with this account" }).click();
-  await expect(page.getByTestId("toast")).toHaveText("Reconnecting event");
-  await expect(page.getByTestId("syncing-pill")).toBeVisible({ timeout: 60_000 });
-  await expect(page.getByTestId("alert-banner")).toHaveCount(0);
+  await recoverThroughDialog(page, "Reconnect", "Reconnect");
 });
 
 test("a sync that keeps failing shows Sync failed, and Retry re-links the event through the Reconnect dialog", async ({ page, context }) => {
@@ -76,14 +69,6 @@ test("a sync that keeps failing shows Sync failed, and Retry re-links the event 
   }
 
   // The provider is back. Retry opens the same dialog, titled Reconnect.
-  await page.getByTestId("alert-banner").getByRole("button", { name: "Retry" }).click();
-  const dialog = page.getByRole("dialog", { name: "Reconnect" });
-  const integration = dialog.getByTestId("recovery-integration");
-  await expect(integration).toContainText(account);
-  await expect(integration).toContainText("Connected");
-  await integration.getByRole("button", { name: "Reconnect with this account" }).click();
-  await expect(page.getByTestId("toast")).toHaveText("Reconnecting event");
-  await expect(page.getByTestId("syncing-pill")).toBeVisible({ timeout: 60_000 });
-  await expect(page.getByTestId("alert-banner")).toHaveCount(0);
+  await recoverThroughDialog(page, "Retry", "Reconnect");
   await expect(card.locator("[data-status]")).toHaveText("Active");
 });

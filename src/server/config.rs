@@ -85,25 +85,22 @@ impl Config {
                 })
             }
         };
+        let providers = {
+            let defaults = ProviderUrls::default();
+            ProviderUrls {
+                eventbrite_api: var("EVENTBRITE_API_URL").unwrap_or(defaults.eventbrite_api),
+                eventbrite_oauth: var("EVENTBRITE_OAUTH_URL").unwrap_or(defaults.eventbrite_oauth),
+                luma_api: var("LUMA_API_URL").unwrap_or(defaults.luma_api),
+            }
+        };
+        let defaults = Config::local(bind_addr, database_url, data_dir, providers);
         Ok(Config {
             public_url: var("LANYARD_PUBLIC_URL")
-                .unwrap_or_else(|| format!("http://{bind_addr}"))
+                .unwrap_or(defaults.public_url.clone())
                 .trim_end_matches('/')
                 .to_string(),
-            bind_addr,
-            database_url,
-            data_dir,
             secret_key: var("LANYARD_SECRET_KEY"),
             secure_cookies,
-            providers: {
-                let defaults = ProviderUrls::default();
-                ProviderUrls {
-                    eventbrite_api: var("EVENTBRITE_API_URL").unwrap_or(defaults.eventbrite_api),
-                    eventbrite_oauth: var("EVENTBRITE_OAUTH_URL")
-                        .unwrap_or(defaults.eventbrite_oauth),
-                    luma_api: var("LUMA_API_URL").unwrap_or(defaults.luma_api),
-                }
-            },
             eventbrite_app: match (var("EVENTBRITE_CLIENT_ID"), var("EVENTBRITE_CLIENT_SECRET")) {
                 (Some(client_id), Some(client_secret)) => Some(EventbriteApp {
                     client_id,
@@ -111,35 +108,67 @@ impl Config {
                 }),
                 _ => None,
             },
-            sync_workers: match var("LANYARD_SYNC_WORKERS") {
-                None => 4,
-                Some(n) => n.parse().map_err(|_| ConfigError::Invalid {
-                    name: "LANYARD_SYNC_WORKERS",
-                    reason: format!("expected a number, got {n:?}"),
-                })?,
-            },
-            poll_seconds: positive(var("LANYARD_POLL_SECONDS"), "LANYARD_POLL_SECONDS", 60)?,
-            sync_retries: match var("LANYARD_SYNC_RETRIES") {
-                None => crate::server::sync::retry::RetryPolicy::default().transient_retries,
-                Some(n) => n.parse().map_err(|_| ConfigError::Invalid {
-                    name: "LANYARD_SYNC_RETRIES",
-                    reason: format!("expected a number, got {n:?}"),
-                })?,
-            },
-            job_lease_seconds: positive(
+            sync_workers: number(
+                var("LANYARD_SYNC_WORKERS"),
+                "LANYARD_SYNC_WORKERS",
+                defaults.sync_workers as u64,
+                0,
+            )? as usize,
+            poll_seconds: number(
+                var("LANYARD_POLL_SECONDS"),
+                "LANYARD_POLL_SECONDS",
+                defaults.poll_seconds,
+                1,
+            )?,
+            sync_retries: number(
+                var("LANYARD_SYNC_RETRIES"),
+                "LANYARD_SYNC_RETRIES",
+                defaults.sync_retries as u64,
+                0,
+            )? as usize,
+            job_lease_seconds: number(
                 var("LANYARD_JOB_LEASE_SECONDS"),
                 "LANYARD_JOB_LEASE_SECONDS",
-                30,
+                defaults.job_lease_seconds,
+                1,
             )?,
-            job_max_attempts: positive(
+            job_max_attempts: number(
                 var("LANYARD_JOB_MAX_ATTEMPTS"),
                 "LANYARD_JOB_MAX_ATTEMPTS",
-                5,
+                defaults.job_max_attempts as u64,
+                1,
             )? as i64,
             log_filter: var("LANYARD_LOG")
                 .or_else(|| var("RUST_LOG"))
                 .unwrap_or_else(|| "info,sqlx=warn,tower_sessions=warn".into()),
+            ..defaults
         })
+    }
+
+    /// An instance with every setting at its default, reached at `http://{bind_addr}`: what
+    /// `from_env` starts from, and what tests and the benchmark run.
+    pub fn local(
+        bind_addr: SocketAddr,
+        database_url: String,
+        data_dir: PathBuf,
+        providers: ProviderUrls,
+    ) -> Config {
+        Config {
+            bind_addr,
+            database_url,
+            data_dir,
+            secret_key: None,
+            public_url: format!("http://{bind_addr}"),
+            secure_cookies: false,
+            log_filter: "warn".into(),
+            providers,
+            eventbrite_app: None,
+            sync_workers: 4,
+            poll_seconds: 60,
+            sync_retries: crate::server::sync::retry::RetryPolicy::default().transient_retries,
+            job_lease_seconds: 30,
+            job_max_attempts: 5,
+        }
     }
 
     pub fn default_sqlite_url(data_dir: &std::path::Path) -> String {
@@ -150,17 +179,22 @@ impl Config {
     }
 }
 
-/// A positive whole number from the environment, or `default` when unset.
-fn positive(value: Option<String>, name: &'static str, default: u64) -> Result<u64, ConfigError> {
+/// A whole number of at least `min` from the environment, or `default` when unset.
+fn number(
+    value: Option<String>,
+    name: &'static str,
+    default: u64,
+    min: u64,
+) -> Result<u64, ConfigError> {
     match value {
         None => Ok(default),
         Some(n) => n
             .parse()
             .ok()
-            .filter(|n| *n > 0)
+            .filter(|n| *n >= min)
             .ok_or_else(|| ConfigError::Invalid {
                 name,
-                reason: format!("expected a positive number, got {n:?}"),
+                reason: format!("expected a whole number of at least {min}, got {n:?}"),
             }),
     }
 }

@@ -139,11 +139,7 @@ pub async fn start_providers(config: &mut super::config::Config) -> std::io::Res
         );
         key
     };
-    config.providers = super::providers::ProviderUrls {
-        eventbrite_api: simulator.eventbrite_api(),
-        eventbrite_oauth: simulator.eventbrite_oauth(),
-        luma_api: simulator.luma_api(),
-    };
+    config.providers = simulator.provider_urls();
     if config.eventbrite_app.is_none() {
         config.eventbrite_app = Some(super::config::EventbriteApp {
             client_id: "lanyard-demo".into(),

@@ -83,21 +83,22 @@ impl LiveHub {
         Ok(hub)
     }
 
-    /// Receives every update published from now on to `key`: an event id, or a
-    /// workspace's key (all its events).
-    pub fn subscribe(&self, key: &str) -> broadcast::Receiver<Arc<str>> {
+    /// Receives every update of `event_id` published from now on.
+    pub fn subscribe_event(&self, event_id: &str) -> broadcast::Receiver<Arc<str>> {
+        self.subscribe(event_id.to_string(), BUFFER)
+    }
+
+    /// Receives every update of every event in the workspace published from now on.
+    pub fn subscribe_workspace(&self, workspace_id: &str) -> broadcast::Receiver<Arc<str>> {
+        self.subscribe(workspace_key(workspace_id), WORKSPACE_BUFFER)
+    }
+
+    fn subscribe(&self, key: String, depth: usize) -> broadcast::Receiver<Arc<str>> {
         let mut subscribers = self.inner.subscribers.lock().expect("live hub lock");
         subscribers.retain(|_, tx| tx.receiver_count() > 0);
         subscribers
-            .entry(key.to_string())
-            .or_insert_with(|| {
-                let depth = if key.starts_with("workspace:") {
-                    WORKSPACE_BUFFER
-                } else {
-                    BUFFER
-                };
-                broadcast::channel(depth).0
-            })
+            .entry(key)
+            .or_insert_with(|| broadcast::channel(depth).0)
             .subscribe()
     }
 
@@ -215,7 +216,7 @@ async fn event_stream(
         }
     }
     // Subscribe before reading the current state, so nothing falls between the two.
-    let updates = state.live.subscribe(&event_id);
+    let updates = state.live.subscribe_event(&event_id);
     let current = match events::live_state(pool, &event_id).await {
         Ok(Some(current)) => current,
         Ok(None) => return StatusCode::NOT_FOUND.into_response(),
@@ -234,10 +235,7 @@ async fn workspace_stream(State(state): State<AppState>, session: Session) -> Re
         Ok(member) => member,
         Err(response) => return response,
     };
-    sse(
-        None,
-        state.live.subscribe(&workspace_key(&member.workspace_id)),
-    )
+    sse(None, state.live.subscribe_workspace(&member.workspace_id))
 }
 
 fn sse(first: Option<Arc<str>>, updates: broadcast::Receiver<Arc<str>>) -> Response {

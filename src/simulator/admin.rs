@@ -171,28 +171,14 @@ async fn cancel_attendee(
     State(sim): State<Sim>,
     Path((event, id)): Path<(String, String)>,
 ) -> Response {
-    changed(&sim, &event, &id, |which, p| match which {
-        Which::Eventbrite => {
-            p["cancelled"] = json!(true);
-            p["status"] = json!("Not Attending");
-        }
-        Which::Luma => p["approval_status"] = json!("declined"),
-    })
+    changed(&sim, &event, &id, super::world::cancel)
 }
 
 async fn refund_attendee(
     State(sim): State<Sim>,
     Path((event, id)): Path<(String, String)>,
 ) -> Response {
-    changed(&sim, &event, &id, |which, p| match which {
-        Which::Eventbrite => {
-            p["refunded"] = json!(true);
-            p["status"] = json!("Not Attending");
-            p["barcodes"][0]["status"] = json!("refunded");
-        }
-        // Luma has no separate refund state: a refunded guest is declined.
-        Which::Luma => p["approval_status"] = json!("declined"),
-    })
+    changed(&sim, &event, &id, super::world::refund)
 }
 
 #[derive(Deserialize)]

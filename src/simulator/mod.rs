@@ -62,6 +62,14 @@ impl RunningSimulator {
     pub fn luma_api(&self) -> String {
         format!("{}/luma", self.url)
     }
+    /// Every provider base URL pointed at this simulator.
+    pub fn provider_urls(&self) -> crate::server::providers::ProviderUrls {
+        crate::server::providers::ProviderUrls {
+            eventbrite_api: self.eventbrite_api(),
+            eventbrite_oauth: self.eventbrite_oauth(),
+            luma_api: self.luma_api(),
+        }
+    }
 }
 
 /// Starts the simulator on `addr` (port 0 for a random one) in the background.

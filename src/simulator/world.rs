@@ -75,6 +75,30 @@ fn now() -> i64 {
     chrono::Utc::now().timestamp_millis()
 }
 
+/// A registration cancelled on the provider, in its own shape.
+pub fn cancel(which: Which, p: &mut Value) {
+    match which {
+        Which::Eventbrite => {
+            p["cancelled"] = json!(true);
+            p["status"] = json!("Not Attending");
+        }
+        Which::Luma => p["approval_status"] = json!("declined"),
+    }
+}
+
+/// A registration refunded on the provider, in its own shape.
+pub fn refund(which: Which, p: &mut Value) {
+    match which {
+        Which::Eventbrite => {
+            p["refunded"] = json!(true);
+            p["status"] = json!("Not Attending");
+            p["barcodes"][0]["status"] = json!("refunded");
+        }
+        // Luma has no separate refund state: a refunded guest is declined.
+        Which::Luma => p["approval_status"] = json!("declined"),
+    }
+}
+
 impl World {
     pub fn next_id(&mut self) -> u64 {
         self.next += 1;

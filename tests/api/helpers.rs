@@ -2,7 +2,6 @@ use lanyard::domain::Role;
 use lanyard::server::accounts::{self, NewMember};
 use lanyard::server::config::{Config, EventbriteApp};
 use lanyard::server::db::{Backend, Db};
-use lanyard::server::providers::ProviderUrls;
 use lanyard::server::startup::Application;
 use lanyard::simulator::RunningSimulator;
 use reqwest::{redirect, Client, Response};
@@ -125,31 +124,20 @@ pub async fn spawn_app_with(backend: Backend, sim: Option<&RunningSimulator>) ->
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let bind_addr = listener.local_addr().unwrap();
     drop(listener);
+    let providers = sim.map(|s| s.provider_urls()).unwrap_or_default();
     let config = Config {
-        bind_addr,
-        database_url: database.url.clone(),
-        data_dir: database.data_dir(),
-        secret_key: None,
-        public_url: format!("http://{bind_addr}"),
-        secure_cookies: false,
-        log_filter: "warn".into(),
-        providers: sim
-            .map(|s| ProviderUrls {
-                eventbrite_api: s.eventbrite_api(),
-                eventbrite_oauth: s.eventbrite_oauth(),
-                luma_api: s.luma_api(),
-            })
-            .unwrap_or_default(),
         // Tests drive their own runners; the app's would race them for jobs.
         sync_workers: 0,
-        poll_seconds: 60,
-        sync_retries: 6,
-        job_lease_seconds: 30,
-        job_max_attempts: 5,
         eventbrite_app: Some(EventbriteApp {
             client_id: "test-client".into(),
             client_secret: "test-secret".into(),
         }),
+        ..Config::local(
+            bind_addr,
+            database.url.clone(),
+            database.data_dir(),
+            providers,
+        )
     };
     let options = leptos::config::LeptosOptions::builder()
         .output_name("lanyard")

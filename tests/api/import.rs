@@ -4,7 +4,7 @@ use crate::helpers::{spawn_app, TestApp};
 use lanyard::domain::{Provider, SyncStatus};
 use lanyard::server::db::jobs::Checkpoint;
 use lanyard::server::db::{attendees, integrations, Backend};
-use lanyard::server::providers::{Credential, ProviderClient, ProviderUrls};
+use lanyard::server::providers::{Credential, ProviderClient};
 use lanyard::server::sync::import::{import_all, ImportOutcome, ImportTarget};
 use lanyard::server::sync::retry::RetryPolicy;
 use lanyard::simulator::{self, RunningSimulator};
@@ -84,11 +84,7 @@ async fn fixture_on(
             "BIGDAY",
         )
         .await;
-    let urls = ProviderUrls {
-        eventbrite_api: sim.eventbrite_api(),
-        eventbrite_oauth: sim.eventbrite_oauth(),
-        luma_api: sim.luma_api(),
-    };
+    let urls = sim.provider_urls();
     let client = ProviderClient::new(&urls, credential(token.clone())).unwrap();
     Some(Fixture {
         app,
@@ -107,6 +103,15 @@ impl Fixture {
     }
 
     async fn import_watching(&self, on_page: impl FnMut(&Checkpoint)) -> ImportOutcome {
+        self.pass(None, on_page).await
+    }
+
+    /// One pass over the provider's listing: all of it, or only what changed since then.
+    async fn pass(
+        &self,
+        changed_since: Option<i64>,
+        on_page: impl FnMut(&Checkpoint),
+    ) -> ImportOutcome {
         import_all(
             &self.app.db.pool,
             &self.client,
@@ -115,7 +120,7 @@ impl Fixture {
                 integration_id: &self.integration_id,
                 event_id: &self.event_id,
                 provider_event_id: &self.provider_event_id,
-                changed_since: None,
+                changed_since,
             },
             None,
             None,
@@ -435,22 +440,8 @@ async fn a_changed_since_listing_never_concludes_anyone_is_gone(backend: Backend
     f.import().await;
     let gone = f.remove_people(&[9]);
     // A poll's listing holds only what changed: everyone else is absent from it.
-    let outcome = import_all(
-        &f.app.db.pool,
-        &f.client,
-        &RetryPolicy::quick(),
-        ImportTarget {
-            integration_id: &f.integration_id,
-            event_id: &f.event_id,
-            provider_event_id: &f.provider_event_id,
-            changed_since: Some(chrono::Utc::now().timestamp_millis() - 1_000),
-        },
-        None,
-        None,
-        |_| {},
-    )
-    .await
-    .unwrap();
+    let since = chrono::Utc::now().timestamp_millis() - 1_000;
+    let outcome = f.pass(Some(since), |_| {}).await;
     assert_eq!(outcome.status, SyncStatus::Active);
     assert_eq!(outcome.checkpoint.counts.cancelled, 0);
     assert_eq!(f.status_and_vip(&gone[0]).await.0, "ATTENDING");

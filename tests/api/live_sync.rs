@@ -6,6 +6,7 @@ use lanyard::domain::Role;
 use lanyard::server::db::{jobs, Backend};
 use lanyard::server::sync::poller::{self, PollConfig};
 use lanyard::server::sync::runner::Runner;
+use lanyard::simulator::world;
 use serde_json::{json, Value};
 use std::time::Duration;
 
@@ -241,34 +242,24 @@ async fn lost_webhooks_are_caught_by_the_poll_reading_only_what_changed(backend:
     ];
     for (polls, (change, expected)) in changes.into_iter().enumerate() {
         let target = {
-            let mut world = q.sim.sim.world();
+            let mut sim = q.sim.sim.world();
             let (target, deliveries) = match change {
-                "register" => world.add_person(&e, &base).unwrap(),
+                "register" => sim.add_person(&e, &base).unwrap(),
                 "edit" => (
                     edited.clone(),
-                    world
-                        .change_person(&e, &edited, &base, |_, p| {
-                            p["profile"]["first_name"] = json!("Polly");
-                        })
-                        .unwrap(),
+                    sim.change_person(&e, &edited, &base, |_, p| {
+                        p["profile"]["first_name"] = json!("Polly");
+                    })
+                    .unwrap(),
                 ),
                 "cancel" => (
                     cancelled.clone(),
-                    world
-                        .change_person(&e, &cancelled, &base, |_, p| {
-                            p["cancelled"] = json!(true);
-                            p["status"] = json!("Not Attending");
-                        })
+                    sim.change_person(&e, &cancelled, &base, world::cancel)
                         .unwrap(),
                 ),
                 _ => (
                     refunded.clone(),
-                    world
-                        .change_person(&e, &refunded, &base, |_, p| {
-                            p["refunded"] = json!(true);
-                            p["status"] = json!("Not Attending");
-                            p["barcodes"][0]["status"] = json!("refunded");
-                        })
+                    sim.change_person(&e, &refunded, &base, world::refund)
                         .unwrap(),
                 ),
             };

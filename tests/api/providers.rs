@@ -13,14 +13,6 @@ async fn sim() -> RunningSimulator {
         .unwrap()
 }
 
-fn urls(sim: &RunningSimulator) -> ProviderUrls {
-    ProviderUrls {
-        eventbrite_api: sim.eventbrite_api(),
-        eventbrite_oauth: sim.eventbrite_oauth(),
-        luma_api: sim.luma_api(),
-    }
-}
-
 async fn admin(sim: &RunningSimulator, method: reqwest::Method, path: &str, body: Value) -> Value {
     let res = reqwest::Client::new()
         .request(method, format!("{}/admin{path}", sim.url))
@@ -52,7 +44,7 @@ async fn account(
         "eventbrite" => Credential::EventbriteToken(credential.clone()),
         _ => Credential::LumaApiKey(credential.clone()),
     };
-    let client = ProviderClient::new(&urls(sim), cred).unwrap();
+    let client = ProviderClient::new(&sim.provider_urls(), cred).unwrap();
     (
         client,
         credential,
@@ -316,7 +308,7 @@ async fn a_slow_provider_times_out_as_transient() {
     let (client, credential, _, _) = account(&sim, "luma", 1).await;
     faults(&sim, json!({"latency_ms": 1_500})).await;
     let quick = ProviderClient::with_timeout(
-        &urls(&sim),
+        &sim.provider_urls(),
         Credential::LumaApiKey(credential),
         Duration::from_millis(300),
     )

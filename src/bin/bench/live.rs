@@ -13,9 +13,9 @@ use lanyard::server::accounts::{self, NewMember};
 use lanyard::server::config::Config;
 use lanyard::server::db::{events, jobs, users};
 use lanyard::server::integrations;
-use lanyard::server::providers::{Credential, ProviderUrls};
+use lanyard::server::providers::Credential;
 use lanyard::server::startup::Application;
-use lanyard::simulator::{world::Which, RunningSimulator};
+use lanyard::simulator::RunningSimulator;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -83,26 +83,13 @@ pub async fn run(sim: &RunningSimulator, changes: usize, subscribers: usize) -> 
         let probe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         probe.local_addr().unwrap()
     };
+    let providers = sim.provider_urls();
+    let database_url = format!("sqlite://{}/live.db?mode=rwc", dir.display());
     let config = Config {
-        bind_addr,
-        database_url: format!("sqlite://{}/live.db?mode=rwc", dir.display()),
-        data_dir: dir.clone(),
-        secret_key: None,
-        public_url: format!("http://{bind_addr}"),
-        secure_cookies: false,
-        log_filter: "warn".into(),
-        providers: ProviderUrls {
-            eventbrite_api: sim.eventbrite_api(),
-            eventbrite_oauth: sim.eventbrite_oauth(),
-            luma_api: sim.luma_api(),
-        },
         sync_workers: 1,
         // The poll would only add noise: every change here arrives by webhook.
         poll_seconds: 3_600,
-        sync_retries: 6,
-        job_lease_seconds: 30,
-        job_max_attempts: 5,
-        eventbrite_app: None,
+        ..Config::local(bind_addr, database_url, dir.clone(), providers)
     };
     let options = leptos::config::LeptosOptions::builder()
         .output_name("lanyard")
@@ -134,24 +121,13 @@ pub async fn run(sim: &RunningSimulator, changes: usize, subscribers: usize) -> 
         .await
         .unwrap()
         .unwrap();
-    let (token, provider_event_id, people) = {
-        let mut world = sim.sim.world();
-        let (account, token) =
-            world.create_account(Which::Eventbrite, "live@lanyard.test", "Live Org");
-        let event = world.create_event(
-            &account.owner_id,
-            Which::Eventbrite,
-            "Live Bench Day",
-            1_796_461_200_000,
-            changes.max(1),
-        );
-        let people: Vec<String> = world.events[&event]
-            .people
-            .iter()
-            .map(|p| p["id"].as_str().unwrap().to_string())
-            .collect();
-        (token, event, people)
-    };
+    let (token, provider_event_id) =
+        super::eventbrite_event(sim, "live@lanyard.test", "Live Bench Day", changes.max(1));
+    let people: Vec<String> = sim.sim.world().events[&provider_event_id]
+        .people
+        .iter()
+        .map(|p| p["id"].as_str().unwrap().to_string())
+        .collect();
     let integration = integrations::connect(&state, &member, Credential::EventbriteToken(token))
         .await
         .expect("integration");

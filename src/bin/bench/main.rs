@@ -17,7 +17,7 @@ mod live;
 use lanyard::domain::{Provider, Role};
 use lanyard::server::accounts::{self, NewMember};
 use lanyard::server::db::{events, integrations, jobs, Db};
-use lanyard::server::providers::{Credential, ProviderClient, ProviderUrls};
+use lanyard::server::providers::{Credential, ProviderClient};
 use lanyard::server::sync::import::{import_all, ImportTarget, JobLease};
 use lanyard::server::sync::retry::RetryPolicy;
 use lanyard::simulator::{self, world::Which};
@@ -48,24 +48,9 @@ async fn main() {
     let sim = simulator::start("127.0.0.1:0".parse().unwrap())
         .await
         .expect("simulator starts");
-    let (token, provider_event_id) = {
-        let mut world = sim.sim.world();
-        let (account, token) =
-            world.create_account(Which::Eventbrite, "bench@lanyard.test", "Bench Org");
-        let event = world.create_event(
-            &account.owner_id,
-            Which::Eventbrite,
-            "Bench Summit",
-            1_796_461_200_000,
-            size,
-        );
-        (token, event)
-    };
-    let urls = ProviderUrls {
-        eventbrite_api: sim.eventbrite_api(),
-        eventbrite_oauth: sim.eventbrite_oauth(),
-        luma_api: sim.luma_api(),
-    };
+    let (token, provider_event_id) =
+        eventbrite_event(&sim, "bench@lanyard.test", "Bench Summit", size);
+    let urls = sim.provider_urls();
     let client = ProviderClient::new(&urls, Credential::EventbriteToken(token)).unwrap();
     println!("Import benchmark: {size} attendees, pages of 50, simulator on loopback");
     // Warm the connection pool and the simulator's code paths.
@@ -126,6 +111,26 @@ async fn main() {
         ms(live.fanout_last),
         live.kib_per_subscriber,
     );
+}
+
+/// A new Eventbrite account on the simulator holding one event of `size` attendees: its
+/// token and the event's id.
+fn eventbrite_event(
+    sim: &simulator::RunningSimulator,
+    email: &str,
+    name: &str,
+    size: usize,
+) -> (String, String) {
+    let mut world = sim.sim.world();
+    let (account, token) = world.create_account(Which::Eventbrite, email, "Bench Org");
+    let event = world.create_event(
+        &account.owner_id,
+        Which::Eventbrite,
+        name,
+        1_796_461_200_000,
+        size,
+    );
+    (token, event)
 }
 
 fn env_or(name: &str, default: usize) -> usize {
