@@ -33,8 +33,9 @@ test-deps: deps chromium postgres
 build: deps
 	cargo leptos build
 
-unit-and-integration: deps postgres
-	cargo test --features ssr
+# cargo-nextest runs each test in its own process and kills one that hangs (.ci/nextest.toml).
+unit-and-integration: deps postgres .make/cargo-nextest
+	cargo nextest run --config-file .ci/nextest.toml --features ssr
 
 end2end: build chromium
 	cd end2end && npx playwright test
@@ -62,6 +63,11 @@ fmt:
 .make/cargo-leptos: | .make
 	cargo leptos --version 2>/dev/null | grep -q "$(CARGO_LEPTOS_VERSION)" || \
 		cargo install cargo-leptos@$(CARGO_LEPTOS_VERSION) --locked --features no_downloads
+	touch $@
+
+# On this project's machines nextest comes with the Rust toolchain; elsewhere it is built once.
+.make/cargo-nextest: | .make
+	cargo nextest --version >/dev/null 2>&1 || cargo install cargo-nextest --locked
 	touch $@
 
 # The CLI must equal the wasm-bindgen crate in Cargo.lock exactly.

@@ -51,6 +51,7 @@ impl Application {
         config: Config,
         leptos_options: LeptosOptions,
     ) -> Result<Application, StartupError> {
+        let mut config = config;
         let key = MasterKey::load(config.secret_key.as_deref(), &config.data_dir)?;
         let db = Db::connect(&config.database_url).await?;
         db.migrate().await?;
@@ -58,6 +59,15 @@ impl Application {
         let listener = TcpListener::bind(addr)
             .await
             .map_err(|source| StartupError::Bind { addr, source })?;
+        // Port 0 (tests, the benchmark) gets a free port from the OS at this bind, with no
+        // window for another process to take it; a default public URL follows it.
+        let bound = listener
+            .local_addr()
+            .map_err(|source| StartupError::Bind { addr, source })?;
+        if config.public_url == format!("http://{addr}") {
+            config.public_url = format!("http://{bound}");
+        }
+        config.bind_addr = bound;
         let live = super::live::LiveHub::start(&db.pool, db.backend, &db.url).await?;
         let (webhooks, deliveries) = super::webhooks::WebhookQueue::new();
         let state = AppState {

@@ -15,13 +15,30 @@ macro_rules! on_both_databases {
     ($($name:ident),* $(,)?) => {
         mod sqlite {
             $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() { super::$name(lanyard::server::db::Backend::Sqlite).await })*
+            async fn $name() {
+                $crate::helpers::within_deadline(
+                    super::$name(lanyard::server::db::Backend::Sqlite),
+                ).await
+            })*
         }
         mod postgres {
             $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() { super::$name(lanyard::server::db::Backend::Postgres).await })*
+            async fn $name() {
+                $crate::helpers::within_deadline(
+                    super::$name(lanyard::server::db::Backend::Postgres),
+                ).await
+            })*
         }
     };
+}
+
+/// Fails a test that hangs, instead of letting it hold the whole run until CI's time limit.
+/// The slowest test takes well under a minute on two cores.
+pub async fn within_deadline(test: impl std::future::Future<Output = ()>) {
+    const DEADLINE: std::time::Duration = std::time::Duration::from_secs(240);
+    if tokio::time::timeout(DEADLINE, test).await.is_err() {
+        panic!("the test did not finish within {DEADLINE:?}");
+    }
 }
 
 /// A fresh, empty database of the given kind; `None` (test skipped) when PostgreSQL is not
@@ -120,10 +137,9 @@ pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
 /// The app with its provider URLs pointed at a simulator, and an Eventbrite app registered.
 pub async fn spawn_app_with(backend: Backend, sim: Option<&RunningSimulator>) -> Option<TestApp> {
     let database = TestDatabase::create(backend).await?;
-    // Bind first so the public URL (the OAuth redirect) carries the real port.
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let bind_addr = listener.local_addr().unwrap();
-    drop(listener);
+    // Port 0: the app binds a free port itself, and its public URL (the OAuth redirect,
+    // webhook addresses) follows.
+    let bind_addr: std::net::SocketAddr = "127.0.0.1:0".parse().unwrap();
     let providers = sim.map(|s| s.provider_urls()).unwrap_or_default();
     let config = Config {
         // Tests drive their own runners; the app's would race them for jobs.
@@ -164,6 +180,8 @@ impl TestApp {
         Client::builder()
             .cookie_store(true)
             .redirect(redirect::Policy::none())
+            // A server that never answers fails the request, not the whole run.
+            .timeout(std::time::Duration::from_secs(60))
             .build()
             .unwrap()
     }

@@ -79,10 +79,7 @@ impl Watch {
 pub async fn run(sim: &RunningSimulator, changes: usize, subscribers: usize) -> LiveFigures {
     let dir = std::env::temp_dir().join(format!("lanyard-bench-live-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("scratch dir");
-    let bind_addr = {
-        let probe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        probe.local_addr().unwrap()
-    };
+    let bind_addr: std::net::SocketAddr = "127.0.0.1:0".parse().unwrap();
     let providers = sim.provider_urls();
     let database_url = format!("sqlite://{}/live.db?mode=rwc", dir.display());
     let config = Config {
