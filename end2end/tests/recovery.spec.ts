@@ -54,7 +54,7 @@ test("a sync that keeps failing shows Sync failed, and Retry re-links the event 
   await list.goto("/events");
   await expect(list.locator("body[data-hydrated=true]")).toBeAttached();
   const card = list.getByRole("listitem").filter({ hasText: "Northwind Product Breakfast" });
-  await expect(card.locator("[data-status]")).toHaveText("Active");
+  await expect(card.locator("[data-status]")).toHaveText("Syncing");
 
   // Every provider call fails; past its retries (LANYARD_SYNC_RETRIES) the sync gives up.
   await setFaults(page, { error_rate: 1.0 });
@@ -70,5 +70,5 @@ test("a sync that keeps failing shows Sync failed, and Retry re-links the event 
 
   // The provider is back. Retry opens the same dialog, titled Reconnect.
   await recoverThroughDialog(page, "Retry", "Reconnect");
-  await expect(card.locator("[data-status]")).toHaveText("Active");
+  await expect(card.locator("[data-status]")).toHaveText("Syncing");
 });

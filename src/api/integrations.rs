@@ -75,13 +75,10 @@ pub async fn check_integration(integration_id: String) -> Result<IntegrationSumm
 #[server(prefix = "/api", endpoint = "remove_integration")]
 pub async fn remove_integration(integration_id: String) -> Result<(), ApiError> {
     use crate::domain::Permission;
-    use crate::server::{auth, db};
+    use crate::server::{auth, integrations};
     let state = auth::app_state();
     let member = auth::require(Permission::ManageIntegrations).await?;
-    let removed =
-        db::integrations::remove(&state.db.pool, &member.workspace_id, &integration_id).await?;
-    if removed {
-        tracing::info!(integration = %integration_id, by = %member.user_id, "integration removed");
+    if integrations::remove(&state, &member, &integration_id).await? {
         Ok(())
     } else {
         Err(ApiError::not_found())

@@ -11,7 +11,8 @@ pub enum ConfigError {
     Invalid { name: &'static str, reason: String },
 }
 
-#[derive(Clone, Debug)]
+/// `Debug` is written out below: the secret key and a database password never reach a log.
+#[derive(Clone)]
 pub struct Config {
     /// `LANYARD_ADDR` (falls back to cargo-leptos's `LEPTOS_SITE_ADDR`, then 127.0.0.1:3000).
     pub bind_addr: SocketAddr,
@@ -46,6 +47,34 @@ pub struct Config {
     /// `LANYARD_JOB_MAX_ATTEMPTS`: claims of one job (each crash costs one) before it is
     /// given up (default 5); a given-up import shows "Import failed".
     pub job_max_attempts: i64,
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let database_url = match url::Url::parse(&self.database_url) {
+            Ok(mut url) if url.password().is_some() => {
+                let _ = url.set_password(Some("redacted"));
+                url.to_string()
+            }
+            _ => self.database_url.clone(),
+        };
+        f.debug_struct("Config")
+            .field("bind_addr", &self.bind_addr)
+            .field("database_url", &database_url)
+            .field("data_dir", &self.data_dir)
+            .field("secret_key", &self.secret_key.as_ref().map(|_| "redacted"))
+            .field("public_url", &self.public_url)
+            .field("secure_cookies", &self.secure_cookies)
+            .field("log_filter", &self.log_filter)
+            .field("providers", &self.providers)
+            .field("eventbrite_app", &self.eventbrite_app)
+            .field("sync_workers", &self.sync_workers)
+            .field("poll_seconds", &self.poll_seconds)
+            .field("sync_retries", &self.sync_retries)
+            .field("job_lease_seconds", &self.job_lease_seconds)
+            .field("job_max_attempts", &self.job_max_attempts)
+            .finish()
+    }
 }
 
 #[derive(Clone)]
@@ -196,5 +225,27 @@ fn number(
                 name,
                 reason: format!("expected a whole number of at least {min}, got {n:?}"),
             }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_output_keeps_the_secret_key_and_database_password_out_of_logs() {
+        let config = Config {
+            secret_key: Some("c2VjcmV0LWtleS1ieXRlcw==".into()),
+            ..Config::local(
+                "127.0.0.1:3000".parse().unwrap(),
+                "postgres://lanyard:hunter2@db.internal/lanyard".into(),
+                PathBuf::from("data"),
+                ProviderUrls::default(),
+            )
+        };
+        let shown = format!("{config:?}");
+        assert!(!shown.contains("hunter2"), "{shown}");
+        assert!(!shown.contains("c2VjcmV0LWtleS1ieXRlcw=="), "{shown}");
+        assert!(shown.contains("db.internal"), "{shown}");
     }
 }

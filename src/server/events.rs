@@ -30,10 +30,7 @@ pub async fn provider_events(
     let client = integrations::client(state, &member.workspace_id, integration_id)
         .await?
         .ok_or(ImportEventError::Disconnected)?;
-    let listed = client
-        .list_events()
-        .await
-        .map_err(|e| IntegrationError::Unreachable(client.provider().label(), e))?;
+    let listed = list_provider_events(state, integration_id, &client).await?;
     let added =
         events::provider_event_ids(&state.db.pool, &member.workspace_id, client.provider()).await?;
     Ok(listed
@@ -43,6 +40,23 @@ pub async fn provider_events(
             (e, already)
         })
         .collect())
+}
+
+/// The account's events; a rejected credential disconnects the integration (and its events)
+/// on the spot, so the dialog stops offering it.
+async fn list_provider_events(
+    state: &AppState,
+    integration_id: &str,
+    client: &crate::server::providers::ProviderClient,
+) -> Result<Vec<ProviderEvent>, ImportEventError> {
+    match client.list_events().await {
+        Ok(listed) => Ok(listed),
+        Err(crate::server::providers::ProviderError::Unauthorized) => {
+            integrations::credential_rejected(state, integration_id).await?;
+            Err(ImportEventError::Disconnected)
+        }
+        Err(e) => Err(IntegrationError::Unreachable(client.provider().label(), e).into()),
+    }
 }
 
 /// Creates the event (PENDING, with a fresh access code) and queues its import.
@@ -56,10 +70,7 @@ pub async fn import(
         .await?
         .ok_or(ImportEventError::Disconnected)?;
     let provider = client.provider();
-    let listed = client
-        .list_events()
-        .await
-        .map_err(|e| IntegrationError::Unreachable(provider.label(), e))?;
+    let listed = list_provider_events(state, integration_id, &client).await?;
     let event = listed
         .into_iter()
         .find(|e| e.provider_event_id == provider_event_id)

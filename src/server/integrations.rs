@@ -94,15 +94,7 @@ pub async fn check(
     if let Some(client) = client(state, &member.workspace_id, id).await? {
         match client.whoami().await {
             Ok(_) => {}
-            Err(ProviderError::Unauthorized) => {
-                store::mark_disconnected(
-                    &state.db.pool,
-                    id,
-                    "The provider rejected the credential.",
-                )
-                .await?;
-                tracing::warn!(integration = %id, "credential rejected: integration disconnected");
-            }
+            Err(ProviderError::Unauthorized) => credential_rejected(state, id).await?,
             Err(other) => {
                 return Err(IntegrationError::Unreachable(
                     client.provider().label(),
@@ -114,6 +106,33 @@ pub async fn check(
     store::get(&state.db.pool, &member.workspace_id, id)
         .await?
         .ok_or(IntegrationError::NotFound)
+}
+
+/// The provider rejected the integration's credential (a 401 anywhere: a job, a webhook, a
+/// check, the Import dialog). The integration and every event on it turn DISCONNECTED and
+/// their open pages hear of it; no further call goes out on it until someone reconnects.
+pub async fn credential_rejected(state: &AppState, id: &str) -> Result<(), DbError> {
+    let pool = &state.db.pool;
+    let events = store::credential_rejected(pool, id).await?;
+    tracing::warn!(integration = %id, events = events.len(), "credential rejected: integration and its events disconnected");
+    for event_id in &events {
+        state.live.publish_event(pool, event_id).await;
+    }
+    Ok(())
+}
+
+/// Removes an integration; its events turn DISCONNECTED (open pages are told) and wait to be
+/// re-linked. `false` when there was no such integration in the workspace.
+pub async fn remove(state: &AppState, member: &Member, id: &str) -> Result<bool, DbError> {
+    let pool = &state.db.pool;
+    let Some(events) = store::remove(pool, &member.workspace_id, id).await? else {
+        return Ok(false);
+    };
+    tracing::info!(integration = %id, by = %member.user_id, events = events.len(), "integration removed");
+    for event_id in &events {
+        state.live.publish_event(pool, event_id).await;
+    }
+    Ok(true)
 }
 
 fn webhook_token() -> String {

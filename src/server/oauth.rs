@@ -161,10 +161,11 @@ async fn callback(
         Ok(c) => c,
         Err(res) => return res,
     };
-    let http = match reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-    {
+    // The provider clients' settings: a timeout, our User-Agent, no redirects (the token
+    // exchange carries the client secret).
+    let http = match crate::server::providers::http::client(
+        crate::server::providers::http::DEFAULT_TIMEOUT,
+    ) {
         Ok(h) => h,
         Err(_) => {
             return page(

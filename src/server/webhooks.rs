@@ -169,11 +169,7 @@ pub async fn process(state: &AppState, delivery: Delivery) -> Result<(), Webhook
     let (provider_event_id, records) = match fetched {
         Ok(fetched) => fetched,
         Err(ProviderError::Unauthorized) => {
-            let message = "The provider rejected the credential.";
-            store::mark_disconnected(pool, &delivery.integration_id, message).await?;
-            for event_id in events::disconnect_all_on(pool, &delivery.integration_id).await? {
-                state.live.publish_event(pool, &event_id).await;
-            }
+            integrations::credential_rejected(state, &delivery.integration_id).await?;
             return Ok(());
         }
         Err(other) => return Err(other.into()),

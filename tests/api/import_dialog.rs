@@ -136,6 +136,32 @@ async fn an_admin_imports_a_provider_event_once_and_others_cannot(backend: Backe
         .status(),
         403
     );
+
+    // The key is revoked at Luma: the dialog's next listing says so, and the integration and
+    // the imported event turn DISCONNECTED at once instead of waiting for the next sync.
+    sim.sim.world().credentials.remove(&key);
+    let res = app
+        .call(
+            &admin,
+            "list_provider_events",
+            &[("integration_id", integration)],
+        )
+        .await;
+    assert_eq!(res.status(), 422);
+    assert!(res.text().await.unwrap().contains("disconnected"));
+    let status: String = sqlx::query_scalar("SELECT status FROM integrations WHERE id = $1")
+        .bind(integration)
+        .fetch_one(&app.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(status, "DISCONNECTED");
+    let event: Value = app
+        .call(&admin, "get_event", &[("event_id", &event_id)])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(event["sync_status"], "Disconnected");
 }
 
 async fn the_recovery_dialog_relinks_the_event_and_queues_one_import_for_admins_only(

@@ -1,5 +1,6 @@
 use crate::helpers::{spawn_app_with, TestApp};
-use lanyard::domain::Role;
+use lanyard::domain::sync_status::SyncEvent;
+use lanyard::domain::{Provider, Role};
 use lanyard::server::db::Backend;
 use lanyard::simulator::{self, RunningSimulator};
 use reqwest::Client;
@@ -172,6 +173,12 @@ async fn only_admins_connect_and_remove(backend: Backend) {
         404
     );
 
+    let event = app
+        .insert_event(&ws, Some(id), Provider::Luma, "evt-removed", "RMV123")
+        .await;
+    lanyard::server::db::events::apply_sync_event(&app.db.pool, &event, SyncEvent::SyncSucceeded)
+        .await
+        .unwrap();
     assert_eq!(
         app.call(&admin, "remove_integration", &[("integration_id", id)])
             .await
@@ -179,6 +186,23 @@ async fn only_admins_connect_and_remove(backend: Backend) {
         200
     );
     assert!(integrations(&app, &admin).await.is_empty());
+    // Its event stays, DISCONNECTED and unlinked, until an admin re-links it.
+    assert_eq!(event_status(&app, &event).await, "DISCONNECTED");
+    let linked: Option<String> =
+        sqlx::query_scalar("SELECT integration_id FROM events WHERE id = $1")
+            .bind(&event)
+            .fetch_one(&app.db.pool)
+            .await
+            .unwrap();
+    assert_eq!(linked, None);
+}
+
+async fn event_status(app: &TestApp, event_id: &str) -> String {
+    sqlx::query_scalar("SELECT sync_status FROM events WHERE id = $1")
+        .bind(event_id)
+        .fetch_one(&app.db.pool)
+        .await
+        .unwrap()
 }
 
 async fn eventbrite_connects_through_oauth_and_state_is_checked(backend: Backend) {
@@ -268,6 +292,27 @@ async fn a_revoked_token_turns_the_integration_disconnected(backend: Backend) {
         .await
         .unwrap();
     let id = card["id"].as_str().unwrap();
+    // Two ACTIVE events on the integration, one of them open in a page.
+    let ws: String = sqlx::query_scalar("SELECT workspace_id FROM integrations WHERE id = $1")
+        .bind(id)
+        .fetch_one(&app.db.pool)
+        .await
+        .unwrap();
+    let mut events = Vec::new();
+    for (n, code) in ["AAA111", "AAA222"].into_iter().enumerate() {
+        let event = app
+            .insert_event(&ws, Some(id), Provider::Luma, &format!("evt-{n}"), code)
+            .await;
+        lanyard::server::db::events::apply_sync_event(
+            &app.db.pool,
+            &event,
+            SyncEvent::SyncSucceeded,
+        )
+        .await
+        .unwrap();
+        events.push(event);
+    }
+    let mut page = app.state.live.subscribe_event(&events[1]);
 
     let checked: Value = app
         .call(&admin, "check_integration", &[("integration_id", id)])
@@ -290,6 +335,16 @@ async fn a_revoked_token_turns_the_integration_disconnected(backend: Backend) {
         .unwrap();
     assert_eq!(checked["status"], "Disconnected");
     assert!(checked["last_error"].as_str().unwrap().contains("rejected"));
+    // Every event on it is DISCONNECTED too, and an open page hears of it at once.
+    for event in &events {
+        assert_eq!(event_status(&app, event).await, "DISCONNECTED", "{event}");
+    }
+    let update = tokio::time::timeout(std::time::Duration::from_secs(10), page.recv())
+        .await
+        .expect("the open page gets an update")
+        .unwrap();
+    let update: Value = serde_json::from_str(&update).unwrap();
+    assert_eq!(update["sync_status"], "Disconnected");
 
     // No further calls go out on a dead credential.
     let calls = |sim: &RunningSimulator| sim.sim.world().calls.get(&key).copied().unwrap_or(0);

@@ -12,8 +12,9 @@ pub fn SyncStatusBadge(status: SyncStatus) -> impl IntoView {
             "bg-amber-50 text-amber-800 ring-amber-600/20",
             "bg-amber-500",
         ),
+        // The reference's words: an ACTIVE event's card "shows a green Syncing indicator".
         SyncStatus::Active => (
-            "Active",
+            "Syncing",
             "bg-emerald-50 text-emerald-700 ring-emerald-600/20",
             "bg-emerald-500",
         ),

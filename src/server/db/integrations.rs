@@ -169,14 +169,34 @@ pub async fn mark_disconnected(pool: &AnyPool, id: &str, error: &str) -> Result<
     Ok(())
 }
 
-/// Removes an integration; its events stay (their `integration_id` becomes NULL).
-pub async fn remove(pool: &AnyPool, workspace_id: &str, id: &str) -> Result<bool, DbError> {
+/// What a rejected credential leaves behind, in the integration's own `last_error`.
+pub const REJECTED: &str = "The provider rejected the credential.";
+
+/// The provider rejected the integration's credential: the integration and every event on it
+/// turn DISCONNECTED. Returns the events, so the caller can tell their open pages.
+pub async fn credential_rejected(pool: &AnyPool, id: &str) -> Result<Vec<String>, DbError> {
+    mark_disconnected(pool, id, REJECTED).await?;
+    super::events::disconnect_all_on(pool, id).await
+}
+
+/// Removes an integration. Its events stay, DISCONNECTED with no integration, until an admin
+/// re-links them to another account (the Reconnect dialog). Returns those events, or `None`
+/// when there was no such integration.
+pub async fn remove(
+    pool: &AnyPool,
+    workspace_id: &str,
+    id: &str,
+) -> Result<Option<Vec<String>>, DbError> {
+    if get(pool, workspace_id, id).await?.is_none() {
+        return Ok(None);
+    }
+    let orphaned = super::events::disconnect_all_on(pool, id).await?;
     let done = sqlx::query("DELETE FROM integrations WHERE workspace_id = $1 AND id = $2")
         .bind(workspace_id)
         .bind(id)
         .execute(pool)
         .await?;
-    Ok(done.rows_affected() > 0)
+    Ok((done.rows_affected() > 0).then_some(orphaned))
 }
 
 /// The integration a webhook URL's token belongs to: (workspace id, integration id).

@@ -2,7 +2,7 @@
 //! return domain records and a small error enum, and know nothing of the database.
 
 pub mod eventbrite;
-mod http;
+pub(crate) mod http;
 pub mod luma;
 
 use crate::domain::mapping::{AttendeeRecord, ProviderEvent};

@@ -48,6 +48,9 @@ pub struct ImportOutcome {
     pub status: SyncStatus,
     pub checkpoint: Checkpoint,
     pub error: Option<String>,
+    /// Events a rejected credential moved to DISCONNECTED (this one and its siblings on the
+    /// same integration), for the caller to tell their open pages.
+    pub disconnected: Vec<String>,
 }
 
 /// Pages fetched ahead of the one being written (memory: a few hundred attendees).
@@ -180,13 +183,16 @@ pub async fn import_all(
         }
     }
 
+    let mut disconnected = Vec::new();
     let (event, error) = match failure {
         None => (SyncEvent::SyncSucceeded, None),
         Some(ProviderError::Unauthorized) => {
-            let message = "The provider rejected the credential.";
-            integration_store::mark_disconnected(pool, target.integration_id, message).await?;
-            events::disconnect_all_on(pool, target.integration_id).await?;
-            (SyncEvent::CredentialRejected, Some(message.to_string()))
+            disconnected =
+                integration_store::credential_rejected(pool, target.integration_id).await?;
+            (
+                SyncEvent::CredentialRejected,
+                Some(integration_store::REJECTED.to_string()),
+            )
         }
         Some(other) => (SyncEvent::RetriesExhausted, Some(other.to_string())),
     };
@@ -195,6 +201,7 @@ pub async fn import_all(
         status,
         checkpoint,
         error,
+        disconnected,
     })
 }
 

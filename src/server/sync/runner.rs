@@ -252,6 +252,13 @@ async fn run_job(
     runs::finish(pool, &run_id, label, &finished).await?;
     jobs::finish(pool, &job.id, owner, finished).await?;
     state.live.publish_event(pool, &job.event_id).await;
+    for sibling in outcome
+        .disconnected
+        .iter()
+        .filter(|id| **id != job.event_id)
+    {
+        state.live.publish_event(pool, sibling).await;
+    }
     tracing::info!(job = %job.id, event = %job.event_id, outcome = label, "job finished");
     Ok(())
 }
@@ -280,6 +287,7 @@ async fn execute(
         status,
         checkpoint: Checkpoint::default(),
         error: Some(error.to_string()),
+        disconnected: Vec::new(),
     };
     let Some(target) = events::sync_target(pool, &job.workspace_id, &job.event_id).await? else {
         return Ok(not_run(SyncStatus::Failed, "The event no longer exists."));
