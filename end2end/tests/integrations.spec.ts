@@ -19,7 +19,7 @@ test("an admin connects Eventbrite through OAuth and Luma with a key, then a rev
   const created = await request.post(`${simulator}/admin/accounts`, {
     data: { provider: "luma", email: "e2e-calendar@northwind.example", name: "E2E Calendar" },
   });
-  const { credential: key } = await created.json();
+  const { credential: key, account_id: calendar } = await created.json();
   await expect(page.locator("body[data-hydrated=true]")).toBeAttached();
   await page.getByRole("button", { name: "Connect Luma" }).click();
   await page.getByLabel("Luma API key").fill("secret-not-a-real-key");
@@ -35,6 +35,15 @@ test("an admin connects Eventbrite through OAuth and Luma with a key, then a rev
   await request.post(`${simulator}/admin/revoke`, { data: { credential: key } });
   await luma.getByRole("button", { name: "Check connection" }).click();
   await expect(luma.locator("[data-status]")).toHaveText("Disconnected");
-  await expect(luma.getByRole("button", { name: "Reconnect" })).toBeVisible();
   await expect(eventbrite.locator("[data-status]")).toHaveText("Connected");
+
+  // Reconnect on the card with a new key for the calendar: the same card comes back.
+  const fresh = await request.post(`${simulator}/admin/accounts/${calendar}/credentials`);
+  const { credential: newKey } = await fresh.json();
+  await luma.getByRole("button", { name: "Reconnect" }).click();
+  await expect(page.getByRole("heading", { name: "Reconnect Luma" })).toBeVisible();
+  await page.getByLabel("Luma API key").fill(newKey);
+  await page.getByRole("button", { name: "Save key" }).click();
+  await expect(luma.locator("[data-status]")).toHaveText("Connected");
+  await expect(page.locator("[data-provider=LUMA]", { hasText: "e2e-calendar@northwind.example" })).toHaveCount(1);
 });

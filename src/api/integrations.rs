@@ -37,6 +37,12 @@ fn integration_error(error: crate::server::integrations::IntegrationError) -> Ap
             ))
         }
         E::NotFound => ApiError::not_found(),
+        E::OtherAccount => ApiError::invalid(
+            "This key belongs to another account than the one this integration was connected with. Use Connect instead.",
+        ),
+        E::Db(crate::server::db::DbError::AlreadyExists(_)) => {
+            ApiError::invalid("This account is already connected in this workspace.")
+        }
         other => {
             tracing::error!(error = %other, "integration operation failed");
             ApiError::internal()
@@ -44,9 +50,13 @@ fn integration_error(error: crate::server::integrations::IntegrationError) -> Ap
     }
 }
 
-/// Connect Luma (or reconnect it): the key is checked with `get-self` before it is saved.
+/// Connect Luma, or with `integration_id` reconnect that integration in place: the key is
+/// checked with `get-self` before it is saved.
 #[server(prefix = "/api", endpoint = "connect_luma")]
-pub async fn connect_luma(api_key: String) -> Result<IntegrationSummary, ApiError> {
+pub async fn connect_luma(
+    api_key: String,
+    #[server(default)] integration_id: Option<String>,
+) -> Result<IntegrationSummary, ApiError> {
     use crate::domain::Permission;
     use crate::server::{auth, integrations, providers::Credential};
     let state = auth::app_state();
@@ -55,9 +65,12 @@ pub async fn connect_luma(api_key: String) -> Result<IntegrationSummary, ApiErro
     if key.is_empty() {
         return Err(ApiError::invalid("Paste your Luma API key."));
     }
-    integrations::connect(&state, &member, Credential::LumaApiKey(key.to_string()))
-        .await
-        .map_err(integration_error)
+    let credential = Credential::LumaApiKey(key.to_string());
+    match integration_id.filter(|id| !id.is_empty()) {
+        Some(id) => integrations::reconnect(&state, &member, &id, credential).await,
+        None => integrations::connect(&state, &member, credential).await,
+    }
+    .map_err(integration_error)
 }
 
 /// Asks the provider whether the stored credential still works.

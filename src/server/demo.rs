@@ -140,12 +140,13 @@ pub async fn start_providers(config: &mut super::config::Config) -> std::io::Res
         key
     };
     config.providers = simulator.provider_urls();
-    if config.eventbrite_app.is_none() {
-        config.eventbrite_app = Some(super::config::EventbriteApp {
+    let app = config
+        .eventbrite_app
+        .get_or_insert_with(|| super::config::EventbriteApp {
             client_id: "lanyard-demo".into(),
             client_secret: "lanyard-demo-secret".into(),
         });
-    }
+    simulator.register_eventbrite_app(&app.client_id, &app.client_secret);
     Ok(DemoProviders {
         simulator,
         luma_key,

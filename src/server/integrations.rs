@@ -15,6 +15,9 @@ pub enum IntegrationError {
     Unreachable(&'static str, ProviderError),
     #[error("integration not found")]
     NotFound,
+    /// A reconnect with a credential of another provider account than the card's.
+    #[error("the credential belongs to another account")]
+    OtherAccount,
     #[error(transparent)]
     Db(#[from] DbError),
     #[error("stored credentials: {0}")]
@@ -28,6 +31,66 @@ pub async fn connect(
     member: &Member,
     credential: Credential,
 ) -> Result<IntegrationSummary, IntegrationError> {
+    let (client, account) = check_credential(state, &credential).await?;
+    let identity = account_identity(&credential, &account.id);
+    let existing = store::find_by_account(
+        &state.db.pool,
+        &member.workspace_id,
+        client.provider(),
+        &identity,
+    )
+    .await?;
+    save(state, member, &client, &credential, &account, existing).await
+}
+
+/// Reconnect on one integration's card: a new credential for the same provider account,
+/// saved into that integration in place, so its events can recover.
+pub async fn reconnect(
+    state: &AppState,
+    member: &Member,
+    id: &str,
+    credential: Credential,
+) -> Result<IntegrationSummary, IntegrationError> {
+    let pool = &state.db.pool;
+    let (provider, stored_identity) = store::account_of(pool, &member.workspace_id, id)
+        .await?
+        .ok_or(IntegrationError::NotFound)?;
+    let (client, account) = check_credential(state, &credential).await?;
+    let same_account = |identity: &str| identity.split('#').next() == Some(account.id.as_str());
+    if client.provider() != provider || !same_account(&stored_identity) {
+        return Err(IntegrationError::OtherAccount);
+    }
+    save(
+        state,
+        member,
+        &client,
+        &credential,
+        &account,
+        Some(id.to_string()),
+    )
+    .await
+}
+
+/// How a provider account is told apart. An Eventbrite token speaks for the user's account.
+/// A Luma key is scoped to one calendar, but `get-self` names only the user, and one user may
+/// hold keys for several calendars: those are different integrations, told apart by a
+/// fingerprint of the key (a truncated SHA-256; the key itself is only stored encrypted).
+fn account_identity(credential: &Credential, account_id: &str) -> String {
+    use sha2::{Digest, Sha256};
+    match credential {
+        Credential::EventbriteToken(_) => account_id.to_string(),
+        Credential::LumaApiKey(key) => {
+            let digest = Sha256::digest(key.as_bytes());
+            let fingerprint: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
+            format!("{account_id}#{fingerprint}")
+        }
+    }
+}
+
+async fn check_credential(
+    state: &AppState,
+    credential: &Credential,
+) -> Result<(ProviderClient, super::providers::Account), IntegrationError> {
     let client = ProviderClient::new(&state.config.providers, credential.clone())
         .map_err(|e| IntegrationError::Unreachable("the provider", e))?;
     let provider = client.provider();
@@ -39,15 +102,27 @@ pub async fn connect(
         }
         other => IntegrationError::Unreachable(provider.label(), other),
     })?;
+    Ok((client, account))
+}
+
+/// Saves a checked credential, encrypted: into `existing` in place, or as a new integration.
+async fn save(
+    state: &AppState,
+    member: &Member,
+    client: &ProviderClient,
+    credential: &Credential,
+    account: &super::providers::Account,
+    existing: Option<String>,
+) -> Result<IntegrationSummary, IntegrationError> {
     let pool = &state.db.pool;
-    let existing =
-        store::find_by_account(pool, &member.workspace_id, provider, &account.id).await?;
+    let provider = client.provider();
+    let identity = account_identity(credential, &account.id);
     let id = existing.clone().unwrap_or_else(super::new_id);
-    let sealed = state.cipher.seal(&id, &credential);
+    let sealed = state.cipher.seal(&id, credential);
     let connection = store::Connection {
         workspace_id: &member.workspace_id,
         provider,
-        provider_account_id: &account.id,
+        provider_account_id: &identity,
         account_email: &account.email,
         connected_by: &member.user_id,
     };

@@ -25,9 +25,22 @@ pub fn router() -> Router<Sim> {
             "/events/{event}/attendees/{id}/refund",
             post(refund_attendee),
         )
+        .route("/apps", post(register_app))
         .route("/revoke", post(revoke))
         .route("/faults", get(get_faults).put(set_faults))
         .route("/calls", get(calls))
+}
+
+#[derive(Deserialize)]
+struct NewApp {
+    client_id: String,
+    client_secret: String,
+}
+
+/// Registers an Eventbrite app (its API key and client secret), as the developer page does.
+async fn register_app(State(sim): State<Sim>, Json(app): Json<NewApp>) -> Response {
+    sim.world().apps.insert(app.client_id, app.client_secret);
+    StatusCode::NO_CONTENT.into_response()
 }
 
 #[derive(Deserialize)]

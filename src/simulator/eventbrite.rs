@@ -351,6 +351,14 @@ async fn authorize_page(State(sim): State<Sim>, Query(q): Query<AuthorizeQuery>)
         return (StatusCode::BAD_REQUEST, Html("<h1>Invalid OAuth request</h1><p>response_type=code, client_id and redirect_uri are required.</p>")).into_response();
     }
     let world = sim.world();
+    let client_id = q.client_id.as_deref().unwrap_or_default();
+    if !world.apps.contains_key(client_id) {
+        return (
+            StatusCode::BAD_REQUEST,
+            Html("<h1>Invalid OAuth request</h1><p>Unknown client_id: no app is registered with this API key.</p>"),
+        )
+            .into_response();
+    }
     let mut accounts: Vec<_> = world
         .accounts
         .values()
@@ -363,9 +371,10 @@ async fn authorize_page(State(sim): State<Sim>, Query(q): Query<AuthorizeQuery>)
             .replace('<', "&lt;")
     };
     let hidden = format!(
-        r#"<input type="hidden" name="redirect_uri" value="{}"><input type="hidden" name="state" value="{}">"#,
+        r#"<input type="hidden" name="redirect_uri" value="{}"><input type="hidden" name="state" value="{}"><input type="hidden" name="client_id" value="{}">"#,
         esc(q.redirect_uri.as_deref().unwrap_or_default()),
-        esc(q.state.as_deref().unwrap_or_default())
+        esc(q.state.as_deref().unwrap_or_default()),
+        esc(client_id)
     );
     let buttons: String = accounts.iter().map(|a| format!(
         r#"<form method="post">{hidden}<input type="hidden" name="account_id" value="{}"><button type="submit">Allow as {}</button></form>"#,
@@ -379,6 +388,7 @@ async fn authorize_page(State(sim): State<Sim>, Query(q): Query<AuthorizeQuery>)
 #[derive(Deserialize)]
 struct Approval {
     redirect_uri: String,
+    client_id: String,
     state: Option<String>,
     account_id: Option<String>,
     deny: Option<String>,
@@ -394,9 +404,14 @@ async fn authorize_approve(State(sim): State<Sim>, Form(form): Form<Approval>) -
             (None, Some(account_id)) => {
                 let mut world = sim.world();
                 let code = world.random_secret("code-");
-                world
-                    .codes
-                    .insert(code.clone(), (account_id, form.redirect_uri.clone()));
+                world.codes.insert(
+                    code.clone(),
+                    (
+                        account_id,
+                        form.redirect_uri.clone(),
+                        form.client_id.clone(),
+                    ),
+                );
                 pairs.append_pair("code", &code);
             }
             _ => {
@@ -438,16 +453,17 @@ async fn token(
         );
     }
     // Client credentials may come in the form or as HTTP Basic (as the oauth2 crate sends them).
-    let basic = headers
-        .get("authorization")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Basic "))
-        .is_some();
-    if !basic && (req.client_id.is_none() || req.client_secret.is_none()) {
+    let Some((client_id, client_secret)) = basic_credentials(&headers)
+        .or_else(|| req.client_id.clone().zip(req.client_secret.clone()))
+    else {
         return oauth_error("invalid_client", "client_id and client_secret are required");
-    }
+    };
     let mut world = sim.world();
-    let Some((account_id, redirect_uri)) = req.code.as_ref().and_then(|c| world.codes.remove(c))
+    if world.apps.get(&client_id) != Some(&client_secret) {
+        return oauth_error("invalid_client", "Client authentication failed.");
+    }
+    let Some((account_id, redirect_uri, issued_to)) =
+        req.code.as_ref().and_then(|c| world.codes.remove(c))
     else {
         return oauth_error(
             "invalid_grant",
@@ -457,6 +473,30 @@ async fn token(
     if req.redirect_uri.as_deref() != Some(redirect_uri.as_str()) {
         return oauth_error("invalid_grant", "redirect_uri does not match");
     }
+    if issued_to != client_id {
+        return oauth_error("invalid_grant", "The code was issued to another client.");
+    }
     let token = world.issue_credential(&account_id, "");
     Json(json!({"access_token": token, "token_type": "bearer"})).into_response()
+}
+
+/// `Authorization: Basic base64(urlencoded id ":" urlencoded secret)` (RFC 6749, 2.3.1).
+fn basic_credentials(headers: &HeaderMap) -> Option<(String, String)> {
+    use base64::Engine as _;
+    let encoded = headers
+        .get("authorization")?
+        .to_str()
+        .ok()?
+        .strip_prefix("Basic ")?;
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(encoded.trim())
+        .ok()?;
+    let decoded = String::from_utf8(decoded).ok()?;
+    let (id, secret) = decoded.split_once(':')?;
+    let unescape = |s: &str| {
+        url::form_urlencoded::parse(format!("v={s}").as_bytes())
+            .next()
+            .map(|(_, v)| v.into_owned())
+    };
+    Some((unescape(id)?, unescape(secret)?))
 }

@@ -62,6 +62,13 @@ impl RunningSimulator {
     pub fn luma_api(&self) -> String {
         format!("{}/luma", self.url)
     }
+    /// Registers an Eventbrite app, so OAuth with its client id and secret succeeds.
+    pub fn register_eventbrite_app(&self, client_id: &str, client_secret: &str) {
+        self.sim
+            .world()
+            .apps
+            .insert(client_id.to_string(), client_secret.to_string());
+    }
     /// Every provider base URL pointed at this simulator.
     pub fn provider_urls(&self) -> crate::server::providers::ProviderUrls {
         crate::server::providers::ProviderUrls {

@@ -54,8 +54,11 @@ pub struct World {
     pub accounts: HashMap<String, Account>,
     /// Live credentials (Eventbrite tokens, Luma keys) → account id. Revoking removes one.
     pub credentials: HashMap<String, String>,
-    /// OAuth codes awaiting exchange: code → (account id, redirect_uri).
-    pub codes: HashMap<String, (String, String)>,
+    /// OAuth codes awaiting exchange: code → (account id, redirect_uri, client id).
+    pub codes: HashMap<String, (String, String, String)>,
+    /// Registered Eventbrite apps (API key → client secret): as on Eventbrite, only a
+    /// registered app may ask for authorization or exchange a code.
+    pub apps: HashMap<String, String>,
     pub events: BTreeMap<String, Event>,
     pub webhooks: Vec<Webhook>,
     pub faults: Faults,

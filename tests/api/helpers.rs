@@ -143,6 +143,9 @@ pub async fn spawn_app_with(backend: Backend, sim: Option<&RunningSimulator>) ->
     // webhook addresses) follows.
     let bind_addr: std::net::SocketAddr = "127.0.0.1:0".parse().unwrap();
     let providers = sim.map(|s| s.provider_urls()).unwrap_or_default();
+    if let Some(sim) = sim {
+        sim.register_eventbrite_app("test-client", "test-secret");
+    }
     let config = Config {
         // Tests drive their own runners; the app's would race them for jobs.
         sync_workers: 0,

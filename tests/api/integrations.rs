@@ -40,6 +40,7 @@ async fn approve(
 ) -> String {
     let form = [
         ("redirect_uri", redirect_uri),
+        ("client_id", "test-client"),
         ("state", state),
         ("account_id", account_id),
     ];
@@ -105,23 +106,37 @@ async fn luma_key_is_checked_encrypted_and_reconnects_in_place(backend: Backend)
         "no plaintext at rest"
     );
 
-    // A new key for the same calendar updates the same integration.
-    let new_key: Value = reqwest::Client::new()
-        .post(format!(
-            "{}/admin/accounts/{account_id}/credentials",
-            sim.url
-        ))
-        .send()
+    // The same key again is the same integration.
+    let same: Value = app
+        .call(&admin, "connect_luma", &[("api_key", &key)])
         .await
-        .unwrap()
         .json()
         .await
         .unwrap();
+    assert_eq!(same["id"], card["id"]);
+
+    // Reconnect on the card: a new key for the same calendar updates it in place.
+    let new_key = |sim_url: String| {
+        let url = format!("{sim_url}/admin/accounts/{account_id}/credentials");
+        async move {
+            let created: Value = reqwest::Client::new()
+                .post(url)
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            created["credential"].as_str().unwrap().to_string()
+        }
+    };
+    let id = card["id"].as_str().unwrap();
+    let replacement = new_key(sim.url.clone()).await;
     let again: Value = app
         .call(
             &admin,
             "connect_luma",
-            &[("api_key", new_key["credential"].as_str().unwrap())],
+            &[("api_key", &replacement), ("integration_id", id)],
         )
         .await
         .json()
@@ -129,6 +144,30 @@ async fn luma_key_is_checked_encrypted_and_reconnects_in_place(backend: Backend)
         .unwrap();
     assert_eq!(again["id"], card["id"]);
     assert_eq!(integrations(&app, &admin).await.len(), 1);
+
+    // A key of another Luma account cannot take over the card.
+    let (_, stranger) = sim_account(&sim, "luma", "someone-else@acme.test").await;
+    let res = app
+        .call(
+            &admin,
+            "connect_luma",
+            &[("api_key", &stranger), ("integration_id", id)],
+        )
+        .await;
+    assert_eq!(res.status(), 422);
+    assert!(res.text().await.unwrap().contains("another account"));
+
+    // Connect (not Reconnect) with another key is another integration: a Luma key is scoped
+    // to one calendar but names only its user, who may hold keys for several calendars.
+    let other = new_key(sim.url.clone()).await;
+    let separate: Value = app
+        .call(&admin, "connect_luma", &[("api_key", &other)])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_ne!(separate["id"], card["id"]);
+    assert_eq!(integrations(&app, &admin).await.len(), 2);
 }
 
 async fn only_admins_connect_and_remove(backend: Backend) {
@@ -276,6 +315,41 @@ async fn eventbrite_connects_through_oauth_and_state_is_checked(backend: Backend
     let replay = admin.get(&callback).send().await.unwrap();
     assert_eq!(replay.status(), 400);
     assert_eq!(integrations(&app, &admin).await.len(), 1);
+
+    // Like Eventbrite, the simulator knows only registered apps and their secrets.
+    let mut unknown = authorize.clone();
+    unknown
+        .query_pairs_mut()
+        .clear()
+        .append_pair("response_type", "code")
+        .append_pair("client_id", "not-registered")
+        .append_pair("redirect_uri", &q["redirect_uri"]);
+    assert_eq!(plain.get(unknown).send().await.unwrap().status(), 400);
+    let start = app.get(&admin, "/integrations/eventbrite/connect").await;
+    let authorize = url::Url::parse(start.headers()["location"].to_str().unwrap()).unwrap();
+    let callback = approve(&plain, &authorize, &q["redirect_uri"], "s", &account_id).await;
+    let code = url::Url::parse(&callback)
+        .unwrap()
+        .query_pairs()
+        .find(|(k, _)| k == "code")
+        .unwrap()
+        .1
+        .into_owned();
+    let res = plain
+        .post(format!("{}/token", sim.eventbrite_oauth()))
+        .form(&[
+            ("grant_type", "authorization_code"),
+            ("code", &code),
+            ("client_id", "test-client"),
+            ("client_secret", "wrong-secret"),
+            ("redirect_uri", &q["redirect_uri"]),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 400);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["error"], "invalid_client");
 }
 
 async fn a_revoked_token_turns_the_integration_disconnected(backend: Backend) {

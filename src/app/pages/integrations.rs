@@ -35,6 +35,8 @@ pub fn IntegrationsPage() -> impl IntoView {
         _ => None,
     };
     let show_luma_form = RwSignal::new(false);
+    // Set when the key form reconnects one Luma card in place (its Reconnect button).
+    let luma_replacing = RwSignal::new(None::<String>);
     view! {
         <Title text="Integrations"/>
         <div class="mb-6 flex flex-wrap items-end justify-between gap-4">
@@ -60,12 +62,12 @@ pub fn IntegrationsPage() -> impl IntoView {
                 let connect_buttons = can_manage.then(|| view! {
                     <div class="mb-6 flex flex-wrap gap-3">
                         <a href="/integrations/eventbrite/connect" rel="external" class=PRIMARY>"Connect Eventbrite"</a>
-                        <button type="button" class=PRIMARY on:click=move |_| show_luma_form.update(|v| *v = !*v)>"Connect Luma"</button>
+                        <button type="button" class=PRIMARY on:click=move |_| { luma_replacing.set(None); show_luma_form.update(|v| *v = !*v) }>"Connect Luma"</button>
                     </div>
                 });
                 view! {
                     {connect_buttons}
-                    {move || (can_manage && show_luma_form.get()).then(|| view! { <LumaKeyForm action=connect_luma/> })}
+                    {move || (can_manage && show_luma_form.get()).then(|| view! { <LumaKeyForm action=connect_luma replacing=luma_replacing/> })}
                     {if list.is_empty() {
                         let description = if can_manage {
                             "Connect an Eventbrite account or a Luma calendar to start importing events."
@@ -77,7 +79,7 @@ pub fn IntegrationsPage() -> impl IntoView {
                         view! {
                             <ul class="grid gap-4 md:grid-cols-2" data-testid="integration-list">
                                 {list.into_iter().map(|integration| view! {
-                                    <IntegrationCard integration can_manage check remove show_luma_form/>
+                                    <IntegrationCard integration can_manage check remove show_luma_form luma_replacing/>
                                 }).collect_view()}
                             </ul>
                         }.into_any()
@@ -89,15 +91,19 @@ pub fn IntegrationsPage() -> impl IntoView {
 }
 
 #[component]
-fn LumaKeyForm(action: ServerAction<ConnectLuma>) -> impl IntoView {
+fn LumaKeyForm(
+    action: ServerAction<ConnectLuma>,
+    replacing: RwSignal<Option<String>>,
+) -> impl IntoView {
     let error = move || action.value().get().and_then(|r| r.err());
     view! {
         <div class="mb-6 rounded-xl bg-white p-5 shadow-sm ring-1 ring-slate-200">
-            <h2 class="font-semibold">"Connect Luma"</h2>
+            <h2 class="font-semibold">{move || if replacing.get().is_some() { "Reconnect Luma" } else { "Connect Luma" }}</h2>
             <p class="mt-1 text-sm text-slate-500">
                 "Paste a calendar API key (Luma → Calendar → Settings → Developer). Lanyard checks it with Luma before saving it."
             </p>
             <ActionForm action attr:class="mt-4 flex flex-col gap-3 sm:flex-row">
+                {move || replacing.get().map(|id| view! { <input type="hidden" name="integration_id" value=id/> })}
                 <label class="sr-only" for="luma-api-key">"Luma API key"</label>
                 <input id="luma-api-key" name="api_key" type="password" required autocomplete="off" placeholder="Luma API key"
                     class="block w-full rounded-lg border-0 px-3 py-2 font-mono text-sm ring-1 ring-inset ring-slate-300 focus:ring-2 focus:ring-indigo-600"/>
@@ -117,12 +123,19 @@ fn IntegrationCard(
     check: ServerAction<CheckIntegration>,
     remove: ServerAction<RemoveIntegration>,
     show_luma_form: RwSignal<bool>,
+    luma_replacing: RwSignal<Option<String>>,
 ) -> impl IntoView {
     let id = integration.id.clone();
+    let reconnect_id = id.clone();
     let disconnected = integration.status == IntegrationStatus::Disconnected;
     let reconnect = (can_manage && disconnected).then(|| match integration.provider {
         Provider::Eventbrite => view! { <a href="/integrations/eventbrite/connect" rel="external" class=PRIMARY>"Reconnect"</a> }.into_any(),
-        Provider::Luma => view! { <button type="button" class=PRIMARY on:click=move |_| show_luma_form.set(true)>"Reconnect"</button> }.into_any(),
+        Provider::Luma => view! {
+            <button type="button" class=PRIMARY on:click=move |_| {
+                luma_replacing.set(Some(reconnect_id.clone()));
+                show_luma_form.set(true);
+            }>"Reconnect"</button>
+        }.into_any(),
     });
     let manage = can_manage.then(|| {
         let (check_id, remove_id) = (id.clone(), id.clone());

@@ -73,6 +73,32 @@ pub async fn find_by_account(
     .await?)
 }
 
+/// The provider and account identity of one integration in one workspace.
+pub async fn account_of(
+    pool: &AnyPool,
+    workspace_id: &str,
+    id: &str,
+) -> Result<Option<(Provider, String)>, DbError> {
+    let row = sqlx::query(
+        "SELECT provider, provider_account_id FROM integrations WHERE workspace_id = $1 AND id = $2",
+    )
+    .bind(workspace_id)
+    .bind(id)
+    .fetch_optional(pool)
+    .await?;
+    row.map(|r| {
+        let provider: String = r.get("provider");
+        Ok((
+            Provider::parse(&provider).ok_or(DbError::Corrupt {
+                what: "provider",
+                value: provider,
+            })?,
+            r.get("provider_account_id"),
+        ))
+    })
+    .transpose()
+}
+
 /// Saves a connection: a new row, or the existing row for the same account updated in place
 /// (so a reconnect brings its events back). `sealed` must be sealed for the row id `id`.
 pub async fn save(
@@ -87,7 +113,8 @@ pub async fn save(
     let query = if existing {
         sqlx::query(
             "UPDATE integrations SET account_email = $2, status = 'CONNECTED', credentials = $3,
-                connected_by = $4, connected_at = $5, disconnected_at = NULL, last_error = NULL, updated_at = $5
+                connected_by = $4, connected_at = $5, disconnected_at = NULL, last_error = NULL, updated_at = $5,
+                provider_account_id = $7
              WHERE id = $1 AND workspace_id = $6",
         )
         .bind(id)
@@ -96,6 +123,7 @@ pub async fn save(
         .bind(c.connected_by)
         .bind(now)
         .bind(c.workspace_id)
+        .bind(c.provider_account_id)
     } else {
         sqlx::query(
             "INSERT INTO integrations (id, workspace_id, provider, provider_account_id, account_email, status,
