@@ -158,7 +158,18 @@ async fn router(state: AppState) -> Result<Router, StartupError> {
         ))
         .with_state(state.clone());
     let app = with_sessions(app, &state).await?;
-    Ok(app.layer(TraceLayer::new_for_http()))
+    Ok(app.layer(TraceLayer::new_for_http().make_span_with(request_span)))
+}
+
+/// The request's span names its method and path, never its query (OAuth codes and states)
+/// nor a webhook URL's token, which is as good as a password for that endpoint.
+fn request_span(request: &Request) -> tracing::Span {
+    let path = request.uri().path();
+    let path = match path.strip_prefix("/webhooks/") {
+        Some(rest) => format!("/webhooks/{}/…", rest.split('/').next().unwrap_or_default()),
+        None => path.to_string(),
+    };
+    tracing::debug_span!("request", method = %request.method(), path = %path)
 }
 
 /// Sessions live in the app's own database (SQLite or PostgreSQL), so every app instance on

@@ -475,9 +475,48 @@ async fn a_revoked_credential_disconnects_and_reconnecting_brings_the_event_back
     };
     let admin = q.app.signed_in("admin@acme.test").await;
     let form = [("event_id", q.event_id.as_str())];
+    // A second ACTIVE event on the same integration, open in a page.
+    let sibling = q
+        .app
+        .insert_event(
+            &q.workspace_id,
+            Some(&q.integration_id),
+            lanyard::domain::Provider::Eventbrite,
+            "eb-sibling",
+            "SIB123",
+        )
+        .await;
+    lanyard::server::db::events::apply_sync_event(
+        &q.app.db.pool,
+        &sibling,
+        lanyard::domain::sync_status::SyncEvent::SyncSucceeded,
+    )
+    .await
+    .unwrap();
+    let mut sibling_page = q.app.state.live.subscribe_event(&sibling);
     q.sim.sim.world().credentials.remove(&q.token);
     assert_eq!(q.app.call(&admin, "sync_event", &form).await.status(), 200);
     q.wait_status("DISCONNECTED").await;
+    // The sibling went with it, and its open page was told.
+    let sibling_status: String = sqlx::query_scalar("SELECT sync_status FROM events WHERE id = $1")
+        .bind(&sibling)
+        .fetch_one(&q.app.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(sibling_status, "DISCONNECTED");
+    let told = tokio::time::timeout(std::time::Duration::from_secs(10), async {
+        loop {
+            let update: serde_json::Value =
+                serde_json::from_str(&sibling_page.recv().await.unwrap()).unwrap();
+            if update["sync_status"] == "Disconnected" {
+                return;
+            }
+        }
+    })
+    .await;
+    assert!(told.is_ok(), "the sibling's page hears it is disconnected");
+    // No call goes out on the dead token any more: Sync is refused without one.
+    let calls_after = q.provider_calls();
     let integration: String = sqlx::query_scalar("SELECT status FROM integrations WHERE id = $1")
         .bind(&q.integration_id)
         .fetch_one(&q.app.db.pool)
@@ -489,6 +528,7 @@ async fn a_revoked_credential_disconnects_and_reconnecting_brings_the_event_back
         422,
         "Sync cannot revive it"
     );
+    assert_eq!(q.provider_calls(), calls_after);
 
     // The admin reconnects the provider in Settings (same account, new token)...
     let account = q.sim.sim.world().events[&q.provider_event_id]

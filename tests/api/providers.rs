@@ -349,6 +349,59 @@ async fn a_page_with_a_missing_field_names_it() {
 }
 
 #[tokio::test]
+async fn rough_error_answers_are_classified_as_the_documented_ones() {
+    // Answers the simulator does not give, served by a tiny local server.
+    use axum::http::{header, StatusCode};
+    let app = axum::Router::new()
+        // Eventbrite's reference lists INVALID_AUTH as a 400: still a dead credential.
+        .route(
+            "/v3/users/me/",
+            axum::routing::get(|| async {
+                (
+                    StatusCode::BAD_REQUEST,
+                    axum::Json(json!({"status_code": 400, "error": "INVALID_AUTH", "error_description": "The OAuth token you provided was invalid."})),
+                )
+            }),
+        )
+        // A bare 429: no Retry-After, no x-rate-limit.
+        .route(
+            "/luma/v1/users/get-self",
+            axum::routing::get(|| async { StatusCode::TOO_MANY_REQUESTS }),
+        )
+        // A 429 whose Retry-After is an HTTP-date in the past.
+        .route(
+            "/luma/v1/calendars/events/list",
+            axum::routing::get(|| async {
+                (
+                    StatusCode::TOO_MANY_REQUESTS,
+                    [(header::RETRY_AFTER, "Tue, 01 Jan 2002 00:00:00 GMT")],
+                )
+            }),
+        );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    let urls = ProviderUrls {
+        eventbrite_api: format!("{base}/v3"),
+        eventbrite_oauth: String::new(),
+        luma_api: format!("{base}/luma"),
+    };
+    let eb = ProviderClient::new(&urls, Credential::EventbriteToken("t".into())).unwrap();
+    assert_eq!(eb.whoami().await.unwrap_err(), ProviderError::Unauthorized);
+    let luma = ProviderClient::new(&urls, Credential::LumaApiKey("k".into())).unwrap();
+    assert_eq!(
+        luma.whoami().await.unwrap_err(),
+        ProviderError::RateLimited { retry_after: None }
+    );
+    assert_eq!(
+        luma.list_events().await.unwrap_err(),
+        ProviderError::RateLimited {
+            retry_after: Some(Duration::ZERO)
+        }
+    );
+}
+
+#[tokio::test]
 async fn bad_cursors_are_refused_like_the_real_api() {
     let sim = sim().await;
     let (client, _, _, event) = account(&sim, "eventbrite", 120).await;

@@ -91,7 +91,22 @@ fn retry_after(response: &Response) -> Option<Duration> {
         .get(reqwest::header::RETRY_AFTER)?
         .to_str()
         .ok()?;
-    value.trim().parse::<u64>().ok().map(Duration::from_secs)
+    retry_after_value(value, chrono::Utc::now())
+}
+
+/// `Retry-After` is either delta-seconds or an HTTP-date (RFC 9110, 10.2.3).
+fn retry_after_value(value: &str, now: chrono::DateTime<chrono::Utc>) -> Option<Duration> {
+    let value = value.trim();
+    if let Ok(seconds) = value.parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
+    }
+    let at = chrono::DateTime::parse_from_rfc2822(value).ok()?;
+    // A date already past means "now".
+    Some(
+        (at.with_timezone(&chrono::Utc) - now)
+            .to_std()
+            .unwrap_or_default(),
+    )
 }
 
 fn error_detail(body: &Value) -> String {
@@ -130,5 +145,22 @@ mod tests {
             Some((22, 2000, Duration::from_secs(3530)))
         );
         assert_eq!(parse_eventbrite_rate_limit("garbage"), None);
+    }
+
+    #[test]
+    fn retry_after_is_seconds_or_an_http_date() {
+        let now = chrono::DateTime::parse_from_rfc3339("2026-11-23T09:14:00Z")
+            .unwrap()
+            .with_timezone(&chrono::Utc);
+        assert_eq!(retry_after_value(" 7 ", now), Some(Duration::from_secs(7)));
+        assert_eq!(
+            retry_after_value("Mon, 23 Nov 2026 09:14:30 GMT", now),
+            Some(Duration::from_secs(30))
+        );
+        assert_eq!(
+            retry_after_value("Mon, 23 Nov 2026 09:13:00 GMT", now),
+            Some(Duration::ZERO)
+        );
+        assert_eq!(retry_after_value("soon", now), None);
     }
 }
