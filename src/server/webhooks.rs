@@ -7,7 +7,7 @@
 
 use crate::domain::webhook::{self, WebhookHint};
 use crate::domain::Provider;
-use crate::server::db::{attendees, events, integrations as store, DbError};
+use crate::server::db::{attendees, events, integrations as store, runs, DbError};
 use crate::server::integrations;
 use crate::server::providers::ProviderError;
 use crate::server::sync::retry::RetryPolicy;
@@ -144,6 +144,7 @@ pub async fn process(state: &AppState, delivery: Delivery) -> Result<(), Webhook
     else {
         return Ok(());
     };
+    let started_at = crate::server::now_ms();
     let retry = RetryPolicy::default();
     let mut calls = 0;
     let fetched = match &delivery.hint {
@@ -184,6 +185,15 @@ pub async fn process(state: &AppState, delivery: Delivery) -> Result<(), Webhook
     let counts = attendees::upsert_page(&mut tx, &event_id, &records, &existing).await?;
     tx.commit().await.map_err(DbError::from)?;
     tracing::debug!(event = %event_id, ?counts, "webhook applied");
+    runs::record_webhook(
+        pool,
+        &delivery.workspace_id,
+        &event_id,
+        started_at,
+        &counts,
+        calls,
+    )
+    .await?;
     let changed: Vec<String> = records
         .iter()
         .map(|r| r.provider_attendee_id.clone())

@@ -140,6 +140,25 @@ async fn webhooks_bring_registrations_edits_cancellations_and_refunds_and_keep_v
     q.wait_row("the refund", &refunded, |r| r.1 == "NOT_ATTENDING")
         .await;
     assert_eq!(q.count().await, 61, "one new row, nothing duplicated");
+
+    // Each delivery is in the sync history, for support.
+    let webhook_runs: Vec<(i64, i64, i64, i64)> = sqlx::query_as(
+        "SELECT created_count, updated_count, cancelled_count, provider_calls FROM sync_runs
+         WHERE event_id = $1 AND trigger = 'WEBHOOK' AND outcome = 'SUCCEEDED'",
+    )
+    .bind(&q.event_id)
+    .fetch_all(&q.app.db.pool)
+    .await
+    .unwrap();
+    let total = webhook_runs.iter().fold((0, 0, 0, 0), |t, r| {
+        (t.0 + r.0, t.1 + r.1, t.2 + r.2, t.3 + r.3)
+    });
+    assert!(webhook_runs.len() >= 4, "{webhook_runs:?}");
+    assert_eq!((total.0, total.1, total.2), (1, 1, 2), "{webhook_runs:?}");
+    assert!(
+        total.3 >= 4,
+        "each delivery was re-fetched: {webhook_runs:?}"
+    );
     runner.shutdown().await;
 }
 

@@ -317,6 +317,7 @@ fn trigger_label(trigger: &str) -> String {
         "RECONNECT" => "Reconnect".into(),
         "MANUAL" => "Sync button".into(),
         "POLL" => "Scheduled check".into(),
+        "WEBHOOK" => "Provider update".into(),
         other => other.to_string(),
     }
 }

@@ -49,6 +49,36 @@ pub async fn finish(
     Ok(())
 }
 
+/// A webhook delivery applied to an event, as one finished run (trigger `WEBHOOK`, no job):
+/// support sees provider-side changes in the same history as syncs.
+pub async fn record_webhook(
+    pool: &AnyPool,
+    workspace_id: &str,
+    event_id: &str,
+    started_at: i64,
+    counts: &super::attendees::PageCounts,
+    provider_calls: i64,
+) -> Result<(), DbError> {
+    sqlx::query(
+        "INSERT INTO sync_runs (id, workspace_id, event_id, kind, trigger, outcome, started_at, finished_at,
+            created_count, updated_count, cancelled_count, unchanged_count, provider_calls)
+         VALUES ($1, $2, $3, 'RESYNC', 'WEBHOOK', 'SUCCEEDED', $4, $5, $6, $7, $8, $9, $10)",
+    )
+    .bind(new_id())
+    .bind(workspace_id)
+    .bind(event_id)
+    .bind(started_at)
+    .bind(now_ms())
+    .bind(counts.created)
+    .bind(counts.updated)
+    .bind(counts.cancelled)
+    .bind(counts.unchanged)
+    .bind(provider_calls)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
 /// Closes the runs of `job_id` left RUNNING by a worker that died, so history never shows a
 /// run that will not end.
 pub async fn close_interrupted(pool: &AnyPool, job_id: &str) -> Result<(), DbError> {
