@@ -180,6 +180,26 @@ pub async fn spawn_app_with(backend: Backend, sim: Option<&RunningSimulator>) ->
 }
 
 impl TestApp {
+    /// Another app instance on the same database, secret key and providers (how Lanyard
+    /// scales past one machine on PostgreSQL). It serves until the test ends.
+    pub async fn another_instance(&self) -> lanyard::server::AppState {
+        let config = Config {
+            bind_addr: "127.0.0.1:0".parse().unwrap(),
+            public_url: "http://127.0.0.1:0".into(),
+            ..(*self.state.config).clone()
+        };
+        let options = leptos::config::LeptosOptions::builder()
+            .output_name("lanyard")
+            .site_root("target/site")
+            .build();
+        let app = Application::build(config, options)
+            .await
+            .expect("the second instance starts");
+        let state = app.state.clone();
+        tokio::spawn(app.run_until_stopped());
+        state
+    }
+
     /// A browser-like client: keeps cookies, does not follow redirects (tests assert them).
     pub fn client(&self) -> Client {
         Client::builder()

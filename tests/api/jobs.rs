@@ -145,6 +145,89 @@ async fn an_expired_lease_is_claimed_again_and_the_old_owner_loses_it(backend: B
         .unwrap());
 }
 
+/// Two app instances on one PostgreSQL: a page connected to one follows a job the other runs,
+/// and with both running jobs, every job runs exactly once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_instances_on_one_postgres_share_jobs_and_live_updates() {
+    crate::helpers::within_deadline(async {
+        let Some(q) = queued_import(Backend::Postgres, 600, 10).await else {
+            return;
+        };
+        let b = q.app.another_instance().await;
+        let mut page_on_b = b.live.subscribe_event(&q.event_id);
+
+        // Only instance A runs jobs at first: B's page hears of A's import through PostgreSQL.
+        let runner_a = Runner::spawn(q.app.state.clone(), runner_config());
+        let heard = tokio::time::timeout(Duration::from_secs(60), async {
+            let mut saw_progress = false;
+            loop {
+                let update: serde_json::Value =
+                    serde_json::from_str(&page_on_b.recv().await.unwrap()).unwrap();
+                saw_progress |= update["job"]["processed"].as_i64().is_some_and(|n| n > 0);
+                if update["sync_status"] == "Active" {
+                    return (saw_progress, update["attendee_count"].clone());
+                }
+            }
+        })
+        .await
+        .expect("instance B's page hears the import end on A");
+        assert_eq!(heard, (true, serde_json::json!(600)));
+
+        // Now both instances run jobs: twelve more imports, each run once.
+        let runner_b = Runner::spawn(b.clone(), runner_config());
+        let mut queued = Vec::new();
+        for i in 0..12 {
+            let provider_event_id = {
+                let mut world = q.sim.sim.world();
+                let owner = world.events[&q.provider_event_id].owner_id.clone();
+                world.create_event(
+                    &owner,
+                    lanyard::simulator::world::Which::Eventbrite,
+                    &format!("Day {i}"),
+                    1_796_461_200_000,
+                    120,
+                )
+            };
+            let event = q
+                .app
+                .insert_event(
+                    &q.workspace_id,
+                    Some(&q.integration_id),
+                    Provider::Eventbrite,
+                    &provider_event_id,
+                    &format!("TWO{i:03}"),
+                )
+                .await;
+            let job = jobs::enqueue(
+                &b.db.pool,
+                &q.workspace_id,
+                &event,
+                jobs::JobKind::Import,
+                "IMPORT_DIALOG",
+                None,
+            )
+            .await
+            .unwrap();
+            queued.push((event, job));
+        }
+        for (_, job) in &queued {
+            q.wait_job_state(job, "SUCCEEDED").await;
+        }
+        runner_a.shutdown().await;
+        runner_b.shutdown().await;
+        for (event, job) in &queued {
+            let runs: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sync_runs WHERE job_id = $1")
+                .bind(job)
+                .fetch_one(&q.app.db.pool)
+                .await
+                .unwrap();
+            assert_eq!(runs, 1, "job {job} ran once");
+            assert_eq!(attendees::count(&q.app.db.pool, event).await.unwrap(), 120);
+        }
+    })
+    .await
+}
+
 crate::on_both_databases!(
     a_queued_import_runs_to_active_and_leaves_a_sync_run,
     two_workers_never_claim_the_same_job,
