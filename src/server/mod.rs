@@ -15,6 +15,7 @@ pub mod secrets;
 pub mod startup;
 pub mod state;
 pub mod sync;
+pub mod webhook_signature;
 pub mod webhooks;
 
 pub use state::AppState;

@@ -330,6 +330,7 @@ async fn create_webhook(
         owner_id: org,
         event_id: body.event_id.clone(),
         url: url.clone(),
+        secret: None,
     });
     Json(json!({"id": id, "endpoint_url": url, "actions": actions.split(',').collect::<Vec<_>>(), "event_id": body.event_id})).into_response()
 }

@@ -225,13 +225,14 @@ async fn create_webhook(
     let mut world = sim.world();
     let n = world.next_id();
     let id = format!("wh-{n:08}");
-    let secret = world.random_secret("whsec_");
+    let secret = world.webhook_secret();
     world.webhooks.push(super::world::Webhook {
         id: id.clone(),
         which: Which::Luma,
         owner_id: calendar,
         event_id: None,
         url: url.into(),
+        secret: Some(secret.clone()),
     });
     Json(
         json!({"id": id, "url": url, "event_types": types, "status": "active", "secret": secret,

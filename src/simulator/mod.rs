@@ -38,7 +38,20 @@ impl Sim {
         for d in deliveries {
             let http = self.http.clone();
             tokio::spawn(async move {
-                let result = http.post(&d.url).json(&d.body).send().await;
+                let body = serde_json::to_vec(&d.body).expect("a delivery serialises");
+                let mut request = http.post(&d.url).header("content-type", "application/json");
+                if let Some(secret) = &d.secret {
+                    let id = format!("msg_{}", uuid::Uuid::new_v4().simple());
+                    let timestamp = chrono::Utc::now().timestamp().to_string();
+                    let signature =
+                        crate::server::webhook_signature::sign(secret, &id, &timestamp, &body)
+                            .expect("the simulator's own secret");
+                    request = request
+                        .header("webhook-id", id)
+                        .header("webhook-timestamp", timestamp)
+                        .header("webhook-signature", signature);
+                }
+                let result = request.body(body).send().await;
                 if let Err(e) = result {
                     tracing::debug!(url = %d.url, error = %e, "webhook delivery failed");
                 }

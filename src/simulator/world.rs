@@ -42,11 +42,14 @@ pub struct Webhook {
     pub owner_id: String,
     pub event_id: Option<String>,
     pub url: String,
+    /// Luma signs deliveries (Standard Webhooks) with the secret it returned at creation.
+    pub secret: Option<String>,
 }
 
 pub struct Delivery {
     pub url: String,
     pub body: Value,
+    pub secret: Option<String>,
 }
 
 #[derive(Default)]
@@ -106,6 +109,18 @@ impl World {
     pub fn next_id(&mut self) -> u64 {
         self.next += 1;
         self.next
+    }
+
+    /// A Standard Webhooks secret: `whsec_` and the base64 of 24 random bytes.
+    pub fn webhook_secret(&mut self) -> String {
+        use base64::Engine as _;
+        use rand::RngCore;
+        let mut bytes = [0u8; 24];
+        rand::thread_rng().fill_bytes(&mut bytes);
+        format!(
+            "whsec_{}",
+            base64::engine::general_purpose::STANDARD.encode(bytes)
+        )
     }
 
     pub fn random_secret(&mut self, prefix: &str) -> String {
@@ -272,6 +287,7 @@ impl World {
             .filter(|w| w.owner_id == event.owner_id && w.event_id.as_deref().is_none_or(|e| e == event_id))
             .map(|w| Delivery {
                 url: w.url.clone(),
+                secret: w.secret.clone(),
                 body: match w.which {
                     Which::Eventbrite => json!({
                         "config": {"action": eb_action, "user_id": "", "endpoint_url": w.url, "webhook_id": w.id},

@@ -26,6 +26,16 @@ pub struct Queued {
 /// attendees has an import queued. Each provider call takes `latency_ms`, so tests can act
 /// while the import runs.
 pub async fn queued_import(backend: Backend, size: usize, latency_ms: u64) -> Option<Queued> {
+    queued_import_on(backend, Which::Eventbrite, size, latency_ms).await
+}
+
+/// As [`queued_import`], on the given provider.
+pub async fn queued_import_on(
+    backend: Backend,
+    which: Which,
+    size: usize,
+    latency_ms: u64,
+) -> Option<Queued> {
     let sim = simulator::start("127.0.0.1:0".parse().unwrap())
         .await
         .unwrap();
@@ -42,29 +52,27 @@ pub async fn queued_import(backend: Backend, size: usize, latency_ms: u64) -> Op
         .unwrap();
     let (token, provider_event_id) = {
         let mut world = sim.sim.world();
-        let (account, token) = world.create_account(Which::Eventbrite, "o@acme.test", "Olga Org");
-        let event = world.create_event(
-            &account.owner_id,
-            Which::Eventbrite,
-            "Big Day",
-            1_796_461_200_000,
-            size,
-        );
+        let (account, token) = world.create_account(which, "o@acme.test", "Olga Org");
+        let event =
+            world.create_event(&account.owner_id, which, "Big Day", 1_796_461_200_000, size);
         world.faults.latency_ms = latency_ms;
         (token, event)
     };
-    let integration = integrations::connect(
-        &app.state,
-        &member,
-        Credential::EventbriteToken(token.clone()),
-    )
-    .await
-    .unwrap();
+    let (credential, provider) = match which {
+        Which::Eventbrite => (
+            Credential::EventbriteToken(token.clone()),
+            Provider::Eventbrite,
+        ),
+        Which::Luma => (Credential::LumaApiKey(token.clone()), Provider::Luma),
+    };
+    let integration = integrations::connect(&app.state, &member, credential)
+        .await
+        .unwrap();
     let event_id = app
         .insert_event(
             &workspace_id,
             Some(&integration.id),
-            Provider::Eventbrite,
+            provider,
             &provider_event_id,
             "CRASH1",
         )

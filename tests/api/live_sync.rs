@@ -1,7 +1,7 @@
 //! Live sync after the import: webhooks, the polling safety net, the Sync button, and the
 //! failure paths through to recovery.
 
-use crate::fixtures::{queued_import, runner_config, wait_for, Queued};
+use crate::fixtures::{queued_import, queued_import_on, runner_config, wait_for, Queued};
 use lanyard::domain::Role;
 use lanyard::server::db::{jobs, Backend};
 use lanyard::server::sync::poller::{self, PollConfig};
@@ -159,6 +159,114 @@ async fn webhooks_bring_registrations_edits_cancellations_and_refunds_and_keep_v
         total.3 >= 4,
         "each delivery was re-fetched: {webhook_runs:?}"
     );
+    runner.shutdown().await;
+}
+
+/// Luma signs its deliveries with the secret it returned when the webhook was made: signed
+/// ones are applied, unsigned or forged ones refused with 401, and the calendar-wide webhook
+/// is registered once however many events are imported.
+async fn luma_deliveries_are_verified_by_signature_and_the_webhook_registered_once(
+    backend: Backend,
+) {
+    let Some(q) = queued_import_on(backend, world::Which::Luma, 30, 0).await else {
+        return;
+    };
+    let runner = Runner::spawn(
+        q.app.state.clone(),
+        lanyard::server::sync::runner::RunnerConfig {
+            polling: None,
+            ..runner_config()
+        },
+    );
+    q.wait_job_state(&q.job_id, "SUCCEEDED").await;
+    let sealed: Option<String> =
+        sqlx::query_scalar("SELECT webhook_secret FROM integrations WHERE id = $1")
+            .bind(&q.integration_id)
+            .fetch_one(&q.app.db.pool)
+            .await
+            .unwrap();
+    let sealed = sealed.expect("the signing secret is kept");
+    assert!(!sealed.contains("whsec_"), "sealed, not in plaintext");
+
+    // A signed delivery from the provider is applied.
+    let guest = q.person(4);
+    let e = &q.provider_event_id;
+    q.admin(
+        &format!("/events/{e}/attendees/{guest}"),
+        reqwest::Method::PATCH,
+        json!({"first_name": "Signed"}),
+    )
+    .await;
+    q.wait_row("the signed delivery", &guest, |r| r.0 == "Signed")
+        .await;
+
+    // Unsigned and forged deliveries are refused before anything is queued.
+    let token: String = sqlx::query_scalar("SELECT webhook_token FROM integrations WHERE id = $1")
+        .bind(&q.integration_id)
+        .fetch_one(&q.app.db.pool)
+        .await
+        .unwrap();
+    let url = format!("{}/webhooks/luma/{token}", q.app.address);
+    let body =
+        json!({"type": "guest.updated", "data": {"id": guest, "event": {"id": e}}}).to_string();
+    let now = chrono::Utc::now().timestamp().to_string();
+    let forged = lanyard::server::webhook_signature::sign(
+        "whsec_AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
+        "msg_1",
+        &now,
+        body.as_bytes(),
+    )
+    .unwrap();
+    let http = reqwest::Client::new();
+    for signature in [None, Some(forged)] {
+        let mut request = http
+            .post(&url)
+            .header("content-type", "application/json")
+            .header("webhook-id", "msg_1")
+            .header("webhook-timestamp", &now)
+            .body(body.clone());
+        if let Some(signature) = signature {
+            request = request.header("webhook-signature", signature);
+        }
+        assert_eq!(request.send().await.unwrap().status(), 401);
+    }
+
+    // A second event on the calendar: its import does not register another webhook.
+    let second = {
+        let mut world = q.sim.sim.world();
+        let owner = world.events[e].owner_id.clone();
+        world.create_event(&owner, world::Which::Luma, "Second", 1_796_461_200_000, 5)
+    };
+    let event = q
+        .app
+        .insert_event(
+            &q.workspace_id,
+            Some(&q.integration_id),
+            lanyard::domain::Provider::Luma,
+            &second,
+            "LUMA02",
+        )
+        .await;
+    let job = jobs::enqueue(
+        &q.app.db.pool,
+        &q.workspace_id,
+        &event,
+        jobs::JobKind::Import,
+        "IMPORT_DIALOG",
+        None,
+    )
+    .await
+    .unwrap();
+    q.wait_job_state(&job, "SUCCEEDED").await;
+    let registered = q
+        .sim
+        .sim
+        .world()
+        .webhooks
+        .iter()
+        .filter(|w| w.which == world::Which::Luma)
+        .count();
+    assert_eq!(registered, 1);
     runner.shutdown().await;
 }
 
@@ -599,6 +707,7 @@ async fn a_revoked_credential_disconnects_and_reconnecting_brings_the_event_back
 }
 
 crate::on_both_databases!(
+    luma_deliveries_are_verified_by_signature_and_the_webhook_registered_once,
     webhooks_bring_registrations_edits_cancellations_and_refunds_and_keep_vip_and_check_in,
     bad_webhook_deliveries_are_refused_and_duplicates_change_nothing,
     lost_webhooks_are_caught_by_the_poll_reading_only_what_changed,

@@ -114,7 +114,7 @@ pub async fn save(
         sqlx::query(
             "UPDATE integrations SET account_email = $2, status = 'CONNECTED', credentials = $3,
                 connected_by = $4, connected_at = $5, disconnected_at = NULL, last_error = NULL, updated_at = $5,
-                provider_account_id = $7
+                provider_account_id = $7, webhook_id = NULL, webhook_secret = NULL
              WHERE id = $1 AND workspace_id = $6",
         )
         .bind(id)
@@ -227,20 +227,59 @@ pub async fn remove(
     Ok((done.rows_affected() > 0).then_some(orphaned))
 }
 
-/// The integration a webhook URL's token belongs to: (workspace id, integration id).
+/// The integration a webhook URL's token belongs to.
+pub struct WebhookTarget {
+    pub workspace_id: String,
+    pub integration_id: String,
+    /// The provider's signing secret for deliveries, sealed, when it gave one.
+    pub sealed_secret: Option<String>,
+}
+
 pub async fn by_webhook_token(
     pool: &AnyPool,
     provider: Provider,
     token: &str,
-) -> Result<Option<(String, String)>, DbError> {
+) -> Result<Option<WebhookTarget>, DbError> {
     let row = sqlx::query(
-        "SELECT workspace_id, id FROM integrations WHERE webhook_token = $1 AND provider = $2",
+        "SELECT workspace_id, id, webhook_secret FROM integrations WHERE webhook_token = $1 AND provider = $2",
     )
     .bind(token)
     .bind(provider.as_str())
     .fetch_optional(pool)
     .await?;
-    Ok(row.map(|r| (r.get("workspace_id"), r.get("id"))))
+    Ok(row.map(|r| WebhookTarget {
+        workspace_id: r.get("workspace_id"),
+        integration_id: r.get("id"),
+        sealed_secret: r.get("webhook_secret"),
+    }))
+}
+
+/// The provider's id of the integration's own (account-wide) webhook, once registered.
+pub async fn webhook_id(pool: &AnyPool, id: &str) -> Result<Option<String>, DbError> {
+    Ok(
+        sqlx::query_scalar::<_, Option<String>>(
+            "SELECT webhook_id FROM integrations WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(pool)
+        .await?
+        .flatten(),
+    )
+}
+
+pub async fn save_webhook(
+    pool: &AnyPool,
+    id: &str,
+    webhook_id: &str,
+    sealed_secret: Option<&str>,
+) -> Result<(), DbError> {
+    sqlx::query("UPDATE integrations SET webhook_id = $2, webhook_secret = $3 WHERE id = $1")
+        .bind(id)
+        .bind(webhook_id)
+        .bind(sealed_secret)
+        .execute(pool)
+        .await?;
+    Ok(())
 }
 
 pub async fn webhook_token(pool: &AnyPool, id: &str) -> Result<Option<String>, DbError> {

@@ -187,7 +187,7 @@ impl EventbriteClient {
         &self,
         event_id: &str,
         endpoint_url: &str,
-    ) -> Result<String, ProviderError> {
+    ) -> Result<super::WebhookRegistration, ProviderError> {
         let org = self
             .organization_ids()
             .await?
@@ -201,12 +201,14 @@ impl EventbriteClient {
             .bearer_auth(&self.token)
             .json(&serde_json::json!({"endpoint_url": endpoint_url, "actions": actions, "event_id": event_id}));
         let body = send_json(request, is_dead_credential).await?;
-        body.get("id")
+        let id = body
+            .get("id")
             .and_then(|v| {
                 v.as_str()
                     .map(str::to_string)
                     .or_else(|| v.as_i64().map(|n| n.to_string()))
             })
-            .ok_or_else(|| ProviderError::Invalid("webhook: id is missing".into()))
+            .ok_or_else(|| ProviderError::Invalid("webhook: id is missing".into()))?;
+        Ok(super::WebhookRegistration { id, secret: None })
     }
 }

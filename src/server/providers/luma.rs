@@ -116,16 +116,25 @@ impl LumaClient {
         map::guest(&body).map_err(invalid)
     }
 
-    pub async fn register_webhook(&self, url: &str) -> Result<String, ProviderError> {
+    pub async fn register_webhook(
+        &self,
+        url: &str,
+    ) -> Result<super::WebhookRegistration, ProviderError> {
         let request = self
             .http
             .post(format!("{}/v2/webhooks/create", self.base))
             .header("x-luma-api-key", &self.key)
             .json(&serde_json::json!({"url": url, "event_types": ["guest.registered", "guest.updated", "ticket.registered"]}));
         let body = send_json(request, is_dead_credential).await?;
-        body.get("id")
+        let id = body
+            .get("id")
             .and_then(Value::as_str)
             .map(str::to_string)
-            .ok_or_else(|| ProviderError::Invalid("webhook: id is missing".into()))
+            .ok_or_else(|| ProviderError::Invalid("webhook: id is missing".into()))?;
+        let secret = body
+            .get("secret")
+            .and_then(Value::as_str)
+            .map(str::to_string);
+        Ok(super::WebhookRegistration { id, secret })
     }
 }

@@ -65,6 +65,24 @@ impl std::fmt::Debug for Credential {
     }
 }
 
+/// A webhook the provider now delivers to us.
+#[derive(Clone, PartialEq, Eq)]
+pub struct WebhookRegistration {
+    pub id: String,
+    /// The secret deliveries are signed with (Luma's `whsec_...`); Eventbrite gives none.
+    pub secret: Option<String>,
+}
+
+// The secret never reaches a log line.
+impl std::fmt::Debug for WebhookRegistration {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WebhookRegistration")
+            .field("id", &self.id)
+            .field("secret", &self.secret.as_ref().map(|_| "redacted"))
+            .finish()
+    }
+}
+
 /// The provider account behind a credential.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Account {
@@ -165,7 +183,7 @@ impl ProviderClient {
         &self,
         event_id: &str,
         url: &str,
-    ) -> Result<String, ProviderError> {
+    ) -> Result<WebhookRegistration, ProviderError> {
         match self {
             ProviderClient::Eventbrite(c) => c.register_webhook(event_id, url).await,
             ProviderClient::Luma(c) => c.register_webhook(url).await,

@@ -349,8 +349,15 @@ async fn register_webhook(
     integration_id: &str,
     provider_event_id: &str,
 ) {
+    use crate::server::db::integrations as store;
     let pool = &state.db.pool;
-    let token = match crate::server::db::integrations::webhook_token(pool, integration_id).await {
+    // Luma's webhook covers the whole calendar: one per integration, registered once (again
+    // after a reconnect). Eventbrite's are per event.
+    let account_wide = client.provider() == crate::domain::Provider::Luma;
+    if account_wide && matches!(store::webhook_id(pool, integration_id).await, Ok(Some(_))) {
+        return;
+    }
+    let token = match store::webhook_token(pool, integration_id).await {
         Ok(Some(token)) => token,
         _ => return,
     };
@@ -363,8 +370,21 @@ async fn register_webhook(
         state.config.public_url.trim_end_matches('/')
     );
     match client.register_webhook(provider_event_id, &url).await {
-        Ok(id) => {
-            tracing::info!(integration = %integration_id, webhook = %id, "webhook registered")
+        Ok(registration) => {
+            tracing::info!(integration = %integration_id, webhook = %registration.id, "webhook registered");
+            if account_wide {
+                let sealed = registration.secret.as_ref().map(|secret| {
+                    state
+                        .cipher
+                        .seal(&crate::server::webhooks::secret_row(integration_id), secret)
+                });
+                if let Err(error) =
+                    store::save_webhook(pool, integration_id, &registration.id, sealed.as_deref())
+                        .await
+                {
+                    tracing::warn!(integration = %integration_id, %error, "webhook registration not saved");
+                }
+            }
         }
         Err(error) => {
             tracing::warn!(integration = %integration_id, %error, "webhook not registered; polling covers")
