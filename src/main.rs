@@ -104,7 +104,12 @@ async fn serve(mut config: Config, demo: bool) -> Result<(), Box<dyn std::error:
 
 async fn simulate(addr: std::net::SocketAddr) -> Result<(), Box<dyn std::error::Error>> {
     let sim = lanyard::simulator::start(addr).await?;
+    // One Eventbrite app registered up front, so an app pointed here can connect at once.
+    let (client_id, client_secret) = ("lanyard-demo", "lanyard-demo-secret");
+    sim.register_eventbrite_app(client_id, client_secret);
     println!("Provider simulator at {}", sim.url);
+    println!("  EVENTBRITE_CLIENT_ID={client_id}");
+    println!("  EVENTBRITE_CLIENT_SECRET={client_secret}");
     println!("  EVENTBRITE_API_URL={}", sim.eventbrite_api());
     println!("  EVENTBRITE_OAUTH_URL={}", sim.eventbrite_oauth());
     println!("  LUMA_API_URL={}", sim.luma_api());

@@ -101,8 +101,14 @@ pub fn person(seed: u64, i: usize) -> Person {
     };
     // Not every event collects company and title: about one in six leaves them out.
     let collects = mix(seed, i, 4) % 6 != 0;
+    // "Chloé" mails as chloe@, as people's addresses do.
     let ascii = |s: &str| {
         s.chars()
+            .map(|c| match c {
+                'é' | 'ë' => 'e',
+                'í' | 'ı' => 'i',
+                other => other,
+            })
             .filter(|c| c.is_ascii_alphanumeric())
             .collect::<String>()
             .to_lowercase()
