@@ -289,10 +289,19 @@ impl World {
                 url: w.url.clone(),
                 secret: w.secret.clone(),
                 body: match w.which {
-                    Which::Eventbrite => json!({
-                        "config": {"action": eb_action, "user_id": "", "endpoint_url": w.url, "webhook_id": w.id},
-                        "api_url": format!("{base}/eventbrite/v3/events/{event_id}/attendees/{person_id}/")
-                    }),
+                    Which::Eventbrite => {
+                        // As on Eventbrite, an order action names the order, an attendee
+                        // action the attendee.
+                        let order = event.people.iter().find(|p| p["id"] == person_id).and_then(|p| p["order_id"].as_str());
+                        let api_url = match order {
+                            Some(order) if eb_action.starts_with("order.") => format!("{base}/eventbrite/v3/orders/{order}/"),
+                            _ => format!("{base}/eventbrite/v3/events/{event_id}/attendees/{person_id}/"),
+                        };
+                        json!({
+                            "config": {"action": eb_action, "user_id": "", "endpoint_url": w.url, "webhook_id": w.id},
+                            "api_url": api_url
+                        })
+                    }
                     Which::Luma => {
                         let mut data = event.people.iter().find(|p| p["id"] == person_id).cloned().unwrap_or(json!({}));
                         data["event"] = json!({"id": event.id, "name": event.name});

@@ -625,12 +625,6 @@ async fn a_revoked_credential_disconnects_and_reconnecting_brings_the_event_back
     assert_eq!(q.app.call(&admin, "sync_event", &form).await.status(), 200);
     q.wait_status("DISCONNECTED").await;
     // The sibling went with it, and its open page was told.
-    let sibling_status: String = sqlx::query_scalar("SELECT sync_status FROM events WHERE id = $1")
-        .bind(&sibling)
-        .fetch_one(&q.app.db.pool)
-        .await
-        .unwrap();
-    assert_eq!(sibling_status, "DISCONNECTED");
     let told = tokio::time::timeout(std::time::Duration::from_secs(10), async {
         loop {
             let update: serde_json::Value =
@@ -642,6 +636,12 @@ async fn a_revoked_credential_disconnects_and_reconnecting_brings_the_event_back
     })
     .await;
     assert!(told.is_ok(), "the sibling's page hears it is disconnected");
+    let sibling_status: String = sqlx::query_scalar("SELECT sync_status FROM events WHERE id = $1")
+        .bind(&sibling)
+        .fetch_one(&q.app.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(sibling_status, "DISCONNECTED");
     // No call goes out on the dead token any more: Sync is refused without one.
     let calls_after = q.provider_calls();
     let integration: String = sqlx::query_scalar("SELECT status FROM integrations WHERE id = $1")
