@@ -196,6 +196,46 @@ impl Queued {
         .await
     }
 
+    /// Another event of `size` attendees on the same provider account and integration, with
+    /// its import queued; (event id, job id).
+    pub async fn import_another(&self, name: &str, size: usize, code: &str) -> (String, String) {
+        let (which, provider) = {
+            let world = self.sim.sim.world();
+            let event = &world.events[&self.provider_event_id];
+            let provider = match event.which {
+                Which::Eventbrite => Provider::Eventbrite,
+                Which::Luma => Provider::Luma,
+            };
+            (event.which, provider)
+        };
+        let provider_event_id = {
+            let mut world = self.sim.sim.world();
+            let owner = world.events[&self.provider_event_id].owner_id.clone();
+            world.create_event(&owner, which, name, 1_796_461_200_000, size)
+        };
+        let event = self
+            .app
+            .insert_event(
+                &self.workspace_id,
+                Some(&self.integration_id),
+                provider,
+                &provider_event_id,
+                code,
+            )
+            .await;
+        let job = jobs::enqueue(
+            &self.app.db.pool,
+            &self.workspace_id,
+            &event,
+            jobs::JobKind::Import,
+            "IMPORT_DIALOG",
+            None,
+        )
+        .await
+        .unwrap();
+        (event, job)
+    }
+
     pub fn provider_calls(&self) -> u64 {
         self.sim.sim.world().calls.values().sum()
     }

@@ -160,6 +160,18 @@ pub async fn spawn_app_with(backend: Backend, sim: Option<&RunningSimulator>) ->
             providers,
         )
     };
+    let (address, state) = start_instance(config).await;
+    let db = state.db.clone();
+    Some(TestApp {
+        address,
+        db,
+        state,
+        _database: database,
+    })
+}
+
+/// Builds the app as `main` does and serves it in the background; its address and state.
+async fn start_instance(config: Config) -> (String, lanyard::server::AppState) {
     let options = leptos::config::LeptosOptions::builder()
         .output_name("lanyard")
         .site_root("target/site")
@@ -168,15 +180,9 @@ pub async fn spawn_app_with(backend: Backend, sim: Option<&RunningSimulator>) ->
         .await
         .expect("the app starts");
     let address = format!("http://{}", app.local_addr());
-    let db = app.state.db.clone();
     let state = app.state.clone();
     tokio::spawn(app.run_until_stopped());
-    Some(TestApp {
-        address,
-        db,
-        state,
-        _database: database,
-    })
+    (address, state)
 }
 
 impl TestApp {
@@ -188,16 +194,7 @@ impl TestApp {
             public_url: "http://127.0.0.1:0".into(),
             ..(*self.state.config).clone()
         };
-        let options = leptos::config::LeptosOptions::builder()
-            .output_name("lanyard")
-            .site_root("target/site")
-            .build();
-        let app = Application::build(config, options)
-            .await
-            .expect("the second instance starts");
-        let state = app.state.clone();
-        tokio::spawn(app.run_until_stopped());
-        state
+        start_instance(config).await.1
     }
 
     /// A browser-like client: keeps cookies, does not follow redirects (tests assert them).

@@ -30,6 +30,22 @@ async fn sim_account(sim: &RunningSimulator, provider: &str, email: &str) -> (St
     )
 }
 
+/// A new key (or token) for the simulator account, as its dashboard hands out.
+async fn new_credential(sim: &RunningSimulator, account_id: &str) -> String {
+    let created: Value = reqwest::Client::new()
+        .post(format!(
+            "{}/admin/accounts/{account_id}/credentials",
+            sim.url
+        ))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    created["credential"].as_str().unwrap().to_string()
+}
+
 /// Clicks "Allow" on the simulator's approve page; returns the callback URL it redirects to.
 async fn approve(
     plain: &Client,
@@ -116,22 +132,8 @@ async fn luma_key_is_checked_encrypted_and_reconnects_in_place(backend: Backend)
     assert_eq!(same["id"], card["id"]);
 
     // Reconnect on the card: a new key for the same calendar updates it in place.
-    let new_key = |sim_url: String| {
-        let url = format!("{sim_url}/admin/accounts/{account_id}/credentials");
-        async move {
-            let created: Value = reqwest::Client::new()
-                .post(url)
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
-            created["credential"].as_str().unwrap().to_string()
-        }
-    };
     let id = card["id"].as_str().unwrap();
-    let replacement = new_key(sim.url.clone()).await;
+    let replacement = new_credential(&sim, &account_id).await;
     let again: Value = app
         .call(
             &admin,
@@ -159,7 +161,7 @@ async fn luma_key_is_checked_encrypted_and_reconnects_in_place(backend: Backend)
 
     // Connect (not Reconnect) with another key is another integration: a Luma key is scoped
     // to one calendar but names only its user, who may hold keys for several calendars.
-    let other = new_key(sim.url.clone()).await;
+    let other = new_credential(&sim, &account_id).await;
     let separate: Value = app
         .call(&admin, "connect_luma", &[("api_key", &other)])
         .await

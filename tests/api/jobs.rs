@@ -177,38 +177,10 @@ async fn two_instances_on_one_postgres_share_jobs_and_live_updates() {
         let runner_b = Runner::spawn(b.clone(), runner_config());
         let mut queued = Vec::new();
         for i in 0..12 {
-            let provider_event_id = {
-                let mut world = q.sim.sim.world();
-                let owner = world.events[&q.provider_event_id].owner_id.clone();
-                world.create_event(
-                    &owner,
-                    lanyard::simulator::world::Which::Eventbrite,
-                    &format!("Day {i}"),
-                    1_796_461_200_000,
-                    120,
-                )
-            };
-            let event = q
-                .app
-                .insert_event(
-                    &q.workspace_id,
-                    Some(&q.integration_id),
-                    Provider::Eventbrite,
-                    &provider_event_id,
-                    &format!("TWO{i:03}"),
-                )
-                .await;
-            let job = jobs::enqueue(
-                &b.db.pool,
-                &q.workspace_id,
-                &event,
-                jobs::JobKind::Import,
-                "IMPORT_DIALOG",
-                None,
-            )
-            .await
-            .unwrap();
-            queued.push((event, job));
+            queued.push(
+                q.import_another(&format!("Day {i}"), 120, &format!("TWO{i:03}"))
+                    .await,
+            );
         }
         for (_, job) in &queued {
             q.wait_job_state(job, "SUCCEEDED").await;

@@ -14,16 +14,21 @@ use std::time::Duration;
 /// registered with the simulator.
 async fn active_event(backend: Backend, size: usize) -> Option<(Queued, Runner)> {
     let q = queued_import(backend, size, 0).await?;
-    let runner = Runner::spawn(
+    let runner = runner_without_polling(&q);
+    q.wait_job_state(&q.job_id, "SUCCEEDED").await;
+    assert_eq!(q.sync_status().await, "ACTIVE");
+    Some((q, runner))
+}
+
+/// A runner for the test's jobs; no polls, so every change arrives the way the test sends it.
+fn runner_without_polling(q: &Queued) -> Runner {
+    Runner::spawn(
         q.app.state.clone(),
         lanyard::server::sync::runner::RunnerConfig {
             polling: None,
             ..runner_config()
         },
-    );
-    q.wait_job_state(&q.job_id, "SUCCEEDED").await;
-    assert_eq!(q.sync_status().await, "ACTIVE");
-    Some((q, runner))
+    )
 }
 
 impl Queued {
@@ -171,13 +176,7 @@ async fn luma_deliveries_are_verified_by_signature_and_the_webhook_registered_on
     let Some(q) = queued_import_on(backend, world::Which::Luma, 30, 0).await else {
         return;
     };
-    let runner = Runner::spawn(
-        q.app.state.clone(),
-        lanyard::server::sync::runner::RunnerConfig {
-            polling: None,
-            ..runner_config()
-        },
-    );
+    let runner = runner_without_polling(&q);
     q.wait_job_state(&q.job_id, "SUCCEEDED").await;
     let sealed: Option<String> =
         sqlx::query_scalar("SELECT webhook_secret FROM integrations WHERE id = $1")
@@ -232,31 +231,7 @@ async fn luma_deliveries_are_verified_by_signature_and_the_webhook_registered_on
     }
 
     // A second event on the calendar: its import does not register another webhook.
-    let second = {
-        let mut world = q.sim.sim.world();
-        let owner = world.events[e].owner_id.clone();
-        world.create_event(&owner, world::Which::Luma, "Second", 1_796_461_200_000, 5)
-    };
-    let event = q
-        .app
-        .insert_event(
-            &q.workspace_id,
-            Some(&q.integration_id),
-            lanyard::domain::Provider::Luma,
-            &second,
-            "LUMA02",
-        )
-        .await;
-    let job = jobs::enqueue(
-        &q.app.db.pool,
-        &q.workspace_id,
-        &event,
-        jobs::JobKind::Import,
-        "IMPORT_DIALOG",
-        None,
-    )
-    .await
-    .unwrap();
+    let (_, job) = q.import_another("Second", 5, "LUMA02").await;
     q.wait_job_state(&job, "SUCCEEDED").await;
     let registered = q
         .sim
