@@ -158,15 +158,18 @@ pub async fn reconnect(
     }
     events::relink(pool, event_id, integration_id).await?;
     events::apply_sync_event(pool, event_id, SyncEvent::ImportRequested).await?;
-    jobs::enqueue(
-        pool,
-        &member.workspace_id,
-        event_id,
-        jobs::JobKind::Import,
-        "RECONNECT",
-        Some(&member.user_id),
-    )
-    .await?;
+    // A job already running is joined (single-flight); one still queued becomes this import.
+    if !jobs::restart_queued_as_import(pool, event_id, "RECONNECT", Some(&member.user_id)).await? {
+        jobs::enqueue(
+            pool,
+            &member.workspace_id,
+            event_id,
+            jobs::JobKind::Import,
+            "RECONNECT",
+            Some(&member.user_id),
+        )
+        .await?;
+    }
     state.live.publish_event(pool, event_id).await;
     tracing::info!(event = %event_id, integration = %integration_id, by = %member.user_id, "event reconnected; import queued");
     Ok(())

@@ -245,11 +245,39 @@ async fn the_recovery_dialog_relinks_the_event_and_queues_one_import_for_admins_
         404,
         "another workspace's integration"
     );
+    // A Sync left queued before the failure (a crashed import's resume, say) is replaced:
+    // Reconnect asks for a fresh import.
+    let stale = lanyard::server::db::jobs::enqueue(
+        &app.db.pool,
+        &ws,
+        &event,
+        lanyard::server::db::jobs::JobKind::Resync,
+        "MANUAL",
+        None,
+    )
+    .await
+    .unwrap();
+    sqlx::query("UPDATE sync_jobs SET resume_cursor = 'page-7', attempts = 2 WHERE id = $1")
+        .bind(&stale)
+        .execute(&app.db.pool)
+        .await
+        .unwrap();
     assert_eq!(reconnect!(&admin, &good).await, 200);
     assert_eq!(
         reconnect!(&admin, &good).await,
         200,
         "a second click joins the queued job"
+    );
+    let (kind, trigger, cursor, attempts): (String, String, Option<String>, i64) = sqlx::query_as(
+        "SELECT kind, trigger, resume_cursor, attempts FROM sync_jobs WHERE id = $1",
+    )
+    .bind(&stale)
+    .fetch_one(&app.db.pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        (kind.as_str(), trigger.as_str(), cursor, attempts),
+        ("IMPORT", "RECONNECT", None, 0)
     );
 
     let jobs: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sync_jobs WHERE event_id = $1")

@@ -83,6 +83,30 @@ pub async fn enqueue(
     }
 }
 
+/// Turns the event's queued (not yet running) job, if any, into a fresh import for
+/// `trigger`: a Retry or Reconnect that finds a Sync, a poll or a crashed import's resume
+/// waiting replaces it, so the event gets the fresh re-import it asked for (from the first
+/// page, through the event's current integration). Returns whether there was one.
+pub async fn restart_queued_as_import(
+    pool: &AnyPool,
+    event_id: &str,
+    trigger: &str,
+    requested_by: Option<&str>,
+) -> Result<bool, DbError> {
+    let done = sqlx::query(
+        "UPDATE sync_jobs SET kind = 'IMPORT', trigger = $2, requested_by = $3, resume_cursor = NULL,
+            processed_count = 0, total_count = NULL, created_count = 0, updated_count = 0,
+            cancelled_count = 0, unchanged_count = 0, provider_calls = 0, attempts = 0, error = NULL
+         WHERE event_id = $1 AND state = 'QUEUED'",
+    )
+    .bind(event_id)
+    .bind(trigger)
+    .bind(requested_by)
+    .execute(pool)
+    .await?;
+    Ok(done.rows_affected() > 0)
+}
+
 pub async fn active_job(pool: &AnyPool, event_id: &str) -> Result<Option<String>, DbError> {
     Ok(sqlx::query_scalar(
         "SELECT id FROM sync_jobs WHERE event_id = $1 AND state IN ('QUEUED', 'RUNNING')",
