@@ -105,7 +105,7 @@ async fn serve(mut config: Config, demo: bool) -> Result<(), Box<dyn std::error:
 async fn simulate(addr: std::net::SocketAddr) -> Result<(), Box<dyn std::error::Error>> {
     let sim = lanyard::simulator::start(addr).await?;
     // One Eventbrite app registered up front, so an app pointed here can connect at once.
-    let (client_id, client_secret) = ("lanyard-demo", "lanyard-demo-secret");
+    let (client_id, client_secret) = demo::DEMO_EVENTBRITE_APP;
     sim.register_eventbrite_app(client_id, client_secret);
     println!("Provider simulator at {}", sim.url);
     println!("  EVENTBRITE_CLIENT_ID={client_id}");

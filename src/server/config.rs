@@ -23,7 +23,8 @@ pub struct Config {
     /// `LANYARD_SECRET_KEY`: base64 of 32 bytes. Generated into `data_dir` when unset.
     pub secret_key: Option<String>,
     /// `LANYARD_PUBLIC_URL`: the address browsers use, for OAuth redirects and webhooks.
-    pub public_url: String,
+    /// Unset: `http://` and the address the server is bound to (see [`Config::public_url`]).
+    pub public_url: Option<String>,
     /// `LANYARD_SECURE_COOKIES`: set to true behind HTTPS.
     pub secure_cookies: bool,
     /// `RUST_LOG`-style filter; `LANYARD_LOG` wins over `RUST_LOG`.
@@ -124,10 +125,7 @@ impl Config {
         };
         let defaults = Config::local(bind_addr, database_url, data_dir, providers);
         Ok(Config {
-            public_url: var("LANYARD_PUBLIC_URL")
-                .unwrap_or(defaults.public_url.clone())
-                .trim_end_matches('/')
-                .to_string(),
+            public_url: var("LANYARD_PUBLIC_URL").map(|url| url.trim_end_matches('/').to_string()),
             secret_key: var("LANYARD_SECRET_KEY"),
             secure_cookies,
             eventbrite_app: match (var("EVENTBRITE_CLIENT_ID"), var("EVENTBRITE_CLIENT_SECRET")) {
@@ -187,7 +185,7 @@ impl Config {
             database_url,
             data_dir,
             secret_key: None,
-            public_url: format!("http://{bind_addr}"),
+            public_url: None,
             secure_cookies: false,
             log_filter: "warn".into(),
             providers,
@@ -198,6 +196,14 @@ impl Config {
             job_lease_seconds: 30,
             job_max_attempts: 5,
         }
+    }
+
+    /// The URL browsers and providers reach this instance at, without a trailing slash. Once
+    /// the server is bound, `bind_addr` is the real address (port 0 becomes the port given).
+    pub fn public_url(&self) -> String {
+        self.public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{}", self.bind_addr))
     }
 
     pub fn default_sqlite_url(data_dir: &std::path::Path) -> String {

@@ -82,6 +82,10 @@ pub struct DemoProviders {
     pub luma_key: String,
 }
 
+/// The Eventbrite app (client id, secret) the demo and `lanyard simulate` register with the
+/// simulator when none is configured.
+pub const DEMO_EVENTBRITE_APP: (&str, &str) = ("lanyard-demo", "lanyard-demo-secret");
+
 /// Starts the provider simulator beside the app, with an Eventbrite account and a Luma
 /// calendar holding events of realistic sizes, and points `config` at it.
 pub async fn start_providers(config: &mut super::config::Config) -> std::io::Result<DemoProviders> {
@@ -143,8 +147,8 @@ pub async fn start_providers(config: &mut super::config::Config) -> std::io::Res
     let app = config
         .eventbrite_app
         .get_or_insert_with(|| super::config::EventbriteApp {
-            client_id: "lanyard-demo".into(),
-            client_secret: "lanyard-demo-secret".into(),
+            client_id: DEMO_EVENTBRITE_APP.0.into(),
+            client_secret: DEMO_EVENTBRITE_APP.1.into(),
         });
     simulator.register_eventbrite_app(&app.client_id, &app.client_secret);
     Ok(DemoProviders {

@@ -56,8 +56,7 @@ pub async fn reconnect(
         .await?
         .ok_or(IntegrationError::NotFound)?;
     let (client, account) = check_credential(state, &credential).await?;
-    let same_account = |identity: &str| identity.split('#').next() == Some(account.id.as_str());
-    if client.provider() != provider || !same_account(&stored_identity) {
+    if client.provider() != provider || identity_account(&stored_identity) != account.id {
         return Err(IntegrationError::OtherAccount);
     }
     save(
@@ -85,6 +84,13 @@ fn account_identity(credential: &Credential, account_id: &str) -> String {
             format!("{account_id}#{fingerprint}")
         }
     }
+}
+
+/// The provider account an identity from [`account_identity`] belongs to.
+fn identity_account(identity: &str) -> &str {
+    identity
+        .split_once('#')
+        .map_or(identity, |(account, _)| account)
 }
 
 async fn check_credential(

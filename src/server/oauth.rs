@@ -85,7 +85,7 @@ fn oauth_client(state: &AppState) -> Result<EventbriteOAuth, Response> {
                 .set_auth_type(AuthType::RequestBody)
                 .set_redirect_uri(RedirectUrl::new(format!(
                     "{}{CALLBACK_PATH}",
-                    state.config.public_url
+                    state.config.public_url()
                 ))?),
         )
     })();

@@ -61,13 +61,9 @@ impl Application {
             .map_err(|source| StartupError::Bind { addr, source })?;
         // Port 0 (tests, the benchmark) gets a free port from the OS at this bind, with no
         // window for another process to take it; a default public URL follows it.
-        let bound = listener
+        config.bind_addr = listener
             .local_addr()
             .map_err(|source| StartupError::Bind { addr, source })?;
-        if config.public_url == format!("http://{addr}") {
-            config.public_url = format!("http://{bound}");
-        }
-        config.bind_addr = bound;
         let live = super::live::LiveHub::start(&db.pool, db.backend, &db.url).await?;
         let (webhooks, deliveries) = super::webhooks::WebhookQueue::new();
         let state = AppState {

@@ -9,7 +9,7 @@ use crate::domain::webhook::{self, WebhookHint};
 use crate::domain::Provider;
 use crate::server::db::{attendees, events, integrations as store, runs, DbError};
 use crate::server::integrations;
-use crate::server::providers::ProviderError;
+use crate::server::providers::{ProviderClient, ProviderError};
 use crate::server::sync::retry::RetryPolicy;
 use crate::server::webhook_signature;
 use crate::server::AppState;
@@ -100,8 +100,50 @@ async fn luma(
     .await
 }
 
+/// Asks the provider to post changes to this integration's webhook URL, and keeps the signing
+/// secret it gives back (sealed). An account-wide webhook is registered once per integration
+/// (again after a reconnect, which clears it). A failure is logged and tolerated: the polling
+/// safety net covers an event without webhooks.
+pub async fn register(
+    state: &AppState,
+    client: &ProviderClient,
+    integration_id: &str,
+    provider_event_id: &str,
+) {
+    let pool = &state.db.pool;
+    let token = match store::webhook_registration(pool, integration_id).await {
+        Ok(Some((_, Some(_)))) if client.webhook_covers_account() => return,
+        Ok(Some((token, _))) => token,
+        _ => return,
+    };
+    let slug = match client.provider() {
+        Provider::Eventbrite => "eventbrite",
+        Provider::Luma => "luma",
+    };
+    let url = format!("{}/webhooks/{slug}/{token}", state.config.public_url());
+    let registration = match client.register_webhook(provider_event_id, &url).await {
+        Ok(registration) => registration,
+        Err(error) => {
+            tracing::warn!(integration = %integration_id, %error, "webhook not registered; polling covers");
+            return;
+        }
+    };
+    tracing::info!(integration = %integration_id, webhook = %registration.id, "webhook registered");
+    if client.webhook_covers_account() {
+        let sealed = registration
+            .secret
+            .as_ref()
+            .map(|secret| state.cipher.seal(&secret_row(integration_id), secret));
+        let saved =
+            store::save_webhook(pool, integration_id, &registration.id, sealed.as_deref()).await;
+        if let Err(error) = saved {
+            tracing::warn!(integration = %integration_id, %error, "webhook registration not saved");
+        }
+    }
+}
+
 /// The row id a webhook signing secret is sealed under (apart from the credentials').
-pub fn secret_row(integration_id: &str) -> String {
+fn secret_row(integration_id: &str) -> String {
     format!("{integration_id}/webhook-secret")
 }
 
@@ -242,10 +284,8 @@ pub async fn process(state: &AppState, delivery: Delivery) -> Result<(), Webhook
     let existing = attendees::existing(pool, &event_id, &records).await?;
     let mut tx = pool.begin().await.map_err(DbError::from)?;
     let counts = attendees::upsert_page(&mut tx, &event_id, &records, &existing).await?;
-    tx.commit().await.map_err(DbError::from)?;
-    tracing::debug!(event = %event_id, ?counts, "webhook applied");
     runs::record_webhook(
-        pool,
+        &mut tx,
         &delivery.workspace_id,
         &event_id,
         started_at,
@@ -253,6 +293,8 @@ pub async fn process(state: &AppState, delivery: Delivery) -> Result<(), Webhook
         calls,
     )
     .await?;
+    tx.commit().await.map_err(DbError::from)?;
+    tracing::debug!(event = %event_id, ?counts, "webhook applied");
     let changed: Vec<String> = records
         .iter()
         .map(|r| r.provider_attendee_id.clone())

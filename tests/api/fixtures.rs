@@ -58,12 +58,9 @@ pub async fn queued_import_on(
         world.faults.latency_ms = latency_ms;
         (token, event)
     };
-    let (credential, provider) = match which {
-        Which::Eventbrite => (
-            Credential::EventbriteToken(token.clone()),
-            Provider::Eventbrite,
-        ),
-        Which::Luma => (Credential::LumaApiKey(token.clone()), Provider::Luma),
+    let credential = match which {
+        Which::Eventbrite => Credential::EventbriteToken(token.clone()),
+        Which::Luma => Credential::LumaApiKey(token.clone()),
     };
     let integration = integrations::connect(&app.state, &member, credential)
         .await
@@ -72,7 +69,7 @@ pub async fn queued_import_on(
         .insert_event(
             &workspace_id,
             Some(&integration.id),
-            provider,
+            provider_of(which),
             &provider_event_id,
             "CRASH1",
         )
@@ -97,6 +94,13 @@ pub async fn queued_import_on(
         token,
         provider_event_id,
     })
+}
+
+fn provider_of(which: Which) -> Provider {
+    match which {
+        Which::Eventbrite => Provider::Eventbrite,
+        Which::Luma => Provider::Luma,
+    }
 }
 
 pub fn runner_config() -> RunnerConfig {
@@ -199,26 +203,19 @@ impl Queued {
     /// Another event of `size` attendees on the same provider account and integration, with
     /// its import queued; (event id, job id).
     pub async fn import_another(&self, name: &str, size: usize, code: &str) -> (String, String) {
-        let (which, provider) = {
-            let world = self.sim.sim.world();
-            let event = &world.events[&self.provider_event_id];
-            let provider = match event.which {
-                Which::Eventbrite => Provider::Eventbrite,
-                Which::Luma => Provider::Luma,
-            };
-            (event.which, provider)
-        };
-        let provider_event_id = {
+        let (which, provider_event_id) = {
             let mut world = self.sim.sim.world();
-            let owner = world.events[&self.provider_event_id].owner_id.clone();
-            world.create_event(&owner, which, name, 1_796_461_200_000, size)
+            let this = &world.events[&self.provider_event_id];
+            let (which, owner) = (this.which, this.owner_id.clone());
+            let created = world.create_event(&owner, which, name, 1_796_461_200_000, size);
+            (which, created)
         };
         let event = self
             .app
             .insert_event(
                 &self.workspace_id,
                 Some(&self.integration_id),
-                provider,
+                provider_of(which),
                 &provider_event_id,
                 code,
             )

@@ -191,7 +191,6 @@ impl TestApp {
     pub async fn another_instance(&self) -> lanyard::server::AppState {
         let config = Config {
             bind_addr: "127.0.0.1:0".parse().unwrap(),
-            public_url: "http://127.0.0.1:0".into(),
             ..(*self.state.config).clone()
         };
         start_instance(config).await.1

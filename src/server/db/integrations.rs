@@ -254,17 +254,17 @@ pub async fn by_webhook_token(
     }))
 }
 
-/// The provider's id of the integration's own (account-wide) webhook, once registered.
-pub async fn webhook_id(pool: &AnyPool, id: &str) -> Result<Option<String>, DbError> {
-    Ok(
-        sqlx::query_scalar::<_, Option<String>>(
-            "SELECT webhook_id FROM integrations WHERE id = $1",
-        )
+/// The integration's webhook token, and the provider's id of its account-wide webhook once
+/// one is registered.
+pub async fn webhook_registration(
+    pool: &AnyPool,
+    id: &str,
+) -> Result<Option<(String, Option<String>)>, DbError> {
+    let row = sqlx::query("SELECT webhook_token, webhook_id FROM integrations WHERE id = $1")
         .bind(id)
         .fetch_optional(pool)
-        .await?
-        .flatten(),
-    )
+        .await?;
+    Ok(row.map(|r| (r.get("webhook_token"), r.get("webhook_id"))))
 }
 
 pub async fn save_webhook(
@@ -280,13 +280,4 @@ pub async fn save_webhook(
         .execute(pool)
         .await?;
     Ok(())
-}
-
-pub async fn webhook_token(pool: &AnyPool, id: &str) -> Result<Option<String>, DbError> {
-    Ok(
-        sqlx::query_scalar("SELECT webhook_token FROM integrations WHERE id = $1")
-            .bind(id)
-            .fetch_optional(pool)
-            .await?,
-    )
 }

@@ -3,7 +3,7 @@
 use super::jobs::{Finished, Job};
 use super::DbError;
 use crate::server::{new_id, now_ms};
-use sqlx::AnyPool;
+use sqlx::{Any, AnyPool, Transaction};
 
 pub async fn start(pool: &AnyPool, job: &Job) -> Result<String, DbError> {
     let id = new_id();
@@ -50,9 +50,10 @@ pub async fn finish(
 }
 
 /// A webhook delivery applied to an event, as one finished run (trigger `WEBHOOK`, no job):
-/// support sees provider-side changes in the same history as syncs.
+/// support sees provider-side changes in the same history as syncs. Written in the
+/// delivery's own transaction: one commit per delivery, and history matches the rows.
 pub async fn record_webhook(
-    pool: &AnyPool,
+    tx: &mut Transaction<'_, Any>,
     workspace_id: &str,
     event_id: &str,
     started_at: i64,
@@ -74,7 +75,7 @@ pub async fn record_webhook(
     .bind(counts.cancelled)
     .bind(counts.unchanged)
     .bind(provider_calls)
-    .execute(pool)
+    .execute(&mut **tx)
     .await?;
     Ok(())
 }

@@ -178,7 +178,13 @@ impl ProviderClient {
         }
     }
 
-    /// Registers a webhook that posts to `url` about `event_id`; returns the provider's id.
+    /// Whether one webhook covers the whole account (Luma: the calendar), so it is
+    /// registered once per integration; Eventbrite's are per event.
+    pub fn webhook_covers_account(&self) -> bool {
+        matches!(self, ProviderClient::Luma(_))
+    }
+
+    /// Registers a webhook that posts to `url` about `event_id`; returns its id and, where the provider gives one, its signing secret.
     pub async fn register_webhook(
         &self,
         event_id: &str,

@@ -313,7 +313,13 @@ async fn execute(
         }
     };
     if job.kind == jobs::JobKind::Import.as_str() && job.resume.is_none() {
-        register_webhook(state, &client, &integration_id, &target.provider_event_id).await;
+        crate::server::webhooks::register(
+            state,
+            &client,
+            &integration_id,
+            &target.provider_event_id,
+        )
+        .await;
     }
     // A poll reads only what changed since the last good sync (with a minute of overlap for
     // clock skew); providers without the filter list everything.
@@ -339,55 +345,4 @@ async fn execute(
         on_page,
     )
     .await
-}
-
-/// Asks the provider to post changes to this integration's webhook URL. A failure is logged
-/// and tolerated: the polling safety net covers an event without webhooks.
-async fn register_webhook(
-    state: &AppState,
-    client: &crate::server::providers::ProviderClient,
-    integration_id: &str,
-    provider_event_id: &str,
-) {
-    use crate::server::db::integrations as store;
-    let pool = &state.db.pool;
-    // Luma's webhook covers the whole calendar: one per integration, registered once (again
-    // after a reconnect). Eventbrite's are per event.
-    let account_wide = client.provider() == crate::domain::Provider::Luma;
-    if account_wide && matches!(store::webhook_id(pool, integration_id).await, Ok(Some(_))) {
-        return;
-    }
-    let token = match store::webhook_token(pool, integration_id).await {
-        Ok(Some(token)) => token,
-        _ => return,
-    };
-    let slug = match client.provider() {
-        crate::domain::Provider::Eventbrite => "eventbrite",
-        crate::domain::Provider::Luma => "luma",
-    };
-    let url = format!(
-        "{}/webhooks/{slug}/{token}",
-        state.config.public_url.trim_end_matches('/')
-    );
-    match client.register_webhook(provider_event_id, &url).await {
-        Ok(registration) => {
-            tracing::info!(integration = %integration_id, webhook = %registration.id, "webhook registered");
-            if account_wide {
-                let sealed = registration.secret.as_ref().map(|secret| {
-                    state
-                        .cipher
-                        .seal(&crate::server::webhooks::secret_row(integration_id), secret)
-                });
-                if let Err(error) =
-                    store::save_webhook(pool, integration_id, &registration.id, sealed.as_deref())
-                        .await
-                {
-                    tracing::warn!(integration = %integration_id, %error, "webhook registration not saved");
-                }
-            }
-        }
-        Err(error) => {
-            tracing::warn!(integration = %integration_id, %error, "webhook not registered; polling covers")
-        }
-    }
 }
