@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 pub const PAGE_SIZE: i64 = 50;
 
 /// One row of the Attendees table.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct AttendeeRow {
     pub id: String,
     pub first_name: String,
@@ -19,8 +19,13 @@ pub struct AttendeeRow {
     pub status: AttendanceStatus,
     pub provider_status: Option<String>,
     pub is_vip: bool,
-    /// Milliseconds since the Unix epoch, UTC.
+    /// Checked in by Lanyard: milliseconds since the Unix epoch, UTC.
     pub checked_in_at: Option<i64>,
+    /// Checked in through the provider's own tools (0: time not given).
+    pub provider_checked_in_at: Option<i64>,
+    /// The two check-ins in the event's time zone ("5 Dec, 09:14 CET"; empty: time unknown).
+    pub checked_in_label: Option<String>,
+    pub provider_checked_in_label: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -47,8 +52,18 @@ pub async fn list_attendees(
         return Err(ApiError::invalid("The search is too long."));
     }
     let page = page.max(0);
-    let (rows, matching) =
-        db::attendees::search(pool, &event_id, &search, page * PAGE_SIZE, PAGE_SIZE).await?;
+    let timezone = db::events::timezone(pool, &event_id)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    let (rows, matching) = db::attendees::search(
+        pool,
+        &event_id,
+        &timezone,
+        &search,
+        page * PAGE_SIZE,
+        PAGE_SIZE,
+    )
+    .await?;
     Ok(AttendeePage {
         rows,
         matching,

@@ -13,6 +13,8 @@ pub struct EventSummary {
     pub starts_at: Option<i64>,
     pub ends_at: Option<i64>,
     pub timezone: String,
+    /// Start and end in the event's time zone ("Sat 5 Dec 2026, 09:00 – 17:00 GMT").
+    pub dates: String,
     pub sync_status: SyncStatus,
     pub access_code: String,
     pub attendee_count: i64,
@@ -46,6 +48,8 @@ pub struct ProviderEventOption {
     pub name: String,
     pub starts_at: Option<i64>,
     pub ends_at: Option<i64>,
+    /// In the event's own time zone.
+    pub dates: String,
     pub attendee_count: Option<i64>,
     pub already_added: bool,
 }
@@ -88,6 +92,7 @@ pub async fn list_provider_events(
     Ok(listed
         .into_iter()
         .map(|(e, already_added)| ProviderEventOption {
+            dates: crate::domain::local_time::event_dates(e.starts_at, e.ends_at, &e.timezone),
             provider_event_id: e.provider_event_id,
             name: e.name,
             starts_at: e.starts_at,
@@ -166,6 +171,8 @@ pub struct SyncRunRow {
     pub outcome: String,
     /// Milliseconds since the Unix epoch, UTC.
     pub started_at: i64,
+    /// `started_at` in the event's time zone, with its abbreviation.
+    pub started_label: String,
     pub finished_at: Option<i64>,
     pub created: i64,
     pub updated: i64,

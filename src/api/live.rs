@@ -18,7 +18,12 @@ pub struct EventLive {
     pub job: Option<JobProgress>,
     pub attendee_count: i64,
     pub attending_count: i64,
+    /// Checked in by Lanyard or at the provider.
     pub checked_in_count: i64,
+    /// Changes whenever any attendee row of the event changes (its latest write time), so a
+    /// page refreshes the rows it shows on an edit that leaves every count as it was.
+    #[serde(default)]
+    pub attendees_revision: i64,
     /// Provider attendee ids this update is about (a webhook's attendees); empty otherwise.
     #[serde(default)]
     pub changed: Vec<String>,

@@ -1,6 +1,8 @@
 //! Pure domain types and rules: no I/O, compiled for the server and the browser alike.
 
 pub mod access_code;
+#[cfg(feature = "ssr")]
+pub mod local_time;
 pub mod mapping;
 pub mod role;
 pub mod status;

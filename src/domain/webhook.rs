@@ -3,7 +3,12 @@
 //! parsing here decides just what to fetch, and refuses anything that is not clearly one
 //! of the provider's own resources.
 
+use super::mapping::AttendeeRecord;
 use serde_json::Value;
+
+/// The placeholder Eventbrite puts in the `api_url` of the test delivery it sends when a
+/// webhook is created (on its own API host, whatever host the receiver trusts).
+const EVENTBRITE_TEST_PATH: &str = "/api-endpoint-to-fetch-object-details/";
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum WebhookHint {
@@ -14,8 +19,16 @@ pub enum WebhookHint {
     },
     /// Eventbrite `order.*`: `{api}/orders/{order}/`; the order names its event.
     EventbriteOrder { order_id: String },
-    /// Luma `guest.*`: the guest and its event, re-fetched before use.
-    LumaGuest { event_id: String, guest_id: String },
+    /// Luma `guest.*`: the guest and its event. The delivery carries the whole guest, so a
+    /// verified one is applied as it came (`guest`); one whose guest does not map is
+    /// re-fetched by id.
+    LumaGuest {
+        event_id: String,
+        guest_id: String,
+        guest: Option<Box<AttendeeRecord>>,
+    },
+    /// Eventbrite's test delivery, sent when a webhook is created: acknowledged, no action.
+    EventbriteTest,
     /// A well-formed delivery about something Lanyard does not sync (an event edit, say).
     Ignored,
 }
@@ -38,6 +51,13 @@ pub fn eventbrite(body: &[u8], api_base: &str) -> Result<WebhookHint, WebhookErr
         .get("api_url")
         .and_then(Value::as_str)
         .ok_or(WebhookError::Missing("api_url"))?;
+    if api_url
+        .split(['?', '#'])
+        .next()
+        .is_some_and(|u| u.ends_with(EVENTBRITE_TEST_PATH))
+    {
+        return Ok(WebhookHint::EventbriteTest);
+    }
     let base = api_base.trim_end_matches('/');
     let rest = api_url
         .strip_prefix(base)
@@ -81,15 +101,26 @@ pub fn luma(body: &[u8]) -> Result<WebhookHint, WebhookError> {
             .filter(|s| !s.is_empty())
             .map(str::to_string)
     };
-    let guest_id = text(data.get("api_id"))
-        .or_else(|| text(data.get("id")))
+    // `id` is the guest's id in the current API; `api_id` the deprecated copy of it.
+    let guest_id = text(data.get("id"))
+        .or_else(|| text(data.get("api_id")))
+        .or_else(|| text(data.pointer("/guest/id")))
         .or_else(|| text(data.pointer("/guest/api_id")))
         .ok_or(WebhookError::Missing("guest id"))?;
-    let event_id = text(data.pointer("/event/api_id"))
-        .or_else(|| text(data.pointer("/event/id")))
+    let event_id = text(data.pointer("/event/id"))
+        .or_else(|| text(data.pointer("/event/api_id")))
+        .or_else(|| text(data.get("event_id")))
         .or_else(|| text(data.get("event_api_id")))
         .ok_or(WebhookError::Missing("event id"))?;
-    Ok(WebhookHint::LumaGuest { event_id, guest_id })
+    let guest = super::mapping::luma::guest(data)
+        .ok()
+        .filter(|g| g.provider_attendee_id == guest_id)
+        .map(Box::new);
+    Ok(WebhookHint::LumaGuest {
+        event_id,
+        guest_id,
+        guest,
+    })
 }
 
 #[cfg(test)]
@@ -156,13 +187,13 @@ mod tests {
             r#"{"type":"guest.updated","data":{"api_id":"gst-1","event":{"api_id":"evt-1"}}}"#;
         let legacy = r#"{"type":"guest.registered","data":{"id":"gst-1","event":{"id":"evt-1"}}}"#;
         for body in [current, legacy] {
-            assert_eq!(
-                luma(body.as_bytes()),
-                Ok(WebhookHint::LumaGuest {
-                    event_id: "evt-1".into(),
-                    guest_id: "gst-1".into()
-                })
-            );
+            let Ok(WebhookHint::LumaGuest {
+                event_id, guest_id, ..
+            }) = luma(body.as_bytes())
+            else {
+                panic!("{body} is a guest delivery");
+            };
+            assert_eq!((event_id.as_str(), guest_id.as_str()), ("evt-1", "gst-1"));
         }
         assert_eq!(
             luma(br#"{"type":"event.updated","data":{}}"#),
@@ -174,5 +205,36 @@ mod tests {
             Err(WebhookError::Missing("guest id"))
         );
         assert_eq!(luma(b"{"), Err(WebhookError::NotJson));
+    }
+
+    #[test]
+    fn a_luma_guest_delivery_carries_the_guest_to_apply() {
+        let body = serde_json::json!({"type": "guest.updated", "data": {
+            "id": "gst-7", "api_id": "gst-7", "user_email": "ada@example.com", "user_first_name": "Ada",
+            "user_last_name": "Lovelace", "approval_status": "approved",
+            "registration_answers": [{"question_type": "company", "value": {"company": "Engines", "job_title": null}}],
+            "event_tickets": [{"name": "VIP", "checked_in_at": "2026-12-05T09:14:00Z"}],
+            "event": {"id": "evt-3", "name": "Meetup"}}});
+        let Ok(WebhookHint::LumaGuest {
+            event_id,
+            guest: Some(guest),
+            ..
+        }) = luma(body.to_string().as_bytes())
+        else {
+            panic!("the guest maps");
+        };
+        assert_eq!(event_id, "evt-3");
+        assert_eq!(guest.provider_attendee_id, "gst-7");
+        assert_eq!(guest.company.as_deref(), Some("Engines"));
+        assert_eq!(guest.provider_checked_in_at, Some(1_796_462_040_000));
+    }
+
+    #[test]
+    fn eventbrites_test_delivery_is_recognised_on_any_host() {
+        let test = r#"{"config":{"action":"test","endpoint_url":"https://lanyard.test/webhooks/eventbrite/t","webhook_id":"1"},"api_url":"https://www.eventbriteapi.com/v3/api-endpoint-to-fetch-object-details/"}"#;
+        assert_eq!(
+            eventbrite(test.as_bytes(), "http://127.0.0.1:3900/eventbrite/v3"),
+            Ok(WebhookHint::EventbriteTest)
+        );
     }
 }

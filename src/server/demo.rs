@@ -101,20 +101,23 @@ pub async fn start_providers(config: &mut super::config::Config) -> std::io::Res
             "events@northwind.example",
             "Nora Northwind",
         );
-        world.create_event(
+        let breakfast = world.create_event(
             &eb.owner_id,
             Which::Eventbrite,
             "Northwind Product Breakfast",
             soon + 2 * day,
             40,
         );
-        world.create_event(
+        world.mix_states(&breakfast);
+        let devdays = world.create_event(
             &eb.owner_id,
             Which::Eventbrite,
             "Northwind DevDays 2026",
             soon + 9 * day,
             800,
         );
+        world.mix_states(&devdays);
+        world.set_timezone(&devdays, "America/New_York");
         world.create_event(
             &eb.owner_id,
             Which::Eventbrite,
@@ -127,13 +130,15 @@ pub async fn start_providers(config: &mut super::config::Config) -> std::io::Res
             "community@northwind.example",
             "Northwind Community",
         );
-        world.create_event(
+        let meetup = world.create_event(
             &luma.owner_id,
             Which::Luma,
             "Rust & Coffee Meetup",
             soon + 5 * day,
             60,
         );
+        world.mix_states(&meetup);
+        world.set_timezone(&meetup, "Europe/Berlin");
         world.create_event(
             &luma.owner_id,
             Which::Luma,

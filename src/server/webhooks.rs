@@ -1,9 +1,13 @@
-//! Provider webhooks. The endpoint URL carries the integration's unguessable token; a
-//! delivery is a hint only: it is parsed (400 when malformed), queued, and answered at once,
-//! and a background worker fetches the named attendee from the provider with the
-//! integration's own credential before upserting it. Duplicate or out-of-order deliveries
-//! are harmless: each one re-reads the provider's current state. A hint lost to a full queue
-//! or a restart is caught by the polling safety net.
+//! Provider webhooks. The endpoint URL carries the integration's unguessable token. A
+//! delivery is parsed (400 when malformed), queued, and answered at once.
+//!
+//! Eventbrite signs nothing, so its delivery is a hint only: a background worker fetches the
+//! named attendee or order with the integration's own credential before upserting it.
+//! Luma's deliveries are signed (either scheme of `webhook_signature`) and carry the whole
+//! guest: a verified one is applied from its payload, a replayed one is refused, and an
+//! integration without a stored secret accepts none. Out-of-order copies are harmless: the
+//! upsert never lets an older copy overwrite a newer one. A delivery lost to a full queue or
+//! a restart is caught by the polling safety net.
 
 use crate::domain::webhook::{self, WebhookHint};
 use crate::domain::Provider;
@@ -147,30 +151,47 @@ fn secret_row(integration_id: &str) -> String {
     format!("{integration_id}/webhook-secret")
 }
 
-/// A delivery to an integration that holds a signing secret must carry a valid signature;
-/// an integration the provider gave no secret (Eventbrite) relies on the URL token and on
-/// re-fetching what the delivery names.
-fn signature_check(
+/// What a verified signature tells about a delivery.
+struct Verified<'a> {
+    scheme: webhook_signature::Scheme,
+    delivery_id: &'a str,
+    /// When the provider signed it (ms): the version of the guest it carries.
+    signed_at: Option<i64>,
+}
+
+/// Luma deliveries must carry a valid signature from the secret Luma gave at registration:
+/// with no stored secret there is nothing to trust them by, so they are refused (fail
+/// closed). Eventbrite signs nothing: its deliveries rely on the URL token and on
+/// re-fetching what they name (`Ok(None)`).
+fn signature_check<'h>(
     state: &AppState,
+    provider: Provider,
     target: &store::WebhookTarget,
-    headers: &HeaderMap,
+    headers: &'h HeaderMap,
     body: &[u8],
-) -> Result<(), String> {
+) -> Result<Option<Verified<'h>>, String> {
+    if provider == Provider::Eventbrite {
+        return Ok(None);
+    }
     let Some(sealed) = &target.sealed_secret else {
-        return Ok(());
+        return Err("no signing secret is stored for this integration".into());
     };
     let secret: String = state
         .cipher
         .open(&secret_row(&target.integration_id), sealed)
         .map_err(|e| format!("stored secret unreadable: {e}"))?;
-    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
-    let signed = webhook_signature::Signed {
-        id: header("webhook-id"),
-        timestamp: header("webhook-timestamp"),
-        signature: header("webhook-signature"),
-    };
-    webhook_signature::verify(&secret, signed, body, chrono::Utc::now().timestamp())
-        .map_err(|e| e.to_string())
+    let signed = webhook_signature::Signed::from_headers(headers);
+    let scheme = webhook_signature::verify(&secret, signed, body, chrono::Utc::now().timestamp())
+        .map_err(|e| e.to_string())?;
+    let signed_at = signed
+        .timestamp
+        .and_then(|t| t.trim().parse::<i64>().ok())
+        .map(|secs| secs * 1000);
+    Ok(Some(Verified {
+        scheme,
+        delivery_id: signed.delivery_id().unwrap_or_default(),
+        signed_at,
+    }))
 }
 
 async fn receive(
@@ -191,10 +212,42 @@ async fn receive(
     let Some(target) = found else {
         return StatusCode::NOT_FOUND.into_response();
     };
-    if let Err(error) = signature_check(state, &target, headers, body) {
-        tracing::warn!(%error, integration = %target.integration_id, "webhook: signature refused");
-        let body = serde_json::json!({ "error": "invalid signature" });
-        return (StatusCode::UNAUTHORIZED, Json(body)).into_response();
+    let verified = match signature_check(state, provider, &target, headers, body) {
+        Ok(verified) => verified,
+        Err(error) => {
+            tracing::warn!(%error, integration = %target.integration_id, "webhook: signature refused");
+            let body = serde_json::json!({ "error": "invalid signature" });
+            return (StatusCode::UNAUTHORIZED, Json(body)).into_response();
+        }
+    };
+    if let Some(v) = &verified {
+        let window = 2 * webhook_signature::TOLERANCE_SECS * 1000;
+        match store::first_delivery(
+            &state.db.pool,
+            &target.integration_id,
+            v.delivery_id,
+            window,
+        )
+        .await
+        {
+            Ok(true) => {}
+            Ok(false) => {
+                tracing::warn!(integration = %target.integration_id, "webhook: replayed delivery refused");
+                let body = serde_json::json!({ "error": "delivery already received" });
+                return (StatusCode::CONFLICT, Json(body)).into_response();
+            }
+            Err(error) => {
+                tracing::error!(%error, "webhook: replay check failed");
+                return StatusCode::SERVICE_UNAVAILABLE.into_response();
+            }
+        }
+        if let Err(error) =
+            store::record_webhook_scheme(&state.db.pool, &target.integration_id, v.scheme.as_str())
+                .await
+        {
+            tracing::warn!(%error, "webhook: signature scheme not recorded");
+        }
+        tracing::debug!(integration = %target.integration_id, scheme = v.scheme.as_str(), "webhook: signature verified");
     }
     let store::WebhookTarget {
         workspace_id,
@@ -202,6 +255,23 @@ async fn receive(
         ..
     } = target;
     let hint = match parse() {
+        // A guest carried by a verified delivery is as new as its signature.
+        Ok(WebhookHint::LumaGuest {
+            event_id,
+            guest_id,
+            guest,
+        }) => WebhookHint::LumaGuest {
+            event_id,
+            guest_id,
+            guest: guest.map(|mut g| {
+                let signed_at = verified.as_ref().and_then(|v| v.signed_at);
+                g.provider_changed_at = g
+                    .provider_changed_at
+                    .or(signed_at)
+                    .or(Some(crate::server::now_ms()));
+                g
+            }),
+        },
         Ok(hint) => hint,
         Err(error) => {
             tracing::warn!(%error, integration = %integration_id, "webhook: malformed delivery refused");
@@ -209,7 +279,7 @@ async fn receive(
             return (StatusCode::BAD_REQUEST, Json(body)).into_response();
         }
     };
-    if hint == WebhookHint::Ignored {
+    if matches!(hint, WebhookHint::Ignored | WebhookHint::EventbriteTest) {
         return StatusCode::OK.into_response();
     }
     let delivery = Delivery {
@@ -249,6 +319,12 @@ pub async fn process(state: &AppState, delivery: Delivery) -> Result<(), Webhook
     let retry = RetryPolicy::default();
     let mut calls = 0;
     let fetched = match &delivery.hint {
+        // The verified delivery carries the whole guest: applied as it came, no call.
+        WebhookHint::LumaGuest {
+            event_id,
+            guest: Some(guest),
+            ..
+        } => Ok((event_id.clone(), vec![(**guest).clone()])),
         WebhookHint::EventbriteAttendee {
             event_id,
             attendee_id,
@@ -256,6 +332,7 @@ pub async fn process(state: &AppState, delivery: Delivery) -> Result<(), Webhook
         | WebhookHint::LumaGuest {
             event_id,
             guest_id: attendee_id,
+            guest: None,
         } => retry
             .run(&mut calls, || client.attendee(event_id, attendee_id))
             .await
@@ -266,7 +343,7 @@ pub async fn process(state: &AppState, delivery: Delivery) -> Result<(), Webhook
             }
             _ => return Ok(()),
         },
-        WebhookHint::Ignored => return Ok(()),
+        WebhookHint::Ignored | WebhookHint::EventbriteTest => return Ok(()),
     };
     let (provider_event_id, records) = match fetched {
         Ok(fetched) => fetched,

@@ -25,6 +25,14 @@ pub fn router() -> Router<Sim> {
             "/events/{event}/attendees/{id}/refund",
             post(refund_attendee),
         )
+        .route(
+            "/events/{event}/attendees/{id}/check-in",
+            post(check_in_attendee),
+        )
+        .route(
+            "/events/{event}/attendees/{id}/waitlist",
+            post(waitlist_attendee),
+        )
         .route("/apps", post(register_app))
         .route("/revoke", post(revoke))
         .route("/faults", get(get_faults).put(set_faults))
@@ -48,12 +56,22 @@ struct NewAccount {
     provider: Which,
     email: String,
     name: String,
+    /// How Luma signs this account's webhook deliveries.
+    #[serde(default)]
+    signing: super::world::Signing,
 }
 
 /// Creates an Eventbrite account (with an organization) or a Luma calendar, and returns a
 /// credential for it: an OAuth token or an API key.
 async fn create_account(State(sim): State<Sim>, Json(a): Json<NewAccount>) -> Response {
-    let (account, credential) = sim.world().create_account(a.provider, &a.email, &a.name);
+    let (account, credential) = {
+        let mut world = sim.world();
+        let (account, credential) = world.create_account(a.provider, &a.email, &a.name);
+        if let Some(stored) = world.accounts.get_mut(&account.id) {
+            stored.signing = a.signing;
+        }
+        (account, credential)
+    };
     Json(json!({"account_id": account.id, "owner_id": account.owner_id, "credential": credential}))
         .into_response()
 }
@@ -167,11 +185,23 @@ async fn edit_attendee(
                     p["user_last_name"].as_str().unwrap_or("")
                 ));
             }
-            if let Some(c) = &edit.company {
-                p["registration_answers"][0]["answer_company"] = json!(c);
-            }
-            if let Some(j) = &edit.job_title {
-                p["registration_answers"][0]["answer_job_title"] = json!(j);
+            if edit.company.is_some() || edit.job_title.is_some() {
+                let answers = p["registration_answers"].as_array_mut();
+                let Some(answers) = answers else { return };
+                let company = match answers.iter().position(|a| a["question_type"] == "company") {
+                    Some(i) => &mut answers[i],
+                    None => {
+                        answers.insert(0, json!({"label": "Where do you work?", "question_id": "q-company",
+                            "question_type": "company", "value": {"company": null, "job_title": null}}));
+                        &mut answers[0]
+                    }
+                };
+                if let Some(c) = &edit.company {
+                    company["value"]["company"] = json!(c);
+                }
+                if let Some(j) = &edit.job_title {
+                    company["value"]["job_title"] = json!(j);
+                }
             }
             if let Some(t) = &edit.ticket_name {
                 p["event_tickets"][0]["name"] = json!(t);
@@ -185,6 +215,20 @@ async fn cancel_attendee(
     Path((event, id)): Path<(String, String)>,
 ) -> Response {
     changed(&sim, &event, &id, super::world::cancel)
+}
+
+async fn check_in_attendee(
+    State(sim): State<Sim>,
+    Path((event, id)): Path<(String, String)>,
+) -> Response {
+    changed(&sim, &event, &id, super::world::check_in)
+}
+
+async fn waitlist_attendee(
+    State(sim): State<Sim>,
+    Path((event, id)): Path<(String, String)>,
+) -> Response {
+    changed(&sim, &event, &id, super::world::waitlist)
 }
 
 async fn refund_attendee(

@@ -331,7 +331,19 @@ async fn create_webhook(
         event_id: body.event_id.clone(),
         url: url.clone(),
         secret: None,
+        signing: Default::default(),
     });
+    drop(world);
+    // As Eventbrite does, creating a webhook sends a test delivery with a placeholder api_url.
+    sim.deliver(vec![super::world::Delivery {
+        url: url.clone(),
+        body: json!({
+            "config": {"action": "test", "user_id": "", "endpoint_url": url, "webhook_id": id},
+            "api_url": "https://www.eventbriteapi.com/v3/api-endpoint-to-fetch-object-details/"
+        }),
+        secret: None,
+        signing: Default::default(),
+    }]);
     Json(json!({"id": id, "endpoint_url": url, "actions": actions.split(',').collect::<Vec<_>>(), "event_id": body.event_id})).into_response()
 }
 

@@ -111,7 +111,47 @@ fn page(items: &[Value], scope: &str, q: &HashMap<String, String>) -> Response {
 fn event_json(e: &super::world::Event) -> Value {
     json!({"id": e.id, "name": e.name, "start_at": iso(e.start), "end_at": iso(e.end), "timezone": e.timezone,
         "url": format!("https://luma.com/{}", e.id), "visibility": "public", "calendar_id": e.owner_id,
-        "guest_count": e.people.len()})
+        "platform": "luma", "user_id": e.owner_id, "cover_url": null, "description": null, "geo_address_json": null})
+}
+
+/// `guest_counts` on `events/get`: `{guests, tickets}` per approval state, and checked in.
+fn guest_counts(e: &super::world::Event) -> Value {
+    let mut counts = serde_json::Map::new();
+    for state in [
+        "approved",
+        "pending_approval",
+        "waitlist",
+        "invited",
+        "declined",
+    ] {
+        let guests: Vec<&Value> = e
+            .people
+            .iter()
+            .filter(|g| g["approval_status"] == state)
+            .collect();
+        let tickets: usize = guests
+            .iter()
+            .map(|g| g["event_tickets"].as_array().map_or(0, Vec::len))
+            .sum();
+        counts.insert(
+            state.into(),
+            json!({"guests": guests.len(), "tickets": tickets}),
+        );
+    }
+    let checked_in: Vec<&Value> = e
+        .people
+        .iter()
+        .filter(|g| {
+            g["event_tickets"]
+                .as_array()
+                .is_some_and(|t| t.iter().any(|t| !t["checked_in_at"].is_null()))
+        })
+        .collect();
+    counts.insert(
+        "checked_in".into(),
+        json!({"guests": checked_in.len(), "tickets": checked_in.len()}),
+    );
+    Value::Object(counts)
 }
 
 async fn get_self(State(sim): State<Sim>, headers: HeaderMap) -> Response {
@@ -138,10 +178,13 @@ async fn list_events(
     if q.get("sort_direction").map(String::as_str) == Some("desc") {
         list.reverse();
     }
-    let list: Vec<Value> = list
-        .into_iter()
-        .map(|e| json!({"id": e.id, "event": event_json(e)}))
-        .collect();
+    // Entries are flat events (the spec); a calendar also lists events hosted elsewhere.
+    let mut list: Vec<Value> = list.into_iter().map(event_json).collect();
+    list.push(
+        json!({"id": format!("evt-ext-{calendar}"), "name": "Community meetup (hosted elsewhere)",
+        "start_at": iso(chrono::Utc::now().timestamp_millis() + 14 * 86_400_000), "end_at": null,
+        "timezone": "UTC", "platform": "external", "url": "https://example.test/meetup"}),
+    );
     page(&list, &format!("events/{calendar}"), &q)
 }
 
@@ -173,7 +216,10 @@ async fn get_event(
     match own_event(&world, &calendar, &q) {
         Ok(e) => {
             let host = &world.accounts[&id];
-            Json(json!({"event": event_json(e), "hosts": [{"id": host.id, "name": host.name, "email": host.email}]})).into_response()
+            let mut body = event_json(e);
+            body["hosts"] = json!([{"id": host.id, "name": host.name, "email": host.email}]);
+            body["guest_counts"] = guest_counts(e);
+            Json(body).into_response()
         }
         Err(res) => res,
     }
@@ -207,8 +253,19 @@ async fn get_guest(
         .get("id")
         .or_else(|| q.get("guest_id"))
         .or_else(|| q.get("api_id"));
-    match wanted.and_then(|id| event.people.iter().find(|p| p["id"] == id.as_str())) {
-        Some(g) => Json(json!({"guest": g})).into_response(),
+    // `id` may be the guest id or the guest's email (ticket and guest keys are not simulated).
+    let matches = |p: &&Value, id: &str| {
+        p["id"] == id
+            || p["user_email"]
+                .as_str()
+                .is_some_and(|e| e.eq_ignore_ascii_case(id))
+    };
+    match wanted.and_then(|id| event.people.iter().find(|p| matches(p, id))) {
+        Some(g) => {
+            let mut guest = g.clone();
+            guest["event_ticket_orders"] = json!([]);
+            Json(guest).into_response()
+        }
         None => error(StatusCode::NOT_FOUND, "Guest not found."),
     }
 }
@@ -218,11 +275,12 @@ async fn create_webhook(
     headers: HeaderMap,
     Json(body): Json<Value>,
 ) -> Response {
-    let (_, calendar) = authorised!(sim, headers);
+    let (account, calendar) = authorised!(sim, headers);
     let (Some(url), Some(types)) = (body["url"].as_str(), body["event_types"].as_array()) else {
         return error(StatusCode::BAD_REQUEST, "url and event_types are required.");
     };
     let mut world = sim.world();
+    let signing = world.accounts[&account].signing;
     let n = world.next_id();
     let id = format!("wh-{n:08}");
     let secret = world.webhook_secret();
@@ -233,6 +291,7 @@ async fn create_webhook(
         event_id: None,
         url: url.into(),
         secret: Some(secret.clone()),
+        signing,
     });
     Json(
         json!({"id": id, "url": url, "event_types": types, "status": "active", "secret": secret,

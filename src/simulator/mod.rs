@@ -41,15 +41,22 @@ impl Sim {
                 let body = serde_json::to_vec(&d.body).expect("a delivery serialises");
                 let mut request = http.post(&d.url).header("content-type", "application/json");
                 if let Some(secret) = &d.secret {
-                    let id = format!("msg_{}", uuid::Uuid::new_v4().simple());
+                    use crate::server::webhook_signature::{sign_standard, sign_timestamped};
                     let timestamp = chrono::Utc::now().timestamp().to_string();
-                    let signature =
-                        crate::server::webhook_signature::sign(secret, &id, &timestamp, &body)
-                            .expect("the simulator's own secret");
-                    request = request
-                        .header("webhook-id", id)
-                        .header("webhook-timestamp", timestamp)
-                        .header("webhook-signature", signature);
+                    request = match d.signing {
+                        world::Signing::StandardWebhooks => {
+                            let id = format!("msg_{}", uuid::Uuid::new_v4().simple());
+                            let signature = sign_standard(secret, &id, &timestamp, &body);
+                            request
+                                .header("webhook-id", id)
+                                .header("webhook-signature", signature)
+                        }
+                        world::Signing::TimestampedHex => request.header(
+                            "webhook-signature",
+                            sign_timestamped(secret, &timestamp, &body),
+                        ),
+                    }
+                    .header("webhook-timestamp", timestamp);
                 }
                 let result = request.body(body).send().await;
                 if let Err(e) = result {

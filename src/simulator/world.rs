@@ -12,6 +12,18 @@ pub enum Which {
     Luma,
 }
 
+/// How a Luma account's webhook deliveries are signed. Luma documents neither; public
+/// integrations verify one or the other, so the simulator can do both (chosen per account).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Signing {
+    /// `webhook-id`, `webhook-timestamp`, `webhook-signature: v1,<base64>`.
+    #[default]
+    StandardWebhooks,
+    /// `webhook-signature: t=<secs>,v1=<hex>` (with a matching `webhook-timestamp`).
+    TimestampedHex,
+}
+
 #[derive(Clone, Debug)]
 pub struct Account {
     pub id: String,
@@ -20,6 +32,7 @@ pub struct Account {
     /// Eventbrite organization id, or Luma calendar id.
     pub owner_id: String,
     pub which: Which,
+    pub signing: Signing,
 }
 
 #[derive(Clone, Debug)]
@@ -42,14 +55,16 @@ pub struct Webhook {
     pub owner_id: String,
     pub event_id: Option<String>,
     pub url: String,
-    /// Luma signs deliveries (Standard Webhooks) with the secret it returned at creation.
+    /// Luma signs deliveries with the secret it returned at creation.
     pub secret: Option<String>,
+    pub signing: Signing,
 }
 
 pub struct Delivery {
     pub url: String,
     pub body: Value,
     pub secret: Option<String>,
+    pub signing: Signing,
 }
 
 #[derive(Default)]
@@ -79,6 +94,57 @@ pub fn iso(ms: i64) -> String {
 
 fn now() -> i64 {
     chrono::Utc::now().timestamp_millis()
+}
+
+/// Registration answers in every shape Luma's spec allows: the company question's object
+/// (left out by people who skip it), a boolean, a list, a string, a null.
+fn luma_answers(p: &fake_people::Person, i: usize) -> Value {
+    let mut answers = Vec::new();
+    if p.company.is_some() || p.job_title.is_some() {
+        answers.push(json!({"label": "Where do you work?", "question_id": "q-company", "question_type": "company",
+            "value": {"company": p.company, "job_title": p.job_title}}));
+    }
+    answers.push(
+        json!({"label": "I agree to the code of conduct", "question_id": "q-coc",
+        "question_type": "agree-check", "value": true}),
+    );
+    let diet = match i % 4 {
+        0 => json!(["Vegetarian"]),
+        1 => json!([]),
+        2 => json!(["Vegan", "No nuts"]),
+        _ => json!(null),
+    };
+    answers.push(json!({"label": "Dietary needs", "question_id": "q-diet", "question_type": "multi-select", "value": diet}));
+    answers.push(json!({"label": "How did you hear about us?", "question_id": "q-source", "question_type": "text",
+        "value": if i % 3 == 0 { json!(null) } else { json!("A friend") }}));
+    Value::Array(answers)
+}
+
+/// Checked in at the door with the provider's own tools, in its own shape.
+pub fn check_in(which: Which, p: &mut Value) {
+    let t = iso(now());
+    match which {
+        Which::Eventbrite => {
+            p["checked_in"] = json!(true);
+            p["status"] = json!("Checked In");
+            p["barcodes"][0]["status"] = json!("used");
+            p["barcodes"][0]["checkin_type"] = json!(2);
+            p["barcodes"][0]["changed"] = json!(t);
+        }
+        Which::Luma => {
+            if let Some(ticket) = p["event_tickets"].get_mut(0) {
+                ticket["checked_in_at"] = json!(t);
+            }
+        }
+    }
+}
+
+/// Put on the waitlist (Luma) or left unpaid (Eventbrite's nearest state).
+pub fn waitlist(which: Which, p: &mut Value) {
+    match which {
+        Which::Eventbrite => p["status"] = json!("Unpaid"),
+        Which::Luma => p["approval_status"] = json!("waitlist"),
+    }
 }
 
 /// A registration cancelled on the provider, in its own shape.
@@ -149,6 +215,7 @@ impl World {
             name: name.into(),
             owner_id,
             which,
+            signing: Signing::default(),
         };
         self.accounts.insert(id.clone(), account.clone());
         self.credentials.insert(secret.clone(), id);
@@ -213,17 +280,44 @@ impl World {
                 "profile": {"first_name": p.first, "last_name": p.last, "name": format!("{} {}", p.first, p.last),
                             "email": p.email, "company": p.company, "job_title": p.job_title}
             }),
+            // As Luma's OpenAPI document shows a guest: flat, every key present (many null), no
+            // change time, check-in per ticket, company and title in the company answer.
             Which::Luma => json!({
                 "id": format!("gst-{n:010}"), "user_id": format!("usr-{n:010}"), "user_email": p.email,
                 "user_name": format!("{} {}", p.first, p.last), "user_first_name": p.first, "user_last_name": p.last,
                 "approval_status": "approved", "registered_at": t, "invited_at": null, "joined_at": null,
-                "updated_at": t, "check_in_qr_code": format!("https://luma.com/check-in/{}/gst-{n:010}", event.id),
-                "phone_number": null,
-                "registration_answers": [{"label": "Company", "question_id": "q-company", "question_type": "company",
-                    "value": null, "answer_company": p.company, "answer_job_title": p.job_title}],
+                "check_in_qr_code": format!("https://luma.com/check-in/{}/gst-{n:010}", event.id),
+                "phone_number": null, "utm_source": null,
+                "registration_answers": luma_answers(p, i),
                 "event_tickets": [{"id": format!("tkt-{n:010}"), "name": p.ticket, "amount": 0, "currency": "usd",
-                    "checked_in_at": null, "event_ticket_type_id": format!("ett-{}", p.ticket_index)}]
+                    "checked_in_at": null, "event_ticket_type_id": format!("ett-{}", p.ticket_index),
+                    "is_captured": true}]
             }),
+        }
+    }
+
+    /// Gives an event's people every state a desk meets, deterministically: some cancelled,
+    /// refunded, waitlisted, and some already checked in at the provider's own door app.
+    pub fn mix_states(&mut self, event_id: &str) {
+        let Some(event) = self.events.get_mut(event_id) else {
+            return;
+        };
+        let which = event.which;
+        for (i, p) in event.people.iter_mut().enumerate() {
+            match i % 20 {
+                3 => cancel(which, p),
+                7 => refund(which, p),
+                11 => waitlist(which, p),
+                1 | 5 | 9 | 13 => check_in(which, p),
+                _ => {}
+            }
+        }
+    }
+
+    /// Moves an event to another time zone (its instants stay).
+    pub fn set_timezone(&mut self, event_id: &str, timezone: &str) {
+        if let Some(e) = self.events.get_mut(event_id) {
+            e.timezone = timezone.into();
         }
     }
 
@@ -256,12 +350,10 @@ impl World {
         let which = event.which;
         let person = event.people.iter_mut().find(|p| p["id"] == person_id)?;
         change(which, person);
-        let key = if which == Which::Eventbrite {
-            "changed"
-        } else {
-            "updated_at"
-        };
-        person[key] = json!(iso(now()));
+        // Luma's guests carry no change time.
+        if which == Which::Eventbrite {
+            person["changed"] = json!(iso(now()));
+        }
         Some(self.deliveries(
             event_id,
             person_id,
@@ -288,6 +380,7 @@ impl World {
             .map(|w| Delivery {
                 url: w.url.clone(),
                 secret: w.secret.clone(),
+                signing: w.signing,
                 body: match w.which {
                     Which::Eventbrite => {
                         // As on Eventbrite, an order action names the order, an attendee

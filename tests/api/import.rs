@@ -121,6 +121,7 @@ impl Fixture {
                 event_id: &self.event_id,
                 provider_event_id: &self.provider_event_id,
                 changed_since,
+                expect_total: changed_since.is_none(),
             },
             None,
             None,

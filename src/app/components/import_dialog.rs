@@ -2,6 +2,7 @@
 
 use crate::api::events::{list_provider_events, ImportEvent};
 use crate::api::integrations::list_integrations;
+use crate::app::components::feedback::ErrorPanel;
 use crate::app::components::format;
 use crate::domain::IntegrationStatus;
 use leptos::prelude::*;
@@ -37,7 +38,12 @@ pub fn ImportEventDialog(open: RwSignal<bool>) -> impl IntoView {
                 </div>
                 <Transition fallback=|| view! { <p class="mt-4 text-sm text-slate-500">"Loading integrations…"</p> }>
                     {move || Suspend::new(async move {
-                        let connected: Vec<_> = integrations.await.unwrap_or_default().into_iter()
+                        // A failed lookup is an error to show, not an empty list.
+                        let list = match integrations.await {
+                            Ok(list) => list,
+                            Err(error) => return view! { <div class="mt-4"><ErrorPanel error/></div> }.into_any(),
+                        };
+                        let connected: Vec<_> = list.into_iter()
                             .filter(|i| i.status == IntegrationStatus::Connected).collect();
                         if connected.is_empty() {
                             return view! {
@@ -75,8 +81,8 @@ pub fn ImportEventDialog(open: RwSignal<bool>) -> impl IntoView {
                                                 <div>
                                                     <p class="font-medium">{e.name.clone()}</p>
                                                     <p class="text-sm text-slate-500">
-                                                        {format::event_dates(e.starts_at, e.ends_at)}
-                                                        {e.attendee_count.map(|n| format!(" · {n} attendees"))}
+                                                        {e.dates.clone()}
+                                                        {e.attendee_count.map(|n| format!(" · {} attendees", format::count(n)))}
                                                     </p>
                                                 </div>
                                                 {if e.already_added {

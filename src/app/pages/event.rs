@@ -76,6 +76,7 @@ fn EventView(
         attendee_count: summary.attendee_count,
         attending_count: summary.attendee_count,
         checked_in_count: 0,
+        attendees_revision: 0,
         changed: Vec::new(),
     };
     let state = Memo::new(move |_| {
@@ -89,6 +90,12 @@ fn EventView(
     let toast = RwSignal::new(None::<String>);
     let event_id = summary.id.clone();
     let provider = summary.provider;
+    // The stat cards and the table are built once and stay while polls and webhooks come and
+    // go (a job starting or ending must not wipe a search being typed): only an event still
+    // importing swaps them for the progress panel.
+    let imported = Memo::new(move |_| status.get() != SyncStatus::Pending);
+    let revision = Signal::derive(move || state.read().attendees_revision);
+    let (table_event, access_code) = (summary.id.clone(), summary.access_code.clone());
     view! {
         <Title text=summary.name.clone()/>
         <EventHeader summary=summary.clone() status job can_sync=rights.sync/>
@@ -113,13 +120,13 @@ fn EventView(
                     }),
                     _ => None,
                 };
-                view! {
-                    {banner}
-                    <StatCards state access_code=summary.access_code.clone()/>
-                    <AttendeesTable event_id=summary.id.clone() version=Signal::derive(move || state.read().attendee_count)/>
-                }.into_any()
+                banner.into_any()
             }
         }}
+        <Show when=move || imported.get()>
+            <StatCards state access_code=access_code.clone()/>
+            <AttendeesTable event_id=table_event.clone() provider revision/>
+        </Show>
         {move || recovery.get().map(|path| {
             let title = match path {
                 Recovery::Reconnect => "Reconnect",
@@ -184,7 +191,7 @@ fn EventHeader(
                 <p class="mt-2 text-sm text-red-700" role="alert">{error.to_string()}</p>
             })}
             <p class="mt-1 text-sm text-slate-500">
-                {format::event_dates(summary.starts_at, summary.ends_at)} " · " {summary.provider.label()}
+                {summary.dates.clone()} " · " {summary.provider.label()}
             </p>
         </header>
     }
@@ -220,15 +227,15 @@ fn StatCards(state: Memo<EventLive>, access_code: String) -> impl IntoView {
         <dl class="mt-4 grid grid-cols-2 gap-4 lg:grid-cols-4">
             <div class=card>
                 <dt class=label>"Total Attendees"</dt>
-                <dd class="mt-1 text-2xl font-semibold" data-testid="total-attendees">{move || state.read().attendee_count}</dd>
+                <dd class="mt-1 text-2xl font-semibold" data-testid="total-attendees">{move || format::count(state.read().attendee_count)}</dd>
             </div>
             <div class=card>
                 <dt class=label>"Attending"</dt>
-                <dd class="mt-1 text-2xl font-semibold">{move || state.read().attending_count}</dd>
+                <dd class="mt-1 text-2xl font-semibold" data-testid="attending-count">{move || format::count(state.read().attending_count)}</dd>
             </div>
             <div class=card>
                 <dt class=label>"Checked in"</dt>
-                <dd class="mt-1 text-2xl font-semibold">{move || state.read().checked_in_count}</dd>
+                <dd class="mt-1 text-2xl font-semibold" data-testid="checked-in-count">{move || format::count(state.read().checked_in_count)}</dd>
             </div>
             <div class=card>
                 <dt class=label>"Staff access code"</dt>
@@ -248,8 +255,8 @@ fn ImportProgress(progress: JobProgress) -> impl IntoView {
         <section class="mt-4 rounded-xl bg-white p-6 shadow-sm ring-1 ring-slate-200" data-testid="import-progress">
             <h2 class="font-semibold">"Import in progress"</h2>
             <p class="mt-1 text-sm text-slate-600">
-                <span data-testid="imported-count">{processed}</span>
-                {match total { Some(t) => format!(" of {t} attendees imported"), None => " attendees imported".to_string() }}
+                <span data-testid="imported-count">{format::count(processed)}</span>
+                {match total { Some(t) => format!(" of {} attendees imported", format::count(t)), None => " attendees imported".to_string() }}
             </p>
             {percent.map(|p| view! {
                 <div class="mt-4 h-2 w-full overflow-hidden rounded-full bg-slate-100" role="progressbar" aria-valuemin="0" aria-valuemax="100" aria-valuenow=p>
@@ -291,7 +298,7 @@ fn SyncHistory(
                                     <tbody class="divide-y divide-slate-100">
                                         {list.into_iter().map(|r| view! {
                                             <tr>
-                                                <td class="whitespace-nowrap px-3 py-2">{format::date_time(r.started_at)}</td>
+                                                <td class="whitespace-nowrap px-3 py-2">{r.started_label.clone()}</td>
                                                 <td class="px-3 py-2">{trigger_label(&r.trigger)}{r.triggered_by.map(|who| view! { <span class="block text-xs text-slate-500">{who}</span> })}</td>
                                                 <td class="whitespace-nowrap px-3 py-2">{r.outcome}</td>
                                                 <td class="whitespace-nowrap px-3 py-2 tabular-nums">{format!("{} / {} / {} / {}", r.created, r.updated, r.cancelled, r.unchanged)}</td>

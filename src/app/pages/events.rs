@@ -101,9 +101,9 @@ fn EventCard(
                     <h2 class="font-semibold leading-snug text-slate-900">{event.name.clone()}</h2>
                     {move || view! { <SyncStatusBadge status=current.get().0/> }}
                 </div>
-                <p class="mt-2 text-sm text-slate-500">{format::event_dates(event.starts_at, event.ends_at)}</p>
+                <p class="mt-2 text-sm text-slate-500">{event.dates.clone()}</p>
                 <div class="mt-4 flex items-center justify-between text-sm">
-                    <span class="text-slate-600" data-testid="attendee-count">{move || format!("{} attendees", current.get().1)}</span>
+                    <span class="text-slate-600" data-testid="attendee-count">{move || format!("{} attendees", format::count(current.get().1))}</span>
                     <span class="text-xs font-medium uppercase tracking-wide text-slate-400">{event.provider.label()}</span>
                 </div>
             </a>

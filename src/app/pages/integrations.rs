@@ -34,6 +34,8 @@ pub fn IntegrationsPage() -> impl IntoView {
         Some("eventbrite") => Some("Eventbrite connected."),
         _ => None,
     };
+    // The OAuth callback sends the user back here when they declined on Eventbrite's page.
+    let declined = move || query.read().get("error").as_deref() == Some("eventbrite_denied");
     let show_luma_form = RwSignal::new(false);
     // Set when the key form reconnects one Luma card in place (its Reconnect button).
     let luma_replacing = RwSignal::new(None::<String>);
@@ -48,6 +50,11 @@ pub fn IntegrationsPage() -> impl IntoView {
         </div>
         {move || notice().map(|n| view! {
             <p role="status" class="mb-4 rounded-lg bg-emerald-50 px-4 py-2 text-sm text-emerald-800">{n}</p>
+        })}
+        {move || declined().then(|| view! {
+            <p role="alert" data-testid="oauth-declined" class="mb-4 rounded-lg bg-amber-50 px-4 py-2 text-sm text-amber-900">
+                "Eventbrite authorisation was declined, so nothing was connected. Choose Connect Eventbrite to try again."
+            </p>
         })}
         {move || check.value().get().and_then(|r| r.err()).map(|e| view! {
             <p role="alert" class="mb-4 rounded-lg bg-red-50 px-4 py-2 text-sm text-red-800">{e.to_string()}</p>

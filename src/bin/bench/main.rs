@@ -297,6 +297,7 @@ async fn import_once(
             event_id: &event_id,
             provider_event_id,
             changed_since: None,
+            expect_total: true,
         },
         Some(JobLease {
             job_id: &job,
@@ -330,6 +331,7 @@ async fn import_once(
         unchanged: counts.unchanged,
         provider_calls: outcome.checkpoint.provider_calls,
         error: None,
+        complete_listing: true,
     };
     jobs::finish(&db.pool, &job, "bench", finished)
         .await

@@ -25,9 +25,24 @@ pub fn attendee(value: &Value) -> Result<AttendeeRecord, MappingError> {
             (first_name, last_name) = split_name(&full);
         }
     }
-    let barcode = at(value, &["barcodes"])
-        .and_then(Value::as_array)
-        .and_then(|codes| codes.iter().find_map(|c| text(at(c, &["barcode"]))));
+    let barcodes = at(value, &["barcodes"]).and_then(Value::as_array);
+    let barcode = barcodes.and_then(|codes| codes.iter().find_map(|c| text(at(c, &["barcode"]))));
+    let changed = timestamp(at(value, &["changed"]));
+    // Checked in at the door through Eventbrite's apps: the flag, the (deprecated) status or
+    // a used barcode, whichever the payload carries; the used barcode's change is the time.
+    let used = barcodes.and_then(|codes| {
+        codes
+            .iter()
+            .find(|c| text(at(c, &["status"])).as_deref() == Some("used"))
+    });
+    let checked_in =
+        flag("checked_in") || provider_status.as_deref() == Some("Checked In") || used.is_some();
+    let provider_checked_in_at = checked_in.then(|| {
+        used.and_then(|c| timestamp(at(c, &["changed"])))
+            .or(changed)
+            .or_else(|| timestamp(at(value, &["created"])))
+            .unwrap_or(super::CHECKED_IN_AT_UNKNOWN)
+    });
     Ok(AttendeeRecord {
         provider_attendee_id: id,
         email: email(at(value, &["profile", "email"])),
@@ -43,7 +58,8 @@ pub fn attendee(value: &Value) -> Result<AttendeeRecord, MappingError> {
             AttendanceStatus::Attending
         },
         provider_status,
-        provider_changed_at: timestamp(at(value, &["changed"])),
+        provider_changed_at: changed,
+        provider_checked_in_at,
     })
 }
 
@@ -262,5 +278,31 @@ mod tests {
         let me = json!({"emails": [{"email": "old@x.test", "primary": false}, {"email": "Me@X.test", "primary": true}]});
         assert_eq!(primary_email(&me).as_deref(), Some("me@x.test"));
         assert_eq!(primary_email(&json!({"emails": []})), None);
+    }
+
+    #[test]
+    fn door_check_ins_at_eventbrite_are_read_from_flag_status_or_barcode() {
+        assert_eq!(attendee(&full()).unwrap().provider_checked_in_at, None);
+        let mut a = full();
+        a["checked_in"] = json!(true);
+        a["status"] = json!("Checked In");
+        a["barcodes"][0]["status"] = json!("used");
+        a["barcodes"][0]["changed"] = json!("2026-12-05T09:14:00Z");
+        let mapped = attendee(&a).unwrap();
+        assert_eq!(mapped.provider_checked_in_at, Some(1_796_462_040_000));
+        assert_eq!(mapped.status, AttendanceStatus::Attending);
+        // Only the deprecated status word says so, and no barcode time: the change time.
+        let mut b = full();
+        b["status"] = json!("Checked In");
+        assert_eq!(
+            attendee(&b).unwrap().provider_checked_in_at,
+            timestamp(Some(&json!("2026-11-02T11:30:00Z")))
+        );
+        // Checked in with no time anywhere still counts, with the time unknown.
+        let c = json!({"id": "9", "checked_in": true});
+        assert_eq!(
+            attendee(&c).unwrap().provider_checked_in_at,
+            Some(crate::domain::mapping::CHECKED_IN_AT_UNKNOWN)
+        );
     }
 }

@@ -39,11 +39,28 @@ pub fn guest(entry: &Value) -> Result<AttendeeRecord, MappingError> {
             (first_name, last_name) = split_name(&full);
         }
     }
-    let (company, job_title) = company_and_job_title(g);
-    let ticket_name = at(g, &["event_tickets"])
+    let answers = registration_answers(g);
+    let (company, job_title) = company_and_job_title(&answers);
+    let tickets: Vec<&Value> = at(g, &["event_tickets"])
         .and_then(Value::as_array)
-        .and_then(|tickets| tickets.iter().find_map(|t| text(at(t, &["name"]))))
+        .map(|t| t.iter().collect())
+        .unwrap_or_default();
+    // A guest holding several tickets shows them all: "General Admission, Workshop".
+    let names: Vec<String> = tickets
+        .iter()
+        .filter_map(|t| text(at(t, &["name"])))
+        .collect();
+    let ticket_name = (!names.is_empty())
+        .then(|| names.join(", "))
         .or_else(|| text(at(g, &["event_ticket", "name"])));
+    // Check-in lives on each ticket; the guest counts as checked in from its first ticket's
+    // check-in. The legacy shape kept one `checked_in_at` on the guest.
+    let provider_checked_in_at = tickets
+        .iter()
+        .filter_map(|t| timestamp(at(t, &["checked_in_at"])))
+        .min()
+        .or_else(|| timestamp(at(g, &["checked_in_at"])))
+        .or_else(|| timestamp(at(g, &["event_ticket", "checked_in_at"])));
     let approval = text(at(g, &["approval_status"]));
     Ok(AttendeeRecord {
         provider_attendee_id: id,
@@ -56,34 +73,165 @@ pub fn guest(entry: &Value) -> Result<AttendeeRecord, MappingError> {
         barcode: text(at(g, &["check_in_qr_code"])),
         status: attendance(approval.as_deref()),
         provider_status: approval,
-        provider_changed_at: timestamp(at(g, &["updated_at"]))
-            .or_else(|| timestamp(at(g, &["registered_at"]))),
+        // The spec gives a guest no change time (guessed `updated_at` kept in case one
+        // appears); the client stamps when it read the guest instead.
+        provider_changed_at: timestamp(at(g, &["updated_at"])),
+        provider_checked_in_at,
     })
 }
 
-/// Company and job title come from the registration answers: a `company` question carries
-/// `answer_company` and `answer_job_title`; plainer forms ask "Company" / "Job title".
-fn company_and_job_title(g: &Value) -> (Option<String>, Option<String>) {
-    let Some(answers) = at(g, &["registration_answers"]).and_then(Value::as_array) else {
-        return (None, None);
+/// One registration answer, its value kept in the shape Luma sent it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RegistrationAnswer {
+    pub label: Option<String>,
+    pub question_id: Option<String>,
+    pub question_type: Option<String>,
+    pub value: AnswerValue,
+}
+
+/// The `value` of an answer: by `question_type`, a string, a boolean, a list of strings, the
+/// company question's `{company, job_title}`, or nothing. Anything else is kept as it came.
+#[derive(Clone, Debug, PartialEq)]
+pub enum AnswerValue {
+    Empty,
+    Text(String),
+    Bool(bool),
+    List(Vec<String>),
+    Company {
+        company: Option<String>,
+        job_title: Option<String>,
+    },
+    Other(Value),
+}
+
+impl AnswerValue {
+    fn parse(question_type: Option<&str>, value: Option<&Value>) -> AnswerValue {
+        match value {
+            None | Some(Value::Null) => AnswerValue::Empty,
+            Some(Value::Object(o))
+                if question_type == Some("company")
+                    || o.contains_key("company")
+                    || o.contains_key("job_title") =>
+            {
+                let v = Value::Object(o.clone());
+                AnswerValue::Company {
+                    company: text(at(&v, &["company"])),
+                    job_title: text(at(&v, &["job_title"])),
+                }
+            }
+            Some(Value::String(s)) => AnswerValue::Text(s.clone()),
+            Some(Value::Bool(b)) => AnswerValue::Bool(*b),
+            Some(Value::Number(n)) => AnswerValue::Text(n.to_string()),
+            Some(Value::Array(items)) if items.iter().all(|i| i.is_string()) => AnswerValue::List(
+                items
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_string)
+                    .collect(),
+            ),
+            Some(other) => AnswerValue::Other(other.clone()),
+        }
+    }
+}
+
+/// Every answer of a guest; a missing or null list is no answers, an entry that is not an
+/// object is skipped (it carries no question to attach it to).
+pub fn registration_answers(g: &Value) -> Vec<RegistrationAnswer> {
+    let Some(list) = at(g, &["registration_answers"]).and_then(Value::as_array) else {
+        return Vec::new();
     };
+    list.iter()
+        .filter(|a| a.is_object())
+        .map(|a| {
+            let question_type = text(at(a, &["question_type"]));
+            // `answer` is the legacy key for the value.
+            let raw = a
+                .get("value")
+                .filter(|v| !v.is_null())
+                .or_else(|| a.get("answer"));
+            let mut value = AnswerValue::parse(question_type.as_deref(), raw);
+            // Older clients read the company question as flat `answer_company` and
+            // `answer_job_title` keys; no longer in the spec, still accepted.
+            if question_type.as_deref() == Some("company") && value == AnswerValue::Empty {
+                let (company, job_title) = (
+                    text(at(a, &["answer_company"])),
+                    text(at(a, &["answer_job_title"])),
+                );
+                if company.is_some() || job_title.is_some() {
+                    value = AnswerValue::Company { company, job_title };
+                }
+            }
+            RegistrationAnswer {
+                label: text(at(a, &["label"])),
+                question_id: text(at(a, &["question_id"])),
+                question_type,
+                value,
+            }
+        })
+        .collect()
+}
+
+/// Company and job title: the `company` question's value first; failing that, plainer
+/// forms that ask "Company" / "Job title" as text questions.
+fn company_and_job_title(answers: &[RegistrationAnswer]) -> (Option<String>, Option<String>) {
     let (mut company, mut job_title) = (None, None);
     for a in answers {
-        if text(at(a, &["question_type"])).as_deref() == Some("company") {
-            company = company.or_else(|| text(at(a, &["answer_company"])));
-            job_title = job_title.or_else(|| text(at(a, &["answer_job_title"])));
+        if let AnswerValue::Company {
+            company: c,
+            job_title: j,
+        } = &a.value
+        {
+            company = company.or_else(|| c.clone());
+            job_title = job_title.or_else(|| j.clone());
         }
-        let label = text(at(a, &["label"])).unwrap_or_default().to_lowercase();
-        let answer = || text(at(a, &["answer"])).or_else(|| text(at(a, &["value"])));
-        match label.as_str() {
+    }
+    for a in answers {
+        let AnswerValue::Text(answer) = &a.value else {
+            continue;
+        };
+        let answer = text(Some(&Value::String(answer.clone())));
+        match a
+            .label
+            .as_deref()
+            .unwrap_or_default()
+            .to_lowercase()
+            .as_str()
+        {
             "company" | "company name" | "organization" | "organisation" => {
-                company = company.or_else(answer)
+                company = company.or(answer)
             }
-            "job title" | "title" | "role" | "position" => job_title = job_title.or_else(answer),
+            "job title" | "title" | "role" | "position" => job_title = job_title.or(answer),
             _ => {}
         }
     }
     (company, job_title)
+}
+
+/// Guests a listing counts for the import's progress bar: every approval state the listing
+/// returns (`checked_in` is a subset of `approved`, so not added). `guest_counts` on
+/// `events/get` gives `{guests, tickets}` per state; a bare number is accepted too.
+pub fn expected_guests(event: &Value) -> Option<i64> {
+    let counts = at(event, &["guest_counts"]).or_else(|| at(event, &["event", "guest_counts"]))?;
+    let states = [
+        "approved",
+        "pending_approval",
+        "waitlist",
+        "invited",
+        "declined",
+    ];
+    let mut total = 0;
+    let mut any = false;
+    for state in states {
+        let n = at(counts, &[state]).and_then(|c| {
+            c.as_i64()
+                .or_else(|| at(c, &["guests"]).and_then(Value::as_i64))
+        });
+        if let Some(n) = n {
+            total += n.max(0);
+            any = true;
+        }
+    }
+    any.then_some(total)
 }
 
 pub fn guest_page(body: &Value) -> Result<Vec<AttendeeRecord>, MappingError> {
@@ -127,14 +275,26 @@ pub fn event(entry: &Value) -> Result<ProviderEvent, MappingError> {
         starts_at: timestamp(at(e, &["start_at"])),
         ends_at: timestamp(at(e, &["end_at"])),
         timezone: text(at(e, &["timezone"])).unwrap_or_else(|| "UTC".into()),
-        attendee_count: at(e, &["guest_count"]).and_then(Value::as_i64),
+        attendee_count: expected_guests(entry)
+            .or_else(|| at(e, &["guest_count"]).and_then(Value::as_i64)),
     })
 }
 
+/// An event listed on the calendar but hosted elsewhere (`platform: "external"`): it has no
+/// guests in Luma, so it cannot be imported.
+fn is_external(entry: &Value) -> bool {
+    let e = at(entry, &["event"])
+        .filter(|e| e.is_object())
+        .unwrap_or(entry);
+    text(at(e, &["platform"])).as_deref() == Some("external")
+}
+
+/// The importable events of one page.
 pub fn event_page(body: &Value) -> Result<Vec<ProviderEvent>, MappingError> {
     entries(body)?
         .iter()
         .enumerate()
+        .filter(|(_, e)| !is_external(e))
         .map(|(i, e)| event(e).map_err(|err| err.within(&format!("entries[{i}]"))))
         .collect()
 }
@@ -154,10 +314,17 @@ mod tests {
             "id": "gst-abc", "user_id": "usr-1", "user_email": "grace@navy.test", "user_name": "Grace Hopper",
             "user_first_name": "Grace", "user_last_name": "Hopper", "approval_status": "approved",
             "registered_at": "2026-11-01T10:00:00Z", "check_in_qr_code": "https://lu.ma/check-in/gst-abc",
-            "registration_answers": [{"label": "Where do you work?", "question_id": "q1", "question_type": "company",
-                "value": null, "answer_company": "US Navy", "answer_job_title": "Rear Admiral"}],
+            "invited_at": null, "joined_at": null, "phone_number": null, "utm_source": null,
+            "registration_answers": [
+                {"label": "Where do you work?", "question_id": "q1", "question_type": "company",
+                 "value": {"company": "US Navy", "job_title": "Rear Admiral"}},
+                {"label": "LinkedIn", "question_id": "q2", "question_type": "url", "value": "https://linkedin.test/grace"},
+                {"label": "I agree to the code of conduct", "question_id": "q3", "question_type": "agree-check", "value": true},
+                {"label": "Dietary needs", "question_id": "q4", "question_type": "multi-select", "value": ["Vegetarian", "No nuts"]},
+                {"label": "Anything else?", "question_id": "q5", "question_type": "long-text", "value": null}
+            ],
             "event_tickets": [{"id": "tkt-1", "name": "General Admission", "amount": 0, "currency": null,
-                "checked_in_at": null, "event_ticket_type_id": "ett-1"}]
+                "checked_in_at": null, "event_ticket_type_id": "ett-1", "is_captured": true}]
         })
     }
 
@@ -282,5 +449,137 @@ mod tests {
                 .as_deref(),
             Some("host@luma.test")
         );
+    }
+
+    #[test]
+    fn every_answer_shape_parses_and_keeps_its_value() {
+        let answers = registration_answers(&flat());
+        let values: Vec<&AnswerValue> = answers.iter().map(|a| &a.value).collect();
+        assert_eq!(
+            values,
+            [
+                &AnswerValue::Company {
+                    company: Some("US Navy".into()),
+                    job_title: Some("Rear Admiral".into())
+                },
+                &AnswerValue::Text("https://linkedin.test/grace".into()),
+                &AnswerValue::Bool(true),
+                &AnswerValue::List(vec!["Vegetarian".into(), "No nuts".into()]),
+                &AnswerValue::Empty,
+            ]
+        );
+        assert_eq!(answers[2].question_type.as_deref(), Some("agree-check"));
+        assert_eq!(answers[0].label.as_deref(), Some("Where do you work?"));
+        // Odd entries neither fail nor vanish silently into another answer.
+        let odd = json!({"id": "gst-9", "registration_answers": [
+            "not an object", {"label": "Seats", "value": 2}, {"question_type": "company", "value": {"company": null}},
+            {"label": "Nested", "value": {"a": [1, 2]}}]});
+        let parsed = registration_answers(&odd);
+        assert_eq!(parsed.len(), 3);
+        assert_eq!(parsed[0].value, AnswerValue::Text("2".into()));
+        assert_eq!(
+            parsed[1].value,
+            AnswerValue::Company {
+                company: None,
+                job_title: None
+            }
+        );
+        assert_eq!(parsed[2].value, AnswerValue::Other(json!({"a": [1, 2]})));
+        let g = guest(&odd).unwrap();
+        assert_eq!((g.company, g.job_title), (None, None));
+    }
+
+    #[test]
+    fn company_comes_from_the_company_answer_in_every_plausible_form() {
+        let with = |answers: Value| {
+            let mut g = flat();
+            g["registration_answers"] = answers;
+            let g = guest(&g).unwrap();
+            (g.company, g.job_title)
+        };
+        let both = (
+            Some("US Navy".to_string()),
+            Some("Rear Admiral".to_string()),
+        );
+        // As the spec shows it.
+        assert_eq!(
+            with(
+                json!([{"question_type": "company", "value": {"company": "US Navy", "job_title": "Rear Admiral"}}])
+            ),
+            both
+        );
+        // Only one inner key, or a null one.
+        assert_eq!(
+            with(
+                json!([{"question_type": "company", "value": {"company": "US Navy", "job_title": null}}])
+            ),
+            (Some("US Navy".to_string()), None)
+        );
+        // The flat keys older clients read, and a plain text form.
+        assert_eq!(
+            with(
+                json!([{"question_type": "company", "value": null, "answer_company": "US Navy", "answer_job_title": "Rear Admiral"}])
+            ),
+            both
+        );
+        assert_eq!(
+            with(
+                json!([{"label": "Company", "question_type": "text", "value": "US Navy"}, {"label": "Job title", "answer": "Rear Admiral"}])
+            ),
+            both
+        );
+        assert_eq!(with(json!(null)), (None, None));
+    }
+
+    #[test]
+    fn check_in_is_read_per_ticket() {
+        let mut g = flat();
+        assert_eq!(guest(&g).unwrap().provider_checked_in_at, None);
+        g["event_tickets"] = json!([
+            {"id": "tkt-1", "name": "General Admission", "checked_in_at": null},
+            {"id": "tkt-2", "name": "Workshop", "checked_in_at": "2026-12-05T09:14:00Z"},
+            {"id": "tkt-3", "name": "Dinner", "checked_in_at": "2026-12-05T19:00:00Z"}
+        ]);
+        let mapped = guest(&g).unwrap();
+        assert_eq!(mapped.provider_checked_in_at, Some(1_796_462_040_000));
+        assert_eq!(
+            mapped.ticket_name.as_deref(),
+            Some("General Admission, Workshop, Dinner")
+        );
+        // A guest-level time (not in the spec) is never needed but accepted from the old shape.
+        let legacy = json!({"api_id": "gst-1", "guest": {"api_id": "gst-1", "checked_in_at": "2026-12-05T09:14:00Z"}});
+        assert_eq!(
+            guest(&legacy).unwrap().provider_checked_in_at,
+            Some(1_796_462_040_000)
+        );
+    }
+
+    #[test]
+    fn the_expected_total_sums_every_listed_state() {
+        let event = json!({"id": "evt-1", "name": "Meetup", "guest_counts": {
+            "approved": {"guests": 120, "tickets": 130}, "pending_approval": {"guests": 5, "tickets": 5},
+            "waitlist": {"guests": 7, "tickets": 7}, "invited": {"guests": 2, "tickets": 0},
+            "declined": {"guests": 3, "tickets": 3}, "checked_in": {"guests": 40, "tickets": 41}}});
+        assert_eq!(expected_guests(&event), Some(137));
+        assert_eq!(super::event(&event).unwrap().attendee_count, Some(137));
+        assert_eq!(
+            expected_guests(&json!({"guest_counts": {"approved": 4}})),
+            Some(4)
+        );
+        assert_eq!(expected_guests(&json!({"id": "evt-1"})), None);
+        assert_eq!(
+            expected_guests(&json!({"guest_counts": {"approved": null}})),
+            None
+        );
+    }
+
+    #[test]
+    fn external_events_are_not_offered_for_import() {
+        let page = json!({"entries": [
+            {"id": "evt-1", "name": "Ours", "platform": "luma"},
+            {"id": "evt-2", "name": "Elsewhere", "platform": "external"}], "has_more": false});
+        let events = event_page(&page).unwrap();
+        assert_eq!(events.len(), 1);
+        assert_eq!(events[0].provider_event_id, "evt-1");
     }
 }

@@ -23,8 +23,13 @@ pub struct AttendeeRecord {
     pub status: AttendanceStatus,
     /// The provider's own status word, kept for display ("waitlist", "Checked In", ...).
     pub provider_status: Option<String>,
-    /// When the provider last changed the record (ms since epoch), when it says.
+    /// When the provider last changed the record (ms since epoch), when it says. Orders
+    /// writes: an older copy of a record (a page fetched before a webhook) never overwrites
+    /// a newer one.
     pub provider_changed_at: Option<i64>,
+    /// When the attendee was checked in through the provider's own tools (Eventbrite's
+    /// organizer app, Luma's check-in), apart from Lanyard's own check-in.
+    pub provider_checked_in_at: Option<i64>,
 }
 
 /// One event in a provider account, as the Import Event dialog lists it.
@@ -59,6 +64,9 @@ impl MappingError {
         }
     }
 }
+
+/// A provider check-in whose time the payload does not say (shown without a time).
+pub const CHECKED_IN_AT_UNKNOWN: i64 = 0;
 
 /// Longest text we keep from a provider field; beyond it a value is noise or an attack.
 pub const MAX_FIELD_CHARS: usize = 500;

@@ -1,5 +1,6 @@
-//! Attendee rows. Sync writes only provider fields; `is_vip`, `checked_in_*` are Lanyard's
-//! own and no statement here touches them.
+//! Attendee rows. Sync writes only provider fields (the provider's own check-in among them,
+//! in `provider_checked_in_at`); `is_vip`, `checked_in_*` are Lanyard's own and no statement
+//! here touches them.
 
 use super::DbError;
 use crate::domain::mapping::AttendeeRecord;
@@ -26,34 +27,54 @@ impl std::ops::AddAssign for PageCounts {
     }
 }
 
-type Stored = (
-    Option<String>,
-    String,
-    String,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    String,
-    Option<String>,
-);
+/// The provider fields of a stored row, compared with an incoming record to decide whether
+/// it changed. The version (`provider_changed_at`) is kept apart: it orders writes and is
+/// not content (Luma records carry the time they were read, new on every listing).
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Stored {
+    email: Option<String>,
+    first_name: String,
+    last_name: String,
+    company: Option<String>,
+    job_title: Option<String>,
+    ticket_name: Option<String>,
+    barcode: Option<String>,
+    status: String,
+    provider_status: Option<String>,
+    provider_checked_in_at: Option<i64>,
+}
 
-fn stored_form(r: &AttendeeRecord) -> Stored {
-    (
-        r.email.clone(),
-        r.first_name.clone(),
-        r.last_name.clone(),
-        r.company.clone(),
-        r.job_title.clone(),
-        r.ticket_name.clone(),
-        r.barcode.clone(),
-        r.status.as_str().to_string(),
-        r.provider_status.clone(),
-    )
+impl Stored {
+    fn of(r: &AttendeeRecord) -> Stored {
+        Stored {
+            email: r.email.clone(),
+            first_name: r.first_name.clone(),
+            last_name: r.last_name.clone(),
+            company: r.company.clone(),
+            job_title: r.job_title.clone(),
+            ticket_name: r.ticket_name.clone(),
+            barcode: r.barcode.clone(),
+            status: r.status.as_str().to_string(),
+            provider_status: r.provider_status.clone(),
+            provider_checked_in_at: r.provider_checked_in_at,
+        }
+    }
+}
+
+/// A stored row as read before a write: its content and its version.
+struct StoredRow {
+    content: Stored,
+    version: Option<i64>,
+}
+
+/// Whether `incoming` is an older copy of what is stored (an import page fetched before a
+/// webhook was applied): such a record is never written. Unknown versions never block.
+fn is_older(incoming: Option<i64>, stored: Option<i64>) -> bool {
+    matches!((incoming, stored), (Some(new), Some(old)) if new < old)
 }
 
 /// What the database holds for a page's attendees, keyed by provider attendee id.
-pub struct Existing(HashMap<String, Stored>);
+pub struct Existing(HashMap<String, StoredRow>);
 
 impl Existing {
     /// Nothing stored yet (a first import into an empty event).
@@ -83,7 +104,7 @@ pub async fn existing(
     let placeholders: Vec<String> = (0..records.len()).map(|i| format!("${}", i + 2)).collect();
     let sql = format!(
         "SELECT provider_attendee_id, email, first_name, last_name, company, job_title, ticket_name, barcode,
-                status, provider_status
+                status, provider_status, provider_checked_in_at, provider_changed_at
          FROM attendees WHERE event_id = $1 AND provider_attendee_id IN ({})",
         placeholders.join(", ")
     );
@@ -93,24 +114,26 @@ pub async fn existing(
     for r in records {
         query = query.bind(&r.provider_attendee_id);
     }
-    let existing: HashMap<String, Stored> = query
+    let existing: HashMap<String, StoredRow> = query
         .fetch_all(pool)
         .await?
         .into_iter()
         .map(|row| {
             let id: String = row.get("provider_attendee_id");
-            let stored = (
-                row.get("email"),
-                row.get("first_name"),
-                row.get("last_name"),
-                row.get("company"),
-                row.get("job_title"),
-                row.get("ticket_name"),
-                row.get("barcode"),
-                row.get("status"),
-                row.get("provider_status"),
-            );
-            (id, stored)
+            let content = Stored {
+                email: row.get("email"),
+                first_name: row.get("first_name"),
+                last_name: row.get("last_name"),
+                company: row.get("company"),
+                job_title: row.get("job_title"),
+                ticket_name: row.get("ticket_name"),
+                barcode: row.get("barcode"),
+                status: row.get("status"),
+                provider_status: row.get("provider_status"),
+                provider_checked_in_at: row.get("provider_checked_in_at"),
+            };
+            let version = row.get("provider_changed_at");
+            (id, StoredRow { content, version })
         })
         .collect();
     Ok(Existing(existing))
@@ -146,10 +169,11 @@ pub async fn upsert_page<'r>(
                 counts.created += 1;
                 writes.push(r);
             }
-            Some(old) if *old == stored_form(r) => counts.unchanged += 1,
+            Some(old) if is_older(r.provider_changed_at, old.version) => counts.unchanged += 1,
+            Some(old) if old.content == Stored::of(r) => counts.unchanged += 1,
             Some(old) => {
                 let newly_cancelled = r.status == AttendanceStatus::NotAttending
-                    && old.7 != AttendanceStatus::NotAttending.as_str();
+                    && old.content.status != AttendanceStatus::NotAttending.as_str();
                 if newly_cancelled {
                     counts.cancelled += 1;
                 } else {
@@ -174,12 +198,17 @@ pub async fn upsert_page<'r>(
     Ok(counts)
 }
 
-/// What both statements set on a conflict: provider fields only.
+/// What both statements set on a conflict: provider fields only, and only from a copy at
+/// least as new as the stored one. The guard is checked in the statement itself, so a
+/// webhook that wrote between this batch's read and its write still wins.
 const ON_CONFLICT: &str = "ON CONFLICT (event_id, provider_attendee_id) DO UPDATE SET
     email = excluded.email, first_name = excluded.first_name, last_name = excluded.last_name,
     company = excluded.company, job_title = excluded.job_title, ticket_name = excluded.ticket_name,
     barcode = excluded.barcode, status = excluded.status, provider_status = excluded.provider_status,
-    provider_changed_at = excluded.provider_changed_at, updated_at = excluded.updated_at";
+    provider_checked_in_at = excluded.provider_checked_in_at,
+    provider_changed_at = excluded.provider_changed_at, updated_at = excluded.updated_at
+    WHERE attendees.provider_changed_at IS NULL OR excluded.provider_changed_at IS NULL
+       OR excluded.provider_changed_at >= attendees.provider_changed_at";
 
 /// SQLite: multi-row VALUES with positional `?` parameters. SQLite looks up each `$n`
 /// parameter by scanning the statement's parameter list (binding cost grows with the square
@@ -192,10 +221,11 @@ async fn upsert_sqlite(
     const ROWS: usize = 100;
     let now = now_ms();
     for chunk in writes.chunks(ROWS) {
-        let row = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+        let row = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
         let sql = format!(
             "INSERT INTO attendees (id, event_id, provider_attendee_id, email, first_name, last_name, company,
-                job_title, ticket_name, barcode, status, provider_status, provider_changed_at, created_at, updated_at)
+                job_title, ticket_name, barcode, status, provider_status, provider_changed_at,
+                provider_checked_in_at, created_at, updated_at)
              VALUES {} {ON_CONFLICT}",
             vec![row; chunk.len()].join(", ")
         );
@@ -215,6 +245,7 @@ async fn upsert_sqlite(
                 .bind(r.status.as_str())
                 .bind(&r.provider_status)
                 .bind(r.provider_changed_at)
+                .bind(r.provider_checked_in_at)
                 .bind(now)
                 .bind(now);
         }
@@ -245,16 +276,18 @@ async fn upsert_postgres(
         status: &'static str,
         provider_status: Option<&'a str>,
         changed: Option<i64>,
+        checked_in: Option<i64>,
     }
     const ROWS: usize = 1000;
     let sql = format!(
         "INSERT INTO attendees (id, event_id, provider_attendee_id, email, first_name, last_name, company,
-            job_title, ticket_name, barcode, status, provider_status, provider_changed_at, created_at, updated_at)
+            job_title, ticket_name, barcode, status, provider_status, provider_changed_at,
+            provider_checked_in_at, created_at, updated_at)
          SELECT r.id, $1, r.p, r.email, r.first_name, r.last_name, r.company, r.job_title, r.ticket_name,
-            r.barcode, r.status, r.provider_status, r.changed, $2, $2
+            r.barcode, r.status, r.provider_status, r.changed, r.checked_in, $2, $2
          FROM json_to_recordset($3::json) AS r(id text, p text, email text, first_name text,
             last_name text, company text, job_title text, ticket_name text, barcode text, status text,
-            provider_status text, changed bigint)
+            provider_status text, changed bigint, checked_in bigint)
          {ON_CONFLICT}"
     );
     let now = now_ms();
@@ -274,6 +307,7 @@ async fn upsert_postgres(
                 status: r.status.as_str(),
                 provider_status: r.provider_status.as_deref(),
                 changed: r.provider_changed_at,
+                checked_in: r.provider_checked_in_at,
             })
             .collect();
         let rows = serde_json::to_string(&rows).expect("attendee rows serialise");
@@ -334,11 +368,14 @@ pub async fn count(pool: &sqlx::AnyPool, event_id: &str) -> Result<i64, DbError>
 pub async fn search(
     pool: &sqlx::AnyPool,
     event_id: &str,
+    timezone: &str,
     query: &str,
     offset: i64,
     limit: i64,
 ) -> Result<(Vec<crate::api::attendees::AttendeeRow>, i64), DbError> {
     use crate::api::attendees::AttendeeRow;
+    use crate::domain::local_time;
+    use crate::domain::mapping::CHECKED_IN_AT_UNKNOWN;
     let query = query.trim().to_lowercase();
     // `%` and `_` typed by a user are matched literally.
     let pattern = format!(
@@ -364,7 +401,7 @@ pub async fn search(
     let (limit_at, offset_at) = if query.is_empty() { (2, 3) } else { (3, 4) };
     let rows_sql = format!(
         "SELECT id, first_name, last_name, email, company, job_title, ticket_name, status,
-            provider_status, is_vip, checked_in_at
+            provider_status, is_vip, checked_in_at, provider_checked_in_at
          FROM attendees WHERE event_id = $1{filter}
          ORDER BY LOWER(last_name), LOWER(first_name), id
          LIMIT ${limit_at} OFFSET ${offset_at}"
@@ -382,6 +419,8 @@ pub async fn search(
         .map(|row| {
             let status: String = row.get("status");
             let is_vip: i64 = row.get("is_vip");
+            let checked_in_at: Option<i64> = row.get("checked_in_at");
+            let provider_checked_in_at: Option<i64> = row.get("provider_checked_in_at");
             Ok(AttendeeRow {
                 id: row.get("id"),
                 first_name: row.get("first_name"),
@@ -396,7 +435,16 @@ pub async fn search(
                 })?,
                 provider_status: row.get("provider_status"),
                 is_vip: is_vip != 0,
-                checked_in_at: row.get("checked_in_at"),
+                checked_in_label: checked_in_at.map(|at| local_time::date_time(at, timezone)),
+                provider_checked_in_label: provider_checked_in_at.map(|at| {
+                    if at == CHECKED_IN_AT_UNKNOWN {
+                        String::new()
+                    } else {
+                        local_time::date_time(at, timezone)
+                    }
+                }),
+                checked_in_at,
+                provider_checked_in_at,
             })
         })
         .collect::<Result<Vec<_>, DbError>>()?;

@@ -51,6 +51,11 @@ const SUMMARY_SELECT: &str = "SELECT e.id, e.name, e.provider, e.starts_at, e.en
 fn summary(row: AnyRow) -> Result<EventSummary, DbError> {
     let provider: String = row.get("provider");
     let status: String = row.get("sync_status");
+    let (starts_at, ends_at, timezone): (Option<i64>, Option<i64>, String) = (
+        row.get("starts_at"),
+        row.get("ends_at"),
+        row.get("timezone"),
+    );
     Ok(EventSummary {
         id: row.get("id"),
         name: row.get("name"),
@@ -58,9 +63,10 @@ fn summary(row: AnyRow) -> Result<EventSummary, DbError> {
             what: "provider",
             value: provider,
         })?,
-        starts_at: row.get("starts_at"),
-        ends_at: row.get("ends_at"),
-        timezone: row.get("timezone"),
+        dates: crate::domain::local_time::event_dates(starts_at, ends_at, &timezone),
+        starts_at,
+        ends_at,
+        timezone,
         sync_status: SyncStatus::parse(&status).ok_or(DbError::Corrupt {
             what: "sync status",
             value: status,
@@ -186,7 +192,7 @@ pub async fn disconnect_all_on(
 pub struct SyncTarget {
     pub integration_id: Option<String>,
     pub provider_event_id: String,
-    pub last_synced_at: Option<i64>,
+    pub starts_at: Option<i64>,
 }
 
 pub async fn sync_target(
@@ -195,7 +201,7 @@ pub async fn sync_target(
     event_id: &str,
 ) -> Result<Option<SyncTarget>, DbError> {
     let row = sqlx::query(
-        "SELECT integration_id, provider_event_id, last_synced_at FROM events WHERE workspace_id = $1 AND id = $2",
+        "SELECT integration_id, provider_event_id, starts_at FROM events WHERE workspace_id = $1 AND id = $2",
     )
     .bind(workspace_id)
     .bind(event_id)
@@ -204,7 +210,7 @@ pub async fn sync_target(
     Ok(row.map(|r| SyncTarget {
         integration_id: r.get("integration_id"),
         provider_event_id: r.get("provider_event_id"),
-        last_synced_at: r.get("last_synced_at"),
+        starts_at: r.get("starts_at"),
     }))
 }
 
@@ -232,11 +238,13 @@ pub async fn live_state(
     use crate::api::live::{EventLive, JobProgress};
     let row = sqlx::query(
         "SELECT e.workspace_id, e.sync_status, c.attendee_count, c.attending_count, c.checked_in_count,
+            c.attendees_revision,
             j.id AS job_id, j.processed_count, j.total_count
          FROM events e
          CROSS JOIN (SELECT COUNT(*) AS attendee_count,
                 COALESCE(SUM(CASE WHEN status = 'ATTENDING' THEN 1 ELSE 0 END), 0) AS attending_count,
-                COALESCE(SUM(CASE WHEN checked_in_at IS NOT NULL THEN 1 ELSE 0 END), 0) AS checked_in_count
+                COALESCE(SUM(CASE WHEN checked_in_at IS NOT NULL OR provider_checked_in_at IS NOT NULL THEN 1 ELSE 0 END), 0) AS checked_in_count,
+                COALESCE(MAX(updated_at), 0) AS attendees_revision
              FROM attendees WHERE event_id = $1) c
          LEFT JOIN sync_jobs j ON j.event_id = e.id AND j.state IN ('QUEUED', 'RUNNING')
          WHERE e.id = $1",
@@ -261,8 +269,19 @@ pub async fn live_state(
         attendee_count: row.get("attendee_count"),
         attending_count: row.get("attending_count"),
         checked_in_count: row.get("checked_in_count"),
+        attendees_revision: row.get("attendees_revision"),
         changed: Vec::new(),
     }))
+}
+
+/// The event's time zone, which its times are shown in.
+pub async fn timezone(pool: &AnyPool, event_id: &str) -> Result<Option<String>, DbError> {
+    Ok(
+        sqlx::query_scalar("SELECT timezone FROM events WHERE id = $1")
+            .bind(event_id)
+            .fetch_optional(pool)
+            .await?,
+    )
 }
 
 /// Points an event at another integration (the recovery dialog's choice).

@@ -1,6 +1,7 @@
 use super::DbError;
 use crate::api::integrations::IntegrationSummary;
 use crate::domain::{IntegrationStatus, Provider};
+use crate::server::now_ms;
 use sqlx::{AnyPool, Row};
 
 /// A workspace's integrations for the Settings page. The credentials column is never
@@ -252,6 +253,63 @@ pub async fn by_webhook_token(
         integration_id: r.get("id"),
         sealed_secret: r.get("webhook_secret"),
     }))
+}
+
+/// Records a signed delivery's id; `false` when it was already seen within the window (a
+/// replay). The primary key decides, so two instances receiving the same delivery at once
+/// accept it once.
+pub async fn first_delivery(
+    pool: &AnyPool,
+    integration_id: &str,
+    delivery_id: &str,
+    window_ms: i64,
+) -> Result<bool, DbError> {
+    let now = now_ms();
+    sqlx::query("DELETE FROM webhook_deliveries WHERE received_at < $1")
+        .bind(now - window_ms)
+        .execute(pool)
+        .await?;
+    let inserted = sqlx::query(
+        "INSERT INTO webhook_deliveries (integration_id, delivery_id, received_at) VALUES ($1, $2, $3)
+         ON CONFLICT (integration_id, delivery_id) DO NOTHING",
+    )
+    .bind(integration_id)
+    .bind(delivery_id)
+    .bind(now)
+    .execute(pool)
+    .await?;
+    Ok(inserted.rows_affected() == 1)
+}
+
+/// Notes which signature scheme the integration's deliveries verify with.
+pub async fn record_webhook_scheme(
+    pool: &AnyPool,
+    integration_id: &str,
+    scheme: &str,
+) -> Result<(), DbError> {
+    sqlx::query(
+        "UPDATE integrations SET webhook_scheme = $2
+         WHERE id = $1 AND (webhook_scheme IS NULL OR webhook_scheme <> $2)",
+    )
+    .bind(integration_id)
+    .bind(scheme)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// The scheme last recorded, if any.
+pub async fn webhook_scheme(
+    pool: &AnyPool,
+    integration_id: &str,
+) -> Result<Option<String>, DbError> {
+    Ok(
+        sqlx::query_scalar("SELECT webhook_scheme FROM integrations WHERE id = $1")
+            .bind(integration_id)
+            .fetch_optional(pool)
+            .await?
+            .flatten(),
+    )
 }
 
 /// The integration's webhook token, and the provider's id of its account-wide webhook once

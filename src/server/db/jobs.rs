@@ -245,6 +245,8 @@ pub struct Finished<'a> {
     pub unchanged: i64,
     pub provider_calls: i64,
     pub error: Option<&'a str>,
+    /// The run read the provider's whole listing (no changed-since filter).
+    pub complete_listing: bool,
 }
 
 pub async fn finish(

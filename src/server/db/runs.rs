@@ -32,7 +32,8 @@ pub async fn finish(
 ) -> Result<(), DbError> {
     sqlx::query(
         "UPDATE sync_runs SET outcome = $2, finished_at = $3, created_count = $4, updated_count = $5,
-            cancelled_count = $6, unchanged_count = $7, provider_calls = $8, error = $9
+            cancelled_count = $6, unchanged_count = $7, provider_calls = $8, error = $9,
+            complete_listing = $10
          WHERE id = $1",
     )
     .bind(run_id)
@@ -44,9 +45,45 @@ pub async fn finish(
     .bind(f.unchanged)
     .bind(f.provider_calls)
     .bind(f.error)
+    .bind(i64::from(f.succeeded && f.complete_listing))
     .execute(pool)
     .await?;
     Ok(())
+}
+
+/// When the event's last good listings began. A listing's start is its job's first run
+/// (a resumed import began reading when its first worker did); webhook runs are single
+/// records, not listings.
+pub async fn listing_history(
+    pool: &AnyPool,
+    event_id: &str,
+) -> Result<crate::server::sync::poller::ListingHistory, DbError> {
+    let started = |complete: bool| {
+        let filter = if complete {
+            " AND complete_listing = 1"
+        } else {
+            ""
+        };
+        format!(
+            "SELECT MIN(r2.started_at) FROM sync_runs r2
+             WHERE r2.job_id = (SELECT r.job_id FROM sync_runs r
+                 WHERE r.event_id = $1 AND r.outcome = 'SUCCEEDED' AND r.trigger <> 'WEBHOOK'
+                     AND r.job_id IS NOT NULL{filter}
+                 ORDER BY r.started_at DESC LIMIT 1)"
+        )
+    };
+    let last_success_started: Option<i64> = sqlx::query_scalar(&started(false))
+        .bind(event_id)
+        .fetch_one(pool)
+        .await?;
+    let last_complete_started: Option<i64> = sqlx::query_scalar(&started(true))
+        .bind(event_id)
+        .fetch_one(pool)
+        .await?;
+    Ok(crate::server::sync::poller::ListingHistory {
+        last_success_started,
+        last_complete_started,
+    })
 }
 
 /// A webhook delivery applied to an event, as one finished run (trigger `WEBHOOK`, no job):
@@ -105,8 +142,8 @@ pub async fn latest(
     let rows = sqlx::query(
         "SELECT r.id, r.kind, r.trigger, r.outcome, r.started_at, r.finished_at, r.created_count,
             r.updated_count, r.cancelled_count, r.unchanged_count, r.provider_calls, r.error,
-            u.display_name, u.email
-         FROM sync_runs r LEFT JOIN users u ON u.id = r.triggered_by
+            u.display_name, u.email, e.timezone
+         FROM sync_runs r JOIN events e ON e.id = r.event_id LEFT JOIN users u ON u.id = r.triggered_by
          WHERE r.event_id = $1
          ORDER BY r.started_at DESC, r.id DESC
          LIMIT $2",
@@ -130,6 +167,10 @@ pub async fn latest(
                 }),
                 outcome: r.get("outcome"),
                 started_at: r.get("started_at"),
+                started_label: crate::domain::local_time::date_time(
+                    r.get("started_at"),
+                    &r.get::<String, _>("timezone"),
+                ),
                 finished_at: r.get("finished_at"),
                 created: r.get("created_count"),
                 updated: r.get("updated_count"),

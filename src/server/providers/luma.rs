@@ -6,8 +6,8 @@ use crate::domain::mapping::{luma as map, AttendeeRecord, ProviderEvent};
 use reqwest::StatusCode;
 use serde_json::Value;
 
-/// The server caps page sizes; 50 is documented as safe.
-const PAGE_LIMIT: &str = "50";
+/// "The server will enforce a maximum number" (no figure given): ask for 100, accept fewer.
+const PAGE_LIMIT: &str = "100";
 
 #[derive(Clone)]
 pub struct LumaClient {
@@ -24,10 +24,23 @@ impl std::fmt::Debug for LumaClient {
     }
 }
 
-/// Only a 401 kills a Luma key: 400 is a missing header (our bug), 403 a key without access
-/// to one event, and neither says the key itself is dead.
+/// Beyond a 401, a 403 from `users/get-self` (the key's own identity) says the key is dead;
+/// a 403 elsewhere is a key without access to one event or calendar, and 400 a missing
+/// header (our bug): neither says the key itself is dead. Luma documents no error at all.
 fn is_dead_credential(_: StatusCode, _: &Value) -> bool {
     false
+}
+
+fn is_dead_on_self(status: StatusCode, _: &Value) -> bool {
+    status == StatusCode::FORBIDDEN
+}
+
+/// The spec gives a guest no change time; the time it was read orders copies of it instead
+/// (a page read before a webhook never overwrites the webhook's newer guest).
+fn stamp_read_time(records: &mut [AttendeeRecord], read_at: i64) {
+    for r in records {
+        r.provider_changed_at.get_or_insert(read_at);
+    }
 }
 
 impl LumaClient {
@@ -40,12 +53,17 @@ impl LumaClient {
     }
 
     async fn get(&self, path: &str, query: &[(&str, &str)]) -> Result<Value, ProviderError> {
+        let dead = if path == "/v1/users/get-self" {
+            is_dead_on_self
+        } else {
+            is_dead_credential
+        };
         let request = self
             .http
             .get(format!("{}{path}", self.base))
             .header("x-luma-api-key", &self.key)
             .query(query);
-        send_json(request, is_dead_credential).await
+        send_json(request, dead).await
     }
 
     pub async fn whoami(&self) -> Result<Account, ProviderError> {
@@ -93,12 +111,23 @@ impl LumaClient {
         if let Some(c) = cursor {
             query.push(("pagination_cursor", c));
         }
+        let read_at = chrono::Utc::now().timestamp_millis();
         let body = self.get("/v1/events/guests/list", &query).await?;
+        let mut attendees = map::guest_page(&body).map_err(invalid)?;
+        stamp_read_time(&mut attendees, read_at);
         Ok(Page {
-            attendees: map::guest_page(&body).map_err(invalid)?,
+            attendees,
             next: map::next_cursor(&body).map_err(invalid)?,
             total: None,
         })
+    }
+
+    /// The guests a complete listing will return, from `events/get`'s `guest_counts`.
+    pub async fn expected_guests(&self, event_id: &str) -> Result<Option<i64>, ProviderError> {
+        let body = self
+            .get("/v1/events/get", &[("event_id", event_id)])
+            .await?;
+        Ok(map::expected_guests(&body))
     }
 
     pub async fn guest(
@@ -106,14 +135,17 @@ impl LumaClient {
         event_id: &str,
         guest_id: &str,
     ) -> Result<AttendeeRecord, ProviderError> {
+        let read_at = chrono::Utc::now().timestamp_millis();
         let body = self
             .get(
                 "/v1/events/guests/get",
                 &[("event_id", event_id), ("id", guest_id)],
             )
             .await?;
-        // Answers come as the guest itself or wrapped as {"guest": {...}}.
-        map::guest(&body).map_err(invalid)
+        // Answers come as the guest itself or wrapped as {"guest": {...}} (legacy).
+        let mut record = map::guest(&body).map_err(invalid)?;
+        stamp_read_time(std::slice::from_mut(&mut record), read_at);
+        Ok(record)
     }
 
     pub async fn register_webhook(

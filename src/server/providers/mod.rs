@@ -167,6 +167,15 @@ impl ProviderClient {
         }
     }
 
+    /// How many attendees a complete listing will return, when the listing itself does not
+    /// say (Luma: `guest_counts` on the event); Eventbrite's pages carry `object_count`.
+    pub async fn expected_total(&self, event_id: &str) -> Result<Option<i64>, ProviderError> {
+        match self {
+            ProviderClient::Eventbrite(_) => Ok(None),
+            ProviderClient::Luma(c) => c.expected_guests(event_id).await,
+        }
+    }
+
     pub async fn attendee(
         &self,
         event_id: &str,
@@ -176,6 +185,12 @@ impl ProviderClient {
             ProviderClient::Eventbrite(c) => c.attendee(event_id, attendee_id).await,
             ProviderClient::Luma(c) => c.guest(event_id, attendee_id).await,
         }
+    }
+
+    /// Whether listings can be narrowed to what changed since a time (Eventbrite's
+    /// `changed_since`); Luma has no such filter, so each of its polls lists everything.
+    pub fn filters_by_change(&self) -> bool {
+        matches!(self, ProviderClient::Eventbrite(_))
     }
 
     /// Whether one webhook covers the whole account (Luma: the calendar), so it is

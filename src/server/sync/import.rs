@@ -34,6 +34,9 @@ pub struct ImportTarget<'a> {
     pub provider_event_id: &'a str,
     /// Only attendees changed since then (ms), where the provider can filter (a poll).
     pub changed_since: Option<i64>,
+    /// Ask the provider for the listing's size first when its pages do not say (Luma), so
+    /// the progress bar has a real total: worth one call for an import, not for a poll.
+    pub expect_total: bool,
 }
 
 /// The job an import runs for: checkpoints are saved on it, fenced by its lease.
@@ -51,6 +54,8 @@ pub struct ImportOutcome {
     /// Events a rejected credential moved to DISCONNECTED (this one and its siblings on the
     /// same integration), for the caller to tell their open pages.
     pub disconnected: Vec<String>,
+    /// The pass read the provider's whole listing, first page to last, unfiltered.
+    pub complete_listing: bool,
 }
 
 /// Pages fetched ahead of the one being written (memory: a few hundred attendees).
@@ -79,6 +84,19 @@ pub async fn import_all(
 ) -> Result<ImportOutcome, ImportError> {
     let resuming = resume.is_some();
     let mut checkpoint = resume.unwrap_or_default();
+    if target.expect_total && checkpoint.total.is_none() {
+        let mut calls = checkpoint.provider_calls;
+        // Only a progress figure: a failure here is left to the listing to report.
+        if let Ok(total) = retry
+            .run(&mut calls, || {
+                client.expected_total(target.provider_event_id)
+            })
+            .await
+        {
+            checkpoint.total = total;
+        }
+        checkpoint.provider_calls = calls;
+    }
     let (tx, mut pages) = mpsc::channel::<Fetched>(PAGES_AHEAD);
     let fetcher = tokio::spawn(fetch_pages(
         client.clone(),
@@ -202,6 +220,7 @@ pub async fn import_all(
         checkpoint,
         error,
         disconnected,
+        complete_listing: done && target.changed_since.is_none(),
     })
 }
 

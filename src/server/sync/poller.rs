@@ -36,20 +36,81 @@ impl Default for PollConfig {
     }
 }
 
+/// After its end an event is polled hourly for a day (late refunds, a check-in list
+/// reconciled), then not at all: nobody works a desk for it any more.
+const AFTER_END_EVERY_MS: i64 = 3_600_000;
+const POLL_AFTER_END_MS: i64 = 7 * 86_400_000;
+const RARELY_AFTER_END_MS: i64 = 86_400_000;
+
 impl PollConfig {
-    /// The interval for an event at `now` (all times in ms).
-    pub fn interval_ms(&self, now: i64, starts_at: Option<i64>, ends_at: Option<i64>) -> i64 {
+    /// The interval for an event at `now` (all times in ms); `None`: no longer polled.
+    pub fn interval_ms(
+        &self,
+        now: i64,
+        starts_at: Option<i64>,
+        ends_at: Option<i64>,
+    ) -> Option<i64> {
         let window = self.near_window.as_millis() as i64;
-        let near = match (starts_at, ends_at) {
-            (Some(start), end) => now >= start - window && now <= end.unwrap_or(start + window),
+        let end = ends_at.or(starts_at.map(|s| s + window));
+        if let Some(end) = end {
+            if now > end + POLL_AFTER_END_MS {
+                return None;
+            }
+            if now > end + RARELY_AFTER_END_MS {
+                return Some(AFTER_END_EVERY_MS);
+            }
+        }
+        let near = match (starts_at, end) {
+            (Some(start), Some(end)) => now >= start - window && now <= end,
             _ => false,
         };
-        if near {
+        Some(if near {
             self.near_every.as_millis() as i64
         } else {
             self.every.as_millis() as i64
+        })
+    }
+}
+
+/// How far back a changed-since poll reaches before the previous good sync *started*:
+/// Eventbrite reports changes taking up to about 5 minutes to show in listings.
+pub const CONSISTENCY_OVERLAP_MS: i64 = 5 * 60_000;
+/// How often a filtering provider still gets a complete listing, so that nothing a
+/// changed-since filter missed stays wrong for long.
+pub const COMPLETE_LISTING_EVERY_MS: i64 = 3_600_000;
+
+/// When the event's last listings began (ms): the last successful one, and the last
+/// successful complete (unfiltered) one.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ListingHistory {
+    pub last_success_started: Option<i64>,
+    pub last_complete_started: Option<i64>,
+}
+
+/// What a poll asks for: `Some(since)` for a changed-since listing, `None` for a complete
+/// one. Complete when the provider cannot filter, when no good listing is known, hourly,
+/// and once in the hour before the event starts.
+pub fn poll_since(
+    now: i64,
+    provider_filters: bool,
+    history: ListingHistory,
+    starts_at: Option<i64>,
+) -> Option<i64> {
+    if !provider_filters {
+        return None;
+    }
+    let since = history.last_success_started?;
+    let complete = history.last_complete_started?;
+    if now - complete >= COMPLETE_LISTING_EVERY_MS {
+        return None;
+    }
+    if let Some(start) = starts_at {
+        let doors = start - COMPLETE_LISTING_EVERY_MS;
+        if now >= doors && now < start && complete < doors {
+            return None;
         }
     }
+    Some(since - CONSISTENCY_OVERLAP_MS)
 }
 
 /// A candidate for a poll.
@@ -71,9 +132,9 @@ pub fn choose(
     mut candidates: Vec<PollCandidate>,
     recent: &HashMap<String, usize>,
 ) -> Vec<PollCandidate> {
-    candidates.retain(|c| {
-        let interval = config.interval_ms(now, c.starts_at, c.ends_at);
-        c.last_synced_at.is_none_or(|at| at + interval <= now)
+    candidates.retain(|c| match config.interval_ms(now, c.starts_at, c.ends_at) {
+        Some(interval) => c.last_synced_at.is_none_or(|at| at + interval <= now),
+        None => false,
     });
     candidates.sort_by_key(|c| c.last_synced_at.unwrap_or(i64::MIN));
     let mut used: HashMap<String, usize> = recent.clone();
@@ -164,28 +225,76 @@ mod tests {
     #[test]
     fn events_near_their_start_poll_faster() {
         let c = PollConfig::default();
-        let now = 1_000 * MIN;
-        assert_eq!(c.interval_ms(now, None, None), MIN);
+        let now = 100_000 * MIN;
+        assert_eq!(c.interval_ms(now, None, None), Some(MIN));
         assert_eq!(
             c.interval_ms(now, Some(now + 30 * MIN), None),
-            15_000,
+            Some(15_000),
             "starts in 30 min"
         );
         assert_eq!(
             c.interval_ms(now, Some(now - 60 * MIN), Some(now + MIN)),
-            15_000,
+            Some(15_000),
             "under way"
         );
         assert_eq!(
             c.interval_ms(now, Some(now + 600 * MIN), None),
-            MIN,
+            Some(MIN),
             "next week-ish"
         );
         assert_eq!(
             c.interval_ms(now, Some(now - 600 * MIN), Some(now - 300 * MIN)),
-            MIN,
-            "over"
+            Some(MIN),
+            "ended this morning"
         );
+        let day = 24 * 60 * MIN;
+        assert_eq!(
+            c.interval_ms(now, Some(now - 3 * day), Some(now - 2 * day)),
+            Some(60 * MIN),
+            "ended two days ago: hourly"
+        );
+        assert_eq!(
+            c.interval_ms(now, Some(now - 9 * day), Some(now - 8 * day)),
+            None,
+            "ended over a week ago: never"
+        );
+    }
+
+    #[test]
+    fn polls_reach_back_before_the_last_start_and_list_everything_hourly_and_before_doors() {
+        let now = 100_000 * MIN;
+        let history = ListingHistory {
+            last_success_started: Some(now - 2 * MIN),
+            last_complete_started: Some(now - 30 * MIN),
+        };
+        assert_eq!(
+            poll_since(now, true, history, None),
+            Some(now - 2 * MIN - CONSISTENCY_OVERLAP_MS)
+        );
+        assert_eq!(
+            poll_since(now, false, history, None),
+            None,
+            "Luma cannot filter"
+        );
+        assert_eq!(poll_since(now, true, ListingHistory::default(), None), None);
+        let stale = ListingHistory {
+            last_complete_started: Some(now - 61 * MIN),
+            ..history
+        };
+        assert_eq!(poll_since(now, true, stale, None), None, "hourly");
+        // Doors open in 20 minutes and the last complete listing is older than the hour before.
+        let starts = Some(now + 20 * MIN);
+        let before_doors = ListingHistory {
+            last_complete_started: Some(now - 50 * MIN),
+            ..history
+        };
+        assert_eq!(poll_since(now, true, before_doors, starts), None);
+        // One complete listing in that hour is enough.
+        let done = ListingHistory {
+            last_complete_started: Some(now - 10 * MIN),
+            ..history
+        };
+        assert!(poll_since(now, true, done, starts).is_some());
     }
 
     #[test]

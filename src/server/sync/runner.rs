@@ -187,7 +187,12 @@ async fn run_job(
         // its event PENDING with no active job, which the page shows as "Import failed".
         let error = format!("Gave up after {} interrupted attempts.", job.attempts - 1);
         let run_id = runs::start(pool, &job).await?;
-        let finished = finished(&job.resume.clone().unwrap_or_default(), false, Some(&error));
+        let finished = finished(
+            &job.resume.clone().unwrap_or_default(),
+            false,
+            false,
+            Some(&error),
+        );
         runs::finish(pool, &run_id, "FAILED", &finished).await?;
         jobs::finish(pool, &job.id, owner, finished).await?;
         state.live.publish_event(pool, &job.event_id).await;
@@ -243,7 +248,12 @@ async fn run_job(
         Err(ImportError::Db(error)) => return Err(error),
     };
     let succeeded = outcome.status == SyncStatus::Active;
-    let finished = finished(&outcome.checkpoint, succeeded, outcome.error.as_deref());
+    let finished = finished(
+        &outcome.checkpoint,
+        succeeded,
+        outcome.complete_listing,
+        outcome.error.as_deref(),
+    );
     let label = match outcome.status {
         SyncStatus::Active => "SUCCEEDED",
         SyncStatus::Disconnected => "DISCONNECTED",
@@ -263,8 +273,14 @@ async fn run_job(
     Ok(())
 }
 
-fn finished<'a>(c: &Checkpoint, succeeded: bool, error: Option<&'a str>) -> jobs::Finished<'a> {
+fn finished<'a>(
+    c: &Checkpoint,
+    succeeded: bool,
+    complete_listing: bool,
+    error: Option<&'a str>,
+) -> jobs::Finished<'a> {
     jobs::Finished {
+        complete_listing,
         succeeded,
         created: c.counts.created,
         updated: c.counts.updated,
@@ -288,6 +304,7 @@ async fn execute(
         checkpoint: Checkpoint::default(),
         error: Some(error.to_string()),
         disconnected: Vec::new(),
+        complete_listing: false,
     };
     let Some(target) = events::sync_target(pool, &job.workspace_id, &job.event_id).await? else {
         return Ok(not_run(SyncStatus::Failed, "The event no longer exists."));
@@ -321,12 +338,19 @@ async fn execute(
         )
         .await;
     }
-    // A poll reads only what changed since the last good sync (with a minute of overlap for
-    // clock skew); providers without the filter list everything.
-    let changed_since = (job.trigger == "POLL")
-        .then_some(target.last_synced_at)
-        .flatten()
-        .map(|at| at - 60_000);
+    // A poll reads only what changed since the last good listing began (less the providers'
+    // consistency delay), and now and then everything; other syncs list everything.
+    let changed_since = if job.trigger == "POLL" {
+        let history = runs::listing_history(pool, &job.event_id).await?;
+        super::poller::poll_since(
+            crate::server::now_ms(),
+            client.filters_by_change(),
+            history,
+            target.starts_at,
+        )
+    } else {
+        None
+    };
     import_all(
         pool,
         &client,
@@ -336,6 +360,7 @@ async fn execute(
             event_id: &job.event_id,
             provider_event_id: &target.provider_event_id,
             changed_since,
+            expect_total: job.kind == jobs::JobKind::Import.as_str(),
         },
         Some(JobLease {
             job_id: &job.id,
