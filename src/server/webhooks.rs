@@ -155,8 +155,6 @@ fn secret_row(integration_id: &str) -> String {
 struct Verified<'a> {
     scheme: webhook_signature::Scheme,
     delivery_id: &'a str,
-    /// When the provider signed it (ms): the version of the guest it carries.
-    signed_at: Option<i64>,
 }
 
 /// Luma deliveries must carry a valid signature from the secret Luma gave at registration:
@@ -183,14 +181,9 @@ fn signature_check<'h>(
     let signed = webhook_signature::Signed::from_headers(headers);
     let scheme = webhook_signature::verify(&secret, signed, body, chrono::Utc::now().timestamp())
         .map_err(|e| e.to_string())?;
-    let signed_at = signed
-        .timestamp
-        .and_then(|t| t.trim().parse::<i64>().ok())
-        .map(|secs| secs * 1000);
     Ok(Some(Verified {
         scheme,
         delivery_id: signed.delivery_id().unwrap_or_default(),
-        signed_at,
     }))
 }
 
@@ -255,7 +248,9 @@ async fn receive(
         ..
     } = target;
     let hint = match parse() {
-        // A guest carried by a verified delivery is as new as its signature.
+        // A guest carried by a delivery is versioned by when it arrived, on the same clock
+        // as the read times of listed guests (the signature's time has only whole seconds):
+        // a page read before it never overwrites it.
         Ok(WebhookHint::LumaGuest {
             event_id,
             guest_id,
@@ -264,11 +259,7 @@ async fn receive(
             event_id,
             guest_id,
             guest: guest.map(|mut g| {
-                let signed_at = verified.as_ref().and_then(|v| v.signed_at);
-                g.provider_changed_at = g
-                    .provider_changed_at
-                    .or(signed_at)
-                    .or(Some(crate::server::now_ms()));
+                g.provider_changed_at.get_or_insert(crate::server::now_ms());
                 g
             }),
         },

@@ -9,6 +9,7 @@ use lanyard::server::providers::Credential;
 use lanyard::server::sync::retry::RetryPolicy;
 use lanyard::server::sync::runner::RunnerConfig;
 use lanyard::simulator::{self, world::Which, RunningSimulator};
+use serde_json::Value;
 use std::time::{Duration, Instant};
 
 pub struct Queued {
@@ -235,5 +236,60 @@ impl Queued {
 
     pub fn provider_calls(&self) -> u64 {
         self.sim.sim.world().calls.values().sum()
+    }
+}
+
+/// Reading and changing the provider's and Lanyard's copies of the event's attendees.
+impl Queued {
+    pub fn person(&self, i: usize) -> String {
+        self.sim.sim.world().events[&self.provider_event_id].people[i]["id"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+
+    pub async fn row(&self, provider_id: &str) -> Option<(String, String, i64, Option<i64>)> {
+        sqlx::query_as(
+            "SELECT first_name, status, is_vip, checked_in_at FROM attendees
+             WHERE event_id = $1 AND provider_attendee_id = $2",
+        )
+        .bind(&self.event_id)
+        .bind(provider_id)
+        .fetch_optional(&self.app.db.pool)
+        .await
+        .unwrap()
+    }
+
+    pub async fn wait_row(
+        &self,
+        what: &str,
+        provider_id: &str,
+        check: impl Fn(&(String, String, i64, Option<i64>)) -> bool,
+    ) {
+        wait_for(what, Duration::from_secs(20), || async {
+            self.row(provider_id).await.filter(|r| check(r)).map(|_| ())
+        })
+        .await
+    }
+
+    pub async fn admin(&self, path: &str, method: reqwest::Method, body: Value) -> Value {
+        let res = reqwest::Client::new()
+            .request(method, format!("{}/admin{path}", self.sim.url))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert!(res.status().is_success(), "{path}: {}", res.status());
+        res.json().await.unwrap_or(Value::Null)
+    }
+
+    pub async fn webhook_url(&self) -> String {
+        let token: String =
+            sqlx::query_scalar("SELECT webhook_token FROM integrations WHERE id = $1")
+                .bind(&self.integration_id)
+                .fetch_one(&self.app.db.pool)
+                .await
+                .unwrap();
+        format!("{}/webhooks/eventbrite/{token}", self.app.address)
     }
 }

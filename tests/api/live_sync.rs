@@ -31,60 +31,6 @@ fn runner_without_polling(q: &Queued) -> Runner {
     )
 }
 
-impl Queued {
-    fn person(&self, i: usize) -> String {
-        self.sim.sim.world().events[&self.provider_event_id].people[i]["id"]
-            .as_str()
-            .unwrap()
-            .to_string()
-    }
-
-    async fn row(&self, provider_id: &str) -> Option<(String, String, i64, Option<i64>)> {
-        sqlx::query_as(
-            "SELECT first_name, status, is_vip, checked_in_at FROM attendees
-             WHERE event_id = $1 AND provider_attendee_id = $2",
-        )
-        .bind(&self.event_id)
-        .bind(provider_id)
-        .fetch_optional(&self.app.db.pool)
-        .await
-        .unwrap()
-    }
-
-    async fn wait_row(
-        &self,
-        what: &str,
-        provider_id: &str,
-        check: impl Fn(&(String, String, i64, Option<i64>)) -> bool,
-    ) {
-        wait_for(what, Duration::from_secs(20), || async {
-            self.row(provider_id).await.filter(|r| check(r)).map(|_| ())
-        })
-        .await
-    }
-
-    async fn admin(&self, path: &str, method: reqwest::Method, body: Value) -> Value {
-        let res = reqwest::Client::new()
-            .request(method, format!("{}/admin{path}", self.sim.url))
-            .json(&body)
-            .send()
-            .await
-            .unwrap();
-        assert!(res.status().is_success(), "{path}: {}", res.status());
-        res.json().await.unwrap_or(Value::Null)
-    }
-
-    async fn webhook_url(&self) -> String {
-        let token: String =
-            sqlx::query_scalar("SELECT webhook_token FROM integrations WHERE id = $1")
-                .bind(&self.integration_id)
-                .fetch_one(&self.app.db.pool)
-                .await
-                .unwrap();
-        format!("{}/webhooks/eventbrite/{token}", self.app.address)
-    }
-}
-
 async fn webhooks_bring_registrations_edits_cancellations_and_refunds_and_keep_vip_and_check_in(
     backend: Backend,
 ) {

@@ -16,5 +16,6 @@ mod jobs;
 mod live;
 mod live_sync;
 mod migrations;
+mod provider_truth;
 mod providers;
 mod tenancy;

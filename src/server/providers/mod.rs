@@ -187,6 +187,11 @@ impl ProviderClient {
         }
     }
 
+    /// Whether each listing page carries the listing's size (Eventbrite's `object_count`).
+    pub fn pages_report_total(&self) -> bool {
+        matches!(self, ProviderClient::Eventbrite(_))
+    }
+
     /// Whether listings can be narrowed to what changed since a time (Eventbrite's
     /// `changed_since`); Luma has no such filter, so each of its polls lists everything.
     pub fn filters_by_change(&self) -> bool {

@@ -84,7 +84,7 @@ pub async fn import_all(
 ) -> Result<ImportOutcome, ImportError> {
     let resuming = resume.is_some();
     let mut checkpoint = resume.unwrap_or_default();
-    if target.expect_total && checkpoint.total.is_none() {
+    if target.expect_total && checkpoint.total.is_none() && !client.pages_report_total() {
         let mut calls = checkpoint.provider_calls;
         // Only a progress figure: a failure here is left to the listing to report.
         if let Ok(total) = retry

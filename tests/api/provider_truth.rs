@@ -1,0 +1,436 @@
+//! The providers as documented, not as our notes once guessed: Luma's company answer and
+//! per-ticket check-ins, both Luma signature schemes, Eventbrite's test delivery, provider
+//! check-ins kept apart from Lanyard's, and no change lost to ordering or to a late listing.
+
+use crate::fixtures::{queued_import, queued_import_on, runner_config, wait_for, Queued};
+use lanyard::domain::mapping::AttendeeRecord;
+use lanyard::domain::AttendanceStatus;
+use lanyard::server::db::{attendees, events, Backend};
+use lanyard::server::sync::poller::{self, PollConfig};
+use lanyard::server::sync::runner::{Runner, RunnerConfig};
+use lanyard::server::webhook_signature::{sign_standard, sign_timestamped};
+use lanyard::simulator::world::{self, Signing, Which};
+use serde_json::json;
+use std::time::Duration;
+
+crate::on_both_databases!(
+    a_luma_import_reads_company_and_title_from_the_company_answer_and_check_ins_per_ticket,
+    luma_deliveries_signed_either_way_are_applied_without_a_call,
+    forged_stale_replayed_and_unverifiable_luma_deliveries_are_refused,
+    eventbrites_test_delivery_is_acknowledged_and_changes_nothing,
+    an_older_copy_of_an_attendee_never_overwrites_a_newer_one,
+    a_change_that_shows_late_during_a_long_import_is_present_after_the_next_poll,
+);
+
+fn runner(q: &Queued) -> Runner {
+    Runner::spawn(
+        q.app.state.clone(),
+        RunnerConfig {
+            polling: None,
+            ..runner_config()
+        },
+    )
+}
+
+async fn a_luma_import_reads_company_and_title_from_the_company_answer_and_check_ins_per_ticket(
+    backend: Backend,
+) {
+    let Some(q) = queued_import_on(backend, Which::Luma, 130, 0).await else {
+        return;
+    };
+    // Two guests checked in at Luma's own door before the import, and what the simulator
+    // says each guest's company answer holds (some guests skip the question).
+    let (checked, expected) = {
+        let mut w = q.sim.sim.world();
+        let e = w.events.get_mut(&q.provider_event_id).unwrap();
+        for i in [3, 8] {
+            world::check_in(Which::Luma, &mut e.people[i]);
+        }
+        let with_company = e
+            .people
+            .iter()
+            .filter(|p| {
+                p["registration_answers"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|a| a["question_type"] == "company" && !a["value"]["company"].is_null())
+            })
+            .count() as i64;
+        (
+            [e.people[3]["id"].clone(), e.people[8]["id"].clone()],
+            with_company,
+        )
+    };
+    assert!(expected > 80, "most guests answer the company question");
+    let runner = runner(&q);
+    q.wait_job_state(&q.job_id, "SUCCEEDED").await;
+    let pool = &q.app.db.pool;
+    let (total, companies, titles): (Option<i64>, i64, i64) = sqlx::query_as(
+        "SELECT j.total_count,
+            (SELECT COUNT(company) FROM attendees WHERE event_id = $1),
+            (SELECT COUNT(job_title) FROM attendees WHERE event_id = $1)
+         FROM sync_jobs j WHERE j.id = $2",
+    )
+    .bind(&q.event_id)
+    .bind(&q.job_id)
+    .fetch_one(pool)
+    .await
+    .unwrap();
+    assert_eq!(total, Some(130), "the progress total is guest_counts' sum");
+    assert_eq!(
+        companies, expected,
+        "company from the company answer's value"
+    );
+    assert_eq!(titles, expected, "job title from the same answer");
+    for id in &checked {
+        let (provider, own): (Option<i64>, Option<i64>) = sqlx::query_as(
+            "SELECT provider_checked_in_at, checked_in_at FROM attendees
+             WHERE event_id = $1 AND provider_attendee_id = $2",
+        )
+        .bind(&q.event_id)
+        .bind(id.as_str().unwrap())
+        .fetch_one(pool)
+        .await
+        .unwrap();
+        assert!(
+            provider.is_some_and(|t| t > 0),
+            "the ticket's checked_in_at"
+        );
+        assert_eq!(own, None, "sync never writes Lanyard's own check-in");
+    }
+    let live = events::live_state(pool, &q.event_id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(live.checked_in_count, 2, "provider check-ins count");
+    runner.shutdown().await;
+}
+
+/// The account's webhook secret, as the simulator handed it out.
+fn luma_secret(q: &Queued) -> String {
+    let w = q.sim.sim.world();
+    w.webhooks
+        .iter()
+        .find(|h| h.which == Which::Luma)
+        .and_then(|h| h.secret.clone())
+        .expect("a Luma webhook with a secret")
+}
+
+fn sign_luma_account(q: &Queued, signing: Signing) {
+    let mut w = q.sim.sim.world();
+    let id = w.account_for(&q.token).unwrap().id.clone();
+    w.accounts.get_mut(&id).unwrap().signing = signing;
+}
+
+async fn luma_deliveries_signed_either_way_are_applied_without_a_call(backend: Backend) {
+    for (signing, recorded) in [
+        (Signing::StandardWebhooks, "STANDARD_WEBHOOKS"),
+        (Signing::TimestampedHex, "TIMESTAMPED_HEX"),
+    ] {
+        let Some(q) = queued_import_on(backend, Which::Luma, 20, 0).await else {
+            return;
+        };
+        sign_luma_account(&q, signing);
+        let runner = runner(&q);
+        q.wait_job_state(&q.job_id, "SUCCEEDED").await;
+        let guest = q.person(4);
+        let calls = q.provider_calls();
+        q.admin(
+            &format!("/events/{}/attendees/{guest}", q.provider_event_id),
+            reqwest::Method::PATCH,
+            json!({"first_name": "Signed", "company": "Initech"}),
+        )
+        .await;
+        q.wait_row("the signed delivery", &guest, |r| r.0 == "Signed")
+            .await;
+        assert_eq!(
+            q.provider_calls(),
+            calls,
+            "{recorded}: the delivery's guest was applied as it came"
+        );
+        let (company, scheme): (Option<String>, Option<String>) = sqlx::query_as(
+            "SELECT a.company, i.webhook_scheme FROM attendees a, integrations i
+             WHERE a.event_id = $1 AND a.provider_attendee_id = $2 AND i.id = $3",
+        )
+        .bind(&q.event_id)
+        .bind(&guest)
+        .bind(&q.integration_id)
+        .fetch_one(&q.app.db.pool)
+        .await
+        .unwrap();
+        assert_eq!(company.as_deref(), Some("Initech"));
+        assert_eq!(scheme.as_deref(), Some(recorded), "which scheme matched");
+        runner.shutdown().await;
+    }
+}
+
+async fn forged_stale_replayed_and_unverifiable_luma_deliveries_are_refused(backend: Backend) {
+    let Some(q) = queued_import_on(backend, Which::Luma, 10, 0).await else {
+        return;
+    };
+    let runner = runner(&q);
+    q.wait_job_state(&q.job_id, "SUCCEEDED").await;
+    let secret = luma_secret(&q);
+    let token: String = sqlx::query_scalar("SELECT webhook_token FROM integrations WHERE id = $1")
+        .bind(&q.integration_id)
+        .fetch_one(&q.app.db.pool)
+        .await
+        .unwrap();
+    let url = format!("{}/webhooks/luma/{token}", q.app.address);
+    let guest = q.person(2);
+    let body = json!({"type": "guest.updated", "data": {"id": guest, "user_first_name": "Replayed",
+        "user_last_name": "Guest", "approval_status": "approved", "event": {"id": q.provider_event_id}}})
+    .to_string();
+    let http = reqwest::Client::new();
+    let send = |headers: Vec<(&'static str, String)>| {
+        let mut request = http
+            .post(&url)
+            .header("content-type", "application/json")
+            .body(body.clone());
+        for (name, value) in headers {
+            request = request.header(name, value);
+        }
+        async move { request.send().await.unwrap().status().as_u16() }
+    };
+    let now = chrono::Utc::now().timestamp();
+    let standard = |id: &str, at: i64| {
+        vec![
+            ("webhook-id", id.to_string()),
+            ("webhook-timestamp", at.to_string()),
+            (
+                "webhook-signature",
+                sign_standard(&secret, id, &at.to_string(), body.as_bytes()),
+            ),
+        ]
+    };
+    assert_eq!(send(standard("msg_a", now)).await, 202, "a good delivery");
+    assert_eq!(
+        send(standard("msg_a", now)).await,
+        409,
+        "the same id again: a replay"
+    );
+    assert_eq!(
+        send(standard("msg_b", now - 600)).await,
+        401,
+        "ten minutes old"
+    );
+    let forged = vec![
+        ("webhook-id", "msg_c".to_string()),
+        ("webhook-timestamp", now.to_string()),
+        (
+            "webhook-signature",
+            sign_standard(
+                "whsec_bm90LXRoZS1zZWNyZXQ=",
+                "msg_c",
+                &now.to_string(),
+                body.as_bytes(),
+            ),
+        ),
+    ];
+    assert_eq!(send(forged).await, 401, "signed with another secret");
+    let timestamped = vec![
+        ("webhook-timestamp", now.to_string()),
+        (
+            "webhook-signature",
+            sign_timestamped(&secret, &now.to_string(), body.as_bytes()),
+        ),
+    ];
+    assert_eq!(send(timestamped.clone()).await, 202, "the other scheme");
+    assert_eq!(send(timestamped).await, 409, "replayed without an id");
+    let stale = sign_timestamped(&secret, &(now - 600).to_string(), body.as_bytes());
+    assert_eq!(send(vec![("webhook-signature", stale)]).await, 401);
+    q.wait_row("the good delivery", &guest, |r| r.0 == "Replayed")
+        .await;
+
+    // No stored secret: nothing can be verified, so nothing is accepted.
+    sqlx::query("UPDATE integrations SET webhook_secret = NULL WHERE id = $1")
+        .bind(&q.integration_id)
+        .execute(&q.app.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(send(standard("msg_d", now)).await, 401, "fail closed");
+    runner.shutdown().await;
+}
+
+async fn eventbrites_test_delivery_is_acknowledged_and_changes_nothing(backend: Backend) {
+    let Some(q) = queued_import(backend, 15, 0).await else {
+        return;
+    };
+    let runner = runner(&q);
+    q.wait_job_state(&q.job_id, "SUCCEEDED").await;
+    let url = q.webhook_url().await;
+    let body = json!({"config": {"action": "test", "user_id": "1", "endpoint_url": url, "webhook_id": "9"},
+        "api_url": "https://www.eventbriteapi.com/v3/api-endpoint-to-fetch-object-details/"});
+    let calls = q.provider_calls();
+    let status = reqwest::Client::new()
+        .post(&url)
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+        .status();
+    assert_eq!(status, 200);
+    // The simulator sent its own test delivery when the import registered the webhook.
+    let webhook_runs: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM sync_runs WHERE event_id = $1 AND trigger = 'WEBHOOK'",
+    )
+    .bind(&q.event_id)
+    .fetch_one(&q.app.db.pool)
+    .await
+    .unwrap();
+    assert_eq!(webhook_runs, 0, "no run for a test delivery");
+    assert_eq!(q.provider_calls(), calls, "nothing fetched");
+    assert_eq!(q.count().await, 15);
+    runner.shutdown().await;
+}
+
+fn record(name: &str, version: Option<i64>) -> AttendeeRecord {
+    AttendeeRecord {
+        provider_attendee_id: "a-1".into(),
+        email: Some("ada@example.com".into()),
+        first_name: name.into(),
+        last_name: "Lovelace".into(),
+        company: None,
+        job_title: None,
+        ticket_name: None,
+        barcode: None,
+        status: AttendanceStatus::Attending,
+        provider_status: None,
+        provider_changed_at: version,
+        provider_checked_in_at: None,
+    }
+}
+
+async fn write(
+    pool: &sqlx::AnyPool,
+    event_id: &str,
+    r: AttendeeRecord,
+    existing: attendees::Existing,
+) -> attendees::PageCounts {
+    let mut tx = pool.begin().await.unwrap();
+    let counts = attendees::upsert_page(&mut tx, event_id, [&r], &existing)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    counts
+}
+
+/// An import page read before a webhook arrived, written after it: the webhook's newer copy
+/// stays, even when the page's batch read the table before the webhook wrote (the guard is
+/// in the statement, not only in what the batch read).
+async fn an_older_copy_of_an_attendee_never_overwrites_a_newer_one(backend: Backend) {
+    let Some(q) = queued_import(backend, 0, 0).await else {
+        return;
+    };
+    let pool = &q.app.db.pool;
+    let (old, new) = (record("Old", Some(100)), record("New", Some(200)));
+    let read_before_the_webhook =
+        attendees::existing(pool, &q.event_id, std::slice::from_ref(&old))
+            .await
+            .unwrap();
+    write(pool, &q.event_id, new.clone(), attendees::Existing::none()).await;
+    write(pool, &q.event_id, old.clone(), read_before_the_webhook).await;
+    let name = || async {
+        sqlx::query_scalar::<_, String>("SELECT first_name FROM attendees WHERE event_id = $1")
+            .bind(&q.event_id)
+            .fetch_one(pool)
+            .await
+            .unwrap()
+    };
+    assert_eq!(name().await, "New", "the late, older page lost");
+    // Read fresh, the older copy counts as unchanged and is not written.
+    let existing = attendees::existing(pool, &q.event_id, std::slice::from_ref(&old))
+        .await
+        .unwrap();
+    let counts = write(pool, &q.event_id, old, existing).await;
+    assert_eq!((counts.updated, counts.unchanged), (0, 1));
+    assert_eq!(name().await, "New");
+    // A copy without a version (nothing to order by) is written.
+    let existing = attendees::existing(pool, &q.event_id, &[record("x", None)])
+        .await
+        .unwrap();
+    write(pool, &q.event_id, record("Unversioned", None), existing).await;
+    assert_eq!(name().await, "Unversioned");
+}
+
+/// Eventbrite's listings can lag a change by minutes: an edit made early in a long import,
+/// on a page already read, that only shows in listings later with its own (earlier) change
+/// time. The next poll reaches back from when the import *started*, so it finds it.
+async fn a_change_that_shows_late_during_a_long_import_is_present_after_the_next_poll(
+    backend: Backend,
+) {
+    let Some(q) = queued_import(backend, 400, 40).await else {
+        return;
+    };
+    // Everyone registered a day ago, so the poll's filter means something.
+    {
+        let day_ago = world::iso(chrono::Utc::now().timestamp_millis() - 86_400_000);
+        let mut w = q.sim.sim.world();
+        for p in w
+            .events
+            .get_mut(&q.provider_event_id)
+            .unwrap()
+            .people
+            .iter_mut()
+        {
+            p["changed"] = json!(day_ago.clone());
+        }
+    }
+    let runner = runner(&q);
+    q.wait_processed(100).await;
+    let edited = q.person(0);
+    {
+        let (e, base) = (q.provider_event_id.clone(), q.sim.url.clone());
+        let mut w = q.sim.sim.world();
+        // The webhook is lost; the change carries the time it was made, three minutes ago.
+        let _lost = w
+            .change_person(&e, &edited, &base, |_, p| {
+                p["profile"]["first_name"] = json!("Late")
+            })
+            .unwrap();
+        let three_minutes_ago = world::iso(chrono::Utc::now().timestamp_millis() - 180_000);
+        let p = w
+            .events
+            .get_mut(&e)
+            .unwrap()
+            .people
+            .iter_mut()
+            .find(|p| p["id"] == edited.as_str())
+            .unwrap();
+        p["changed"] = json!(three_minutes_ago);
+    }
+    q.wait_job_state(&q.job_id, "SUCCEEDED").await;
+    assert_ne!(
+        q.row(&edited).await.unwrap().0,
+        "Late",
+        "page 1 was read before the edit"
+    );
+    q.sim.sim.world().faults.latency_ms = 0;
+    let due_now = PollConfig {
+        every: Duration::ZERO,
+        near_every: Duration::ZERO,
+        ..PollConfig::default()
+    };
+    assert_eq!(poller::tick(&q.app.state, &due_now).await.unwrap(), 1);
+    q.wait_row("the late change", &edited, |r| r.0 == "Late")
+        .await;
+    let polled = wait_for("the poll's run", Duration::from_secs(20), || async {
+        let runs: Vec<(String, i64)> = sqlx::query_as(
+            "SELECT outcome, provider_calls FROM sync_runs
+             WHERE event_id = $1 AND trigger = 'POLL' AND outcome <> 'RUNNING'",
+        )
+        .bind(&q.event_id)
+        .fetch_all(&q.app.db.pool)
+        .await
+        .unwrap();
+        (!runs.is_empty()).then_some(runs)
+    })
+    .await;
+    assert_eq!(polled[0].0, "SUCCEEDED");
+    assert!(
+        polled[0].1 <= 2,
+        "a changed-since poll, one page: {polled:?}"
+    );
+    runner.shutdown().await;
+}
