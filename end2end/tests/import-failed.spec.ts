@@ -69,7 +69,7 @@ test("an import cut off by a crash shows Import failed, and Retry sets up sync a
     await expect(page).toHaveURL(/\/events\/[0-9a-f-]+$/);
     await expect(page.getByText("Import in progress")).toBeVisible();
     await expect
-      .poll(async () => Number((await page.getByTestId("imported-count").textContent({ timeout: 1_000 }).catch(() => null)) ?? 0), {
+      .poll(async () => Number(((await page.getByTestId("imported-count").textContent({ timeout: 1_000 }).catch(() => null)) ?? "0").replace(/,/g, "")), {
         timeout: 20_000,
       })
       .toBeGreaterThan(0);
@@ -88,5 +88,5 @@ test("an import cut off by a crash shows Import failed, and Retry sets up sync a
   await expect(page.getByText("Import in progress")).toHaveCount(0);
 
   await recoverThroughDialog(page, "Retry", "Set Up Sync");
-  await expect(page.getByTestId("total-attendees")).toHaveText("5000");
+  await expect(page.getByTestId("total-attendees")).toHaveText("5,000");
 });

@@ -3,7 +3,7 @@ import { connectEventbrite, setFaults, signInAsAdmin } from "./demo";
 
 async function importedCount(page: Page): Promise<number> {
   const text = await page.getByTestId("imported-count").textContent({ timeout: 1_000 }).catch(() => null);
-  return text === null ? -1 : Number(text);
+  return text === null ? -1 : Number(text.replace(/,/g, ""));
 }
 
 test("an admin imports an event, watches the counter rise on two pages, and both swap to the full view", async ({ page, context }) => {

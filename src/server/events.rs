@@ -27,10 +27,11 @@ pub async fn provider_events(
     member: &Member,
     integration_id: &str,
 ) -> Result<Vec<(ProviderEvent, bool)>, ImportEventError> {
-    let client = integrations::client(state, &member.workspace_id, integration_id)
-        .await?
-        .ok_or(ImportEventError::Disconnected)?;
-    let listed = list_provider_events(state, integration_id, &client).await?;
+    let (client, seen) =
+        integrations::versioned_client(state, &member.workspace_id, integration_id)
+            .await?
+            .ok_or(ImportEventError::Disconnected)?;
+    let listed = list_provider_events(state, integration_id, &client, &seen).await?;
     let added =
         events::provider_event_ids(&state.db.pool, &member.workspace_id, client.provider()).await?;
     Ok(listed
@@ -48,11 +49,12 @@ async fn list_provider_events(
     state: &AppState,
     integration_id: &str,
     client: &crate::server::providers::ProviderClient,
+    seen: &str,
 ) -> Result<Vec<ProviderEvent>, ImportEventError> {
     match client.list_events().await {
         Ok(listed) => Ok(listed),
         Err(crate::server::providers::ProviderError::Unauthorized) => {
-            integrations::credential_rejected(state, integration_id).await?;
+            integrations::credential_rejected(state, integration_id, Some(seen)).await?;
             Err(ImportEventError::Disconnected)
         }
         Err(e) => Err(IntegrationError::Unreachable(client.provider().label(), e).into()),
@@ -66,11 +68,12 @@ pub async fn import(
     integration_id: &str,
     provider_event_id: &str,
 ) -> Result<String, ImportEventError> {
-    let client = integrations::client(state, &member.workspace_id, integration_id)
-        .await?
-        .ok_or(ImportEventError::Disconnected)?;
+    let (client, seen) =
+        integrations::versioned_client(state, &member.workspace_id, integration_id)
+            .await?
+            .ok_or(ImportEventError::Disconnected)?;
     let provider = client.provider();
-    let listed = list_provider_events(state, integration_id, &client).await?;
+    let listed = list_provider_events(state, integration_id, &client, &seen).await?;
     let event = listed
         .into_iter()
         .find(|e| e.provider_event_id == provider_event_id)

@@ -154,6 +154,18 @@ pub async fn client(
     workspace_id: &str,
     id: &str,
 ) -> Result<Option<ProviderClient>, IntegrationError> {
+    Ok(versioned_client(state, workspace_id, id)
+        .await?
+        .map(|(client, _)| client))
+}
+
+/// The client and the credential it holds, in its sealed form: a rejection seen on it is
+/// reported with that form, so it can only disconnect the credential it was made with.
+pub async fn versioned_client(
+    state: &AppState,
+    workspace_id: &str,
+    id: &str,
+) -> Result<Option<(ProviderClient, String)>, IntegrationError> {
     let stored = store::stored(&state.db.pool, workspace_id, id)
         .await?
         .ok_or(IntegrationError::NotFound)?;
@@ -163,7 +175,7 @@ pub async fn client(
     let credential: Credential = state.cipher.open(id, &stored.sealed)?;
     let client = ProviderClient::new(&state.config.providers, credential)
         .map_err(|e| IntegrationError::Unreachable(stored.provider.label(), e))?;
-    Ok(Some(client))
+    Ok(Some((client, stored.sealed)))
 }
 
 /// Asks the provider whether the credential still works; a rejection disconnects it.
@@ -172,10 +184,10 @@ pub async fn check(
     member: &Member,
     id: &str,
 ) -> Result<IntegrationSummary, IntegrationError> {
-    if let Some(client) = client(state, &member.workspace_id, id).await? {
+    if let Some((client, seen)) = versioned_client(state, &member.workspace_id, id).await? {
         match client.whoami().await {
             Ok(_) => {}
-            Err(ProviderError::Unauthorized) => credential_rejected(state, id).await?,
+            Err(ProviderError::Unauthorized) => credential_rejected(state, id, Some(&seen)).await?,
             Err(other) => {
                 return Err(IntegrationError::Unreachable(
                     client.provider().label(),
@@ -192,9 +204,16 @@ pub async fn check(
 /// The provider rejected the integration's credential (a 401 anywhere: a job, a webhook, a
 /// check, the Import dialog). The integration and every event on it turn DISCONNECTED and
 /// their open pages hear of it; no further call goes out on it until someone reconnects.
-pub async fn credential_rejected(state: &AppState, id: &str) -> Result<(), DbError> {
+pub async fn credential_rejected(
+    state: &AppState,
+    id: &str,
+    seen: Option<&str>,
+) -> Result<(), DbError> {
     let pool = &state.db.pool;
-    let events = store::credential_rejected(pool, id).await?;
+    let Some(events) = store::credential_rejected(pool, id, seen).await? else {
+        tracing::info!(integration = %id, "a replaced credential was rejected; the integration stays connected");
+        return Ok(());
+    };
     tracing::warn!(integration = %id, events = events.len(), "credential rejected: integration and its events disconnected");
     for event_id in &events {
         state.live.publish_event(pool, event_id).await;

@@ -301,8 +301,9 @@ pub enum WebhookError {
 /// integration; anything else (an event not in Lanyard, a severed event) is dropped.
 pub async fn process(state: &AppState, delivery: Delivery) -> Result<(), WebhookError> {
     let pool = &state.db.pool;
-    let Some(client) =
-        integrations::client(state, &delivery.workspace_id, &delivery.integration_id).await?
+    let Some((client, seen)) =
+        integrations::versioned_client(state, &delivery.workspace_id, &delivery.integration_id)
+            .await?
     else {
         return Ok(());
     };
@@ -339,7 +340,7 @@ pub async fn process(state: &AppState, delivery: Delivery) -> Result<(), Webhook
     let (provider_event_id, records) = match fetched {
         Ok(fetched) => fetched,
         Err(ProviderError::Unauthorized) => {
-            integrations::credential_rejected(state, &delivery.integration_id).await?;
+            integrations::credential_rejected(state, &delivery.integration_id, Some(&seen)).await?;
             return Ok(());
         }
         Err(other) => return Err(other.into()),

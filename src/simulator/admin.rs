@@ -14,7 +14,7 @@ pub fn router() -> Router<Sim> {
     Router::new()
         .route("/accounts", post(create_account))
         .route("/accounts/{id}/credentials", post(new_credential))
-        .route("/events", post(create_event))
+        .route("/events", post(create_event).get(list_events))
         .route("/events/{event}/attendees", post(add_attendee))
         .route("/events/{event}/attendees/{id}", patch(edit_attendee))
         .route(
@@ -111,6 +111,33 @@ async fn create_event(State(sim): State<Sim>, Json(e): Json<NewEvent>) -> Respon
         e.attendees,
     );
     Json(json!({"event_id": id})).into_response()
+}
+
+/// Every event with its people's ids and names (either provider's shape), for tests that
+/// must name a provider record.
+async fn list_events(State(sim): State<Sim>) -> Response {
+    let world = sim.world();
+    let events: Vec<Value> = world
+        .events
+        .values()
+        .map(|e| {
+            let people: Vec<Value> = e
+                .people
+                .iter()
+                .map(|p| {
+                    let (first, last) = match e.which {
+                        Which::Eventbrite => {
+                            (&p["profile"]["first_name"], &p["profile"]["last_name"])
+                        }
+                        Which::Luma => (&p["user_first_name"], &p["user_last_name"]),
+                    };
+                    json!({"id": p["id"], "first_name": first, "last_name": last})
+                })
+                .collect();
+            json!({"id": e.id, "name": e.name, "provider": e.which, "people": people})
+        })
+        .collect();
+    Json(events).into_response()
 }
 
 async fn add_attendee(State(sim): State<Sim>, Path(event): Path<String>) -> Response {

@@ -122,6 +122,7 @@ impl Fixture {
                 provider_event_id: &self.provider_event_id,
                 changed_since,
                 expect_total: changed_since.is_none(),
+                credential_seen: None,
             },
             None,
             None,

@@ -130,17 +130,23 @@ async fn an_expired_lease_is_claimed_again_and_the_old_owner_loses_it(backend: B
     let second = wait_for(
         "the expired lease to be reclaimed",
         Duration::from_secs(10),
-        || async { jobs::claim(&app.db.pool, "rescuer", 60_000).await.unwrap() },
+        // The same worker claims it again: a new claim, with a token of its own.
+        || async {
+            jobs::claim(&app.db.pool, "dead-worker", 60_000)
+                .await
+                .unwrap()
+        },
     )
     .await;
     assert_eq!((second.id.as_str(), second.attempts), (job.as_str(), 2));
+    assert_ne!(second.lease, first.lease, "each claim has its own token");
     assert!(
-        !jobs::renew(&app.db.pool, &job, "dead-worker", 60_000)
+        !jobs::renew(&app.db.pool, &job, &first.lease, 60_000)
             .await
             .unwrap(),
-        "the old owner lost its lease"
+        "the old claim lost its lease, though the worker is the same"
     );
-    assert!(jobs::renew(&app.db.pool, &job, "rescuer", 60_000)
+    assert!(jobs::renew(&app.db.pool, &job, &second.lease, 60_000)
         .await
         .unwrap());
 }

@@ -20,6 +20,8 @@ crate::on_both_databases!(
     eventbrites_test_delivery_is_acknowledged_and_changes_nothing,
     an_older_copy_of_an_attendee_never_overwrites_a_newer_one,
     a_change_that_shows_late_during_a_long_import_is_present_after_the_next_poll,
+    a_failed_event_is_retried_in_the_background_and_turns_active_by_itself,
+    a_rejection_of_a_replaced_credential_cannot_disconnect_the_reconnected_integration,
 );
 
 fn runner(q: &Queued) -> Runner {
@@ -432,5 +434,153 @@ async fn a_change_that_shows_late_during_a_long_import_is_present_after_the_next
         polled[0].1 <= 2,
         "a changed-since poll, one page: {polled:?}"
     );
+    runner.shutdown().await;
+}
+
+async fn failed_runs(q: &Queued, trigger: &str) -> Vec<String> {
+    sqlx::query_scalar(
+        "SELECT outcome FROM sync_runs WHERE event_id = $1 AND trigger = $2 AND outcome <> 'RUNNING'
+         ORDER BY started_at",
+    )
+    .bind(&q.event_id)
+    .bind(trigger)
+    .fetch_all(&q.app.db.pool)
+    .await
+    .unwrap()
+}
+
+async fn a_failed_event_is_retried_in_the_background_and_turns_active_by_itself(backend: Backend) {
+    let Some(q) = queued_import(backend, 20, 0).await else {
+        return;
+    };
+    let runner = runner(&q);
+    q.wait_job_state(&q.job_id, "SUCCEEDED").await;
+    // The provider goes down; a sync exhausts its retries.
+    q.sim.sim.world().faults.error_rate = 1.0;
+    let pool = &q.app.db.pool;
+    lanyard::server::db::jobs::enqueue(
+        pool,
+        &q.workspace_id,
+        &q.event_id,
+        lanyard::server::db::jobs::JobKind::Resync,
+        "MANUAL",
+        None,
+    )
+    .await
+    .unwrap();
+    q.wait_status("FAILED").await;
+    let at_once = PollConfig {
+        failed_retry_base: Duration::ZERO,
+        ..PollConfig::default()
+    };
+    let patient = PollConfig {
+        failed_retry_base: Duration::from_secs(3600),
+        failed_retry_max: Duration::from_secs(3600),
+        ..PollConfig::default()
+    };
+    // Still down: the background retry fails too, and the event stays FAILED.
+    assert_eq!(
+        poller::retry_failed(&q.app.state, &at_once).await.unwrap(),
+        1
+    );
+    wait_for("the first retry", Duration::from_secs(20), || async {
+        (failed_runs(&q, "AUTO_RETRY").await.len() == 1).then_some(())
+    })
+    .await;
+    q.wait_status("FAILED").await;
+    assert_eq!(failed_runs(&q, "AUTO_RETRY").await, ["FAILED"]);
+    // Not yet due under a longer gap.
+    wait_for("the job to end", Duration::from_secs(20), || async {
+        lanyard::server::db::jobs::active_job(pool, &q.event_id)
+            .await
+            .unwrap()
+            .is_none()
+            .then_some(())
+    })
+    .await;
+    assert_eq!(
+        poller::retry_failed(&q.app.state, &patient).await.unwrap(),
+        0
+    );
+    // The provider answers again: the next retry brings the event back.
+    q.sim.sim.world().faults.error_rate = 0.0;
+    assert_eq!(
+        poller::retry_failed(&q.app.state, &at_once).await.unwrap(),
+        1
+    );
+    q.wait_status("ACTIVE").await;
+    wait_for("the successful retry's run", Duration::from_secs(20), || async {
+        (failed_runs(&q, "AUTO_RETRY").await == ["FAILED", "SUCCEEDED"]).then_some(())
+    })
+    .await;
+    runner.shutdown().await;
+}
+
+async fn a_rejection_of_a_replaced_credential_cannot_disconnect_the_reconnected_integration(
+    backend: Backend,
+) {
+    let Some(q) = queued_import(backend, 5, 0).await else {
+        return;
+    };
+    let runner = runner(&q);
+    q.wait_job_state(&q.job_id, "SUCCEEDED").await;
+    let pool = &q.app.db.pool;
+    let sealed = || async {
+        sqlx::query_scalar::<_, String>("SELECT credentials FROM integrations WHERE id = $1")
+            .bind(&q.integration_id)
+            .fetch_one(pool)
+            .await
+            .unwrap()
+    };
+    let old = sealed().await;
+    // The admin reconnects the same account with a new token; the old one dies.
+    let new_token = {
+        let mut w = q.sim.sim.world();
+        let account = w.account_for(&q.token).unwrap().id.clone();
+        let token = w.issue_credential(&account, "");
+        w.credentials.remove(&q.token);
+        token
+    };
+    let user = lanyard::server::db::users::credentials_by_email(pool, "admin@acme.test")
+        .await
+        .unwrap()
+        .unwrap()
+        .user_id;
+    let member = lanyard::server::db::users::member(pool, &user, &q.workspace_id)
+        .await
+        .unwrap()
+        .unwrap();
+    let card = lanyard::server::integrations::connect(
+        &q.app.state,
+        &member,
+        lanyard::server::providers::Credential::EventbriteToken(new_token),
+    )
+    .await
+    .unwrap();
+    assert_eq!(card.id, q.integration_id, "reconnected in place");
+    // A call made on the old token before the reconnect comes back 401 now.
+    lanyard::server::integrations::credential_rejected(&q.app.state, &q.integration_id, Some(&old))
+        .await
+        .unwrap();
+    let status = || async {
+        sqlx::query_scalar::<_, String>("SELECT status FROM integrations WHERE id = $1")
+            .bind(&q.integration_id)
+            .fetch_one(pool)
+            .await
+            .unwrap()
+    };
+    assert_eq!(status().await, "CONNECTED");
+    assert_eq!(q.sync_status().await, "ACTIVE");
+    // The same rejection of the credential it holds now does disconnect.
+    let current = sealed().await;
+    lanyard::server::integrations::credential_rejected(
+        &q.app.state,
+        &q.integration_id,
+        Some(&current),
+    )
+    .await
+    .unwrap();
+    assert_eq!(status().await, "DISCONNECTED");
+    assert_eq!(q.sync_status().await, "DISCONNECTED");
     runner.shutdown().await;
 }

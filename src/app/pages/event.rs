@@ -325,6 +325,7 @@ fn trigger_label(trigger: &str) -> String {
         "MANUAL" => "Sync button".into(),
         "POLL" => "Scheduled check".into(),
         "WEBHOOK" => "Provider update".into(),
+        "AUTO_RETRY" => "Automatic retry".into(),
         other => other.to_string(),
     }
 }

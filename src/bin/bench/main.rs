@@ -298,10 +298,11 @@ async fn import_once(
             provider_event_id,
             changed_since: None,
             expect_total: true,
+            credential_seen: None,
         },
         Some(JobLease {
             job_id: &job,
-            owner: "bench",
+            owner: &claimed.lease,
         }),
         None,
         |_| {},
@@ -333,7 +334,7 @@ async fn import_once(
         error: None,
         complete_listing: true,
     };
-    jobs::finish(&db.pool, &job, "bench", finished)
+    jobs::finish(&db.pool, &job, &claimed.lease, finished)
         .await
         .unwrap();
     (import, import_cpu, peak.saturating_sub(rss_before))

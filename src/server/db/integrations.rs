@@ -203,9 +203,46 @@ pub const REJECTED: &str = "The provider rejected the credential.";
 
 /// The provider rejected the integration's credential: the integration and every event on it
 /// turn DISCONNECTED. Returns the events, so the caller can tell their open pages.
-pub async fn credential_rejected(pool: &AnyPool, id: &str) -> Result<Vec<String>, DbError> {
-    mark_disconnected(pool, id, REJECTED).await?;
-    super::events::disconnect_all_on(pool, id).await
+/// The provider rejected the credential a call was made with (`seen`: its sealed form, as
+/// read before the call): the integration and its events are disconnected. `None` when the
+/// integration holds another credential by now (reconnected while the call was out): a
+/// rejection of the old one says nothing about the new, and changes nothing.
+pub async fn credential_rejected(
+    pool: &AnyPool,
+    id: &str,
+    seen: Option<&str>,
+) -> Result<Option<Vec<String>>, DbError> {
+    if let Some(seen) = seen {
+        let current: Option<String> =
+            sqlx::query_scalar("SELECT credentials FROM integrations WHERE id = $1")
+                .bind(id)
+                .fetch_optional(pool)
+                .await?;
+        if current.as_deref().is_some_and(|c| c != seen) {
+            return Ok(None);
+        }
+    }
+    let now = now_ms();
+    // Fenced in the statement too: a reconnect between the read above and this write wins.
+    sqlx::query(
+        "UPDATE integrations SET status = 'DISCONNECTED', disconnected_at = $2, last_error = $3, updated_at = $2
+         WHERE id = $1 AND status = 'CONNECTED' AND ($4 IS NULL OR credentials = $4)",
+    )
+    .bind(id)
+    .bind(now)
+    .bind(REJECTED)
+    .bind(seen)
+    .execute(pool)
+    .await?;
+    let status: Option<String> =
+        sqlx::query_scalar("SELECT status FROM integrations WHERE id = $1")
+            .bind(id)
+            .fetch_optional(pool)
+            .await?;
+    if status.as_deref() == Some("CONNECTED") {
+        return Ok(None);
+    }
+    super::events::disconnect_all_on(pool, id).await.map(Some)
 }
 
 /// Removes an integration. Its events stay, DISCONNECTED with no integration, until an admin

@@ -33,6 +33,10 @@ pub struct Job {
     pub attempts: i64,
     /// Where an interrupted job left off: the last saved page's checkpoint.
     pub resume: Option<Checkpoint>,
+    /// This claim's own token (the worker's id and a fresh id): every write of the job is
+    /// fenced by it, so a claim whose lease was lost, even to the same worker claiming the
+    /// job again, can write nothing more.
+    pub lease: String,
 }
 
 /// Progress saved with each page, in the page's own transaction: a job picked up after a
@@ -129,13 +133,14 @@ pub async fn claim(pool: &AnyPool, owner: &str, lease_ms: i64) -> Result<Option<
         .fetch_optional(pool)
         .await?;
         let Some(id) = candidate else { return Ok(None) };
+        let lease = format!("{owner}:{}", new_id());
         let claimed = sqlx::query(
             "UPDATE sync_jobs SET state = 'RUNNING', lease_owner = $2, lease_expires_at = $3,
                 attempts = attempts + 1, started_at = COALESCE(started_at, $4)
              WHERE id = $1 AND ((state = 'QUEUED' AND run_after <= $4) OR (state = 'RUNNING' AND lease_expires_at < $4))",
         )
         .bind(&id)
-        .bind(owner)
+        .bind(&lease)
         .bind(now + lease_ms)
         .bind(now)
         .execute(pool)
@@ -159,6 +164,7 @@ pub async fn claim(pool: &AnyPool, owner: &str, lease_ms: i64) -> Result<Option<
                 trigger: row.get("trigger"),
                 requested_by: row.get("requested_by"),
                 attempts: row.get("attempts"),
+                lease,
                 resume: cursor.map(|cursor| Checkpoint {
                     cursor: Some(cursor),
                     processed: row.get("processed_count"),
@@ -222,15 +228,16 @@ pub async fn checkpoint(
     Ok(done.rows_affected() == 1)
 }
 
-/// Hands `owner`'s running jobs back to the queue (a graceful shutdown): they resume from
-/// their checkpoints on the next claim, and the interruption does not count as an attempt.
+/// Hands every running job claimed by worker `owner` back to the queue (a graceful
+/// shutdown): they resume from their checkpoints on the next claim, and the interruption
+/// does not count as an attempt.
 pub async fn release(pool: &AnyPool, owner: &str) -> Result<u64, DbError> {
     let done = sqlx::query(
         "UPDATE sync_jobs SET state = 'QUEUED', lease_owner = NULL, lease_expires_at = NULL,
             attempts = attempts - 1, run_after = $2
-         WHERE lease_owner = $1 AND state = 'RUNNING'",
+         WHERE lease_owner LIKE $1 AND state = 'RUNNING'",
     )
-    .bind(owner)
+    .bind(format!("{owner}:%"))
     .bind(now_ms())
     .execute(pool)
     .await?;

@@ -37,6 +37,9 @@ pub struct ImportTarget<'a> {
     /// Ask the provider for the listing's size first when its pages do not say (Luma), so
     /// the progress bar has a real total: worth one call for an import, not for a poll.
     pub expect_total: bool,
+    /// The credential the client holds, sealed as stored: a rejection of it disconnects
+    /// only if the integration still holds it (`None`: no such check).
+    pub credential_seen: Option<&'a str>,
 }
 
 /// The job an import runs for: checkpoints are saved on it, fenced by its lease.
@@ -205,12 +208,27 @@ pub async fn import_all(
     let (event, error) = match failure {
         None => (SyncEvent::SyncSucceeded, None),
         Some(ProviderError::Unauthorized) => {
-            disconnected =
-                integration_store::credential_rejected(pool, target.integration_id).await?;
-            (
-                SyncEvent::CredentialRejected,
-                Some(integration_store::REJECTED.to_string()),
+            match integration_store::credential_rejected(
+                pool,
+                target.integration_id,
+                target.credential_seen,
             )
+            .await?
+            {
+                Some(events) => {
+                    disconnected = events;
+                    (
+                        SyncEvent::CredentialRejected,
+                        Some(integration_store::REJECTED.to_string()),
+                    )
+                }
+                // Reconnected while this pass ran on the old credential: not a dead link,
+                // a failed pass, retried (with the new credential) in the background.
+                None => (
+                    SyncEvent::RetriesExhausted,
+                    Some("The credential was replaced while this sync ran; the next sync uses the new one.".to_string()),
+                ),
+            }
         }
         Some(other) => (SyncEvent::RetriesExhausted, Some(other.to_string())),
     };

@@ -22,6 +22,10 @@ pub struct PollConfig {
     /// Polls started per integration per minute, well inside every provider's rate limit
     /// (Eventbrite: 2,000 calls an hour per token; Luma: 200 a minute per key).
     pub per_integration_per_minute: usize,
+    /// The first gap before a FAILED event is retried in the background; each failure
+    /// since the last success doubles it, up to `failed_retry_max`.
+    pub failed_retry_base: Duration,
+    pub failed_retry_max: Duration,
 }
 
 impl Default for PollConfig {
@@ -32,6 +36,8 @@ impl Default for PollConfig {
             near_window: Duration::from_secs(2 * 3600),
             tick: Duration::from_secs(5),
             per_integration_per_minute: 12,
+            failed_retry_base: Duration::from_secs(30),
+            failed_retry_max: Duration::from_secs(30 * 60),
         }
     }
 }
@@ -70,6 +76,15 @@ impl PollConfig {
             self.every.as_millis() as i64
         })
     }
+}
+
+/// How long after its last failed run a FAILED event is tried again, given the failures
+/// since its last success (at least 1): 30 s, 1 min, 2 min, ... up to the cap.
+pub fn failed_retry_gap(config: &PollConfig, failures: i64) -> i64 {
+    let base = config.failed_retry_base.as_millis() as i64;
+    let max = config.failed_retry_max.as_millis() as i64;
+    let doublings = (failures.max(1) - 1).min(30) as u32;
+    base.saturating_mul(1i64 << doublings).min(max)
 }
 
 /// How far back a changed-since poll reaches before the previous good sync *started*:
@@ -150,6 +165,47 @@ pub fn choose(
             }
         })
         .collect()
+}
+
+/// FAILED events whose provider may answer again: each is retried in the background once
+/// its gap has passed, until a sync succeeds and it is ACTIVE again by itself. The banner
+/// and Retry stay until then. Returns how many retries were queued.
+pub async fn retry_failed(state: &AppState, config: &PollConfig) -> Result<usize, DbError> {
+    let pool = &state.db.pool;
+    let now = now_ms();
+    let failed = sqlx::query(
+        "SELECT e.id, e.workspace_id,
+            (SELECT COUNT(*) FROM sync_runs r WHERE r.event_id = e.id AND r.outcome = 'FAILED'
+                AND r.started_at > COALESCE((SELECT MAX(s.started_at) FROM sync_runs s
+                    WHERE s.event_id = e.id AND s.outcome = 'SUCCEEDED' AND s.trigger <> 'WEBHOOK'), 0)) AS failures,
+            (SELECT MAX(COALESCE(r.finished_at, r.started_at)) FROM sync_runs r
+                WHERE r.event_id = e.id AND r.outcome = 'FAILED') AS failed_at
+         FROM events e JOIN integrations i ON i.id = e.integration_id
+         WHERE e.sync_status = 'FAILED' AND i.status = 'CONNECTED'
+           AND NOT EXISTS (SELECT 1 FROM sync_jobs j WHERE j.event_id = e.id AND j.state IN ('QUEUED', 'RUNNING'))",
+    )
+    .fetch_all(pool)
+    .await?;
+    let mut queued = 0;
+    for r in failed {
+        let failures: i64 = r.get("failures");
+        let failed_at: Option<i64> = r.get("failed_at");
+        let due = failed_at.is_none_or(|at| at + failed_retry_gap(config, failures) <= now);
+        if due {
+            let (event, workspace): (String, String) = (r.get("id"), r.get("workspace_id"));
+            jobs::enqueue(
+                pool,
+                &workspace,
+                &event,
+                jobs::JobKind::Resync,
+                "AUTO_RETRY",
+                None,
+            )
+            .await?;
+            queued += 1;
+        }
+    }
+    Ok(queued)
 }
 
 /// One tick: queues a poll for every chosen event; returns how many were queued.
@@ -258,6 +314,15 @@ mod tests {
             None,
             "ended over a week ago: never"
         );
+    }
+
+    #[test]
+    fn failed_events_are_retried_with_growing_gaps() {
+        let c = PollConfig::default();
+        let gaps: Vec<i64> = (1..=8).map(|n| failed_retry_gap(&c, n) / 1000).collect();
+        assert_eq!(gaps, [30, 60, 120, 240, 480, 960, 1800, 1800]);
+        assert_eq!(failed_retry_gap(&c, 0), 30_000);
+        assert_eq!(failed_retry_gap(&c, 1_000), 1_800_000, "no overflow");
     }
 
     #[test]

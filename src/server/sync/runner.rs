@@ -110,6 +110,9 @@ async fn run(
                 if let Err(error) = super::poller::tick(&state, &polling).await {
                     tracing::warn!(%error, "polling tick failed");
                 }
+                if let Err(error) = super::poller::retry_failed(&state, &polling).await {
+                    tracing::warn!(%error, "retrying failed events failed");
+                }
             }
         }))
     });
@@ -176,9 +179,12 @@ async fn run(
 async fn run_job(
     state: &AppState,
     config: &RunnerConfig,
-    owner: &str,
+    _worker: &str,
     job: jobs::Job,
 ) -> Result<(), DbError> {
+    // Every write is fenced by this claim's own token, not the worker's name.
+    let owner = job.lease.clone();
+    let owner = owner.as_str();
     let pool = &state.db.pool;
     let lease = config.lease;
     runs::close_interrupted(pool, &job.id).await?;
@@ -203,20 +209,32 @@ async fn run_job(
     let lease_ms = lease.as_millis() as i64;
     state.live.publish_event(pool, &job.event_id).await;
 
-    // Keep the lease while the job runs.
+    // Keep the lease while the job runs. A database error is not a lost lease: renewal is
+    // tried again, sooner, while the lease still holds. Only an answer that another claim
+    // owns the job (or the lease ran out) stops the job, through `lost`.
+    let (lost_tx, lost) = tokio::sync::oneshot::channel::<()>();
     let renewer = AbortOnDrop({
         let (pool, job_id, owner) = (pool.clone(), job.id.clone(), owner.to_string());
         tokio::spawn(async move {
+            let mut renewed_at = tokio::time::Instant::now();
+            let mut wait = lease / 3;
             loop {
-                tokio::time::sleep(lease / 3).await;
-                if !matches!(
-                    jobs::renew(&pool, &job_id, &owner, lease_ms).await,
-                    Ok(true)
-                ) {
-                    tracing::warn!(job = %job_id, "lease lost");
-                    return;
+                tokio::time::sleep(wait).await;
+                match jobs::renew(&pool, &job_id, &owner, lease_ms).await {
+                    Ok(true) => {
+                        renewed_at = tokio::time::Instant::now();
+                        wait = lease / 3;
+                    }
+                    Ok(false) => break,
+                    Err(error) if renewed_at.elapsed() < lease => {
+                        tracing::warn!(job = %job_id, %error, "lease renewal failed; trying again");
+                        wait = (lease / 10).max(std::time::Duration::from_millis(50));
+                    }
+                    Err(_) => break,
                 }
             }
+            tracing::warn!(job = %job_id, "lease lost; the job stops");
+            let _ = lost_tx.send(());
         })
     });
     // Pages learn of progress through a watch channel, at most a few times a second, so the
@@ -232,10 +250,15 @@ async fn run_job(
         })
     });
 
-    let outcome = execute(state, config, owner, &job, move |_: &Checkpoint| {
+    let work = execute(state, config, owner, &job, move |_: &Checkpoint| {
         let _ = progress_tx.send(());
-    })
-    .await;
+    });
+    // A lost lease drops the work where it stands (its page fetcher with it): it writes
+    // nothing more, and its checkpoints were fenced by the token anyway.
+    let outcome = tokio::select! {
+        outcome = work => outcome,
+        Ok(()) = lost => Err(ImportError::LeaseLost),
+    };
     drop(renewer);
     let _ = (&mut publisher.0).await;
 
@@ -314,21 +337,23 @@ async fn execute(
             events::apply_sync_event(pool, &job.event_id, SyncEvent::CredentialRejected).await?;
         return Ok(not_run(status, "The event's integration was removed."));
     };
-    let client = match integrations::client(state, &job.workspace_id, &integration_id).await {
-        Ok(Some(client)) => client,
-        Ok(None) => {
-            let status =
-                events::apply_sync_event(pool, &job.event_id, SyncEvent::CredentialRejected)
-                    .await?;
-            return Ok(not_run(status, "The integration is disconnected."));
-        }
-        Err(integrations::IntegrationError::Db(e)) => return Err(e.into()),
-        Err(other) => {
-            let status =
-                events::apply_sync_event(pool, &job.event_id, SyncEvent::RetriesExhausted).await?;
-            return Ok(not_run(status, &other.to_string()));
-        }
-    };
+    let (client, seen) =
+        match integrations::versioned_client(state, &job.workspace_id, &integration_id).await {
+            Ok(Some(found)) => found,
+            Ok(None) => {
+                let status =
+                    events::apply_sync_event(pool, &job.event_id, SyncEvent::CredentialRejected)
+                        .await?;
+                return Ok(not_run(status, "The integration is disconnected."));
+            }
+            Err(integrations::IntegrationError::Db(e)) => return Err(e.into()),
+            Err(other) => {
+                let status =
+                    events::apply_sync_event(pool, &job.event_id, SyncEvent::RetriesExhausted)
+                        .await?;
+                return Ok(not_run(status, &other.to_string()));
+            }
+        };
     if job.kind == jobs::JobKind::Import.as_str() && job.resume.is_none() {
         crate::server::webhooks::register(
             state,
@@ -361,6 +386,7 @@ async fn execute(
             provider_event_id: &target.provider_event_id,
             changed_since,
             expect_total: job.kind == jobs::JobKind::Import.as_str(),
+            credential_seen: Some(&seen),
         },
         Some(JobLease {
             job_id: &job.id,
