@@ -190,7 +190,7 @@ fn EventHeader(
             {move || sync.value().get().and_then(|r| r.err()).map(|error| view! {
                 <p class="mt-2 text-sm text-red-700" role="alert">{error.to_string()}</p>
             })}
-            <p class="mt-1 text-sm text-slate-500">
+            <p class="mt-1 text-sm text-slate-500" data-testid="event-dates">
                 {summary.dates.clone()} " · " {summary.provider.label()}
             </p>
         </header>
