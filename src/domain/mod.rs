@@ -1,6 +1,7 @@
 //! Pure domain types and rules: no I/O, compiled for the server and the browser alike.
 
 pub mod access_code;
+pub mod budget;
 #[cfg(feature = "ssr")]
 pub mod local_time;
 pub mod mapping;

@@ -98,7 +98,8 @@ async fn check_credential(
     credential: &Credential,
 ) -> Result<(ProviderClient, super::providers::Account), IntegrationError> {
     let client = ProviderClient::new(&state.config.providers, credential.clone())
-        .map_err(|e| IntegrationError::Unreachable("the provider", e))?;
+        .map_err(|e| IntegrationError::Unreachable("the provider", e))?
+        .gated(state.budgets.gate(&state.db.pool, credential));
     let provider = client.provider();
     let account = client.whoami().await.map_err(|e| match e {
         ProviderError::Unauthorized => IntegrationError::Rejected,
@@ -173,8 +174,10 @@ pub async fn versioned_client(
         return Ok(None);
     }
     let credential: Credential = state.cipher.open(id, &stored.sealed)?;
+    let gate = state.budgets.gate(&state.db.pool, &credential);
     let client = ProviderClient::new(&state.config.providers, credential)
-        .map_err(|e| IntegrationError::Unreachable(stored.provider.label(), e))?;
+        .map_err(|e| IntegrationError::Unreachable(stored.provider.label(), e))?
+        .gated(gate);
     Ok(Some((client, stored.sealed)))
 }
 

@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod auth;
+pub mod budget;
 pub mod config;
 pub mod crypto;
 pub mod db;

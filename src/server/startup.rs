@@ -74,6 +74,7 @@ impl Application {
             config: Arc::new(config),
             cipher: super::crypto::CredentialCipher::new(&key),
             key: Arc::new(key),
+            budgets: Default::default(),
         };
         super::webhooks::spawn_workers(state.clone(), deliveries);
         let router = router(state.clone()).await?;

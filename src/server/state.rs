@@ -17,4 +17,6 @@ pub struct AppState {
     pub cipher: CredentialCipher,
     pub live: LiveHub,
     pub webhooks: super::webhooks::WebhookQueue,
+    /// Each provider credential's call budget, shared with the other instances.
+    pub budgets: super::budget::Budgets,
 }

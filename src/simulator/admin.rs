@@ -36,6 +36,7 @@ pub fn router() -> Router<Sim> {
         .route("/apps", post(register_app))
         .route("/revoke", post(revoke))
         .route("/faults", get(get_faults).put(set_faults))
+        .route("/limits", get(get_limits).put(set_limits))
         .route("/calls", get(calls))
 }
 
@@ -311,6 +312,16 @@ async fn set_faults(State(sim): State<Sim>, Json(f): Json<Faults>) -> Response {
 }
 
 async fn calls(State(sim): State<Sim>) -> Response {
-    let total: u64 = sim.world().calls.values().sum();
-    Json(json!({"total": total})).into_response()
+    let world = sim.world();
+    let total: u64 = world.calls.values().sum();
+    Json(json!({"total": total, "rate_limited": world.limited})).into_response()
+}
+
+async fn get_limits(State(sim): State<Sim>) -> Response {
+    Json(sim.world().limits.clone()).into_response()
+}
+
+async fn set_limits(State(sim): State<Sim>, Json(l): Json<super::world::Limits>) -> Response {
+    sim.world().limits = l;
+    StatusCode::NO_CONTENT.into_response()
 }

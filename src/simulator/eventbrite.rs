@@ -14,7 +14,7 @@ use std::collections::HashMap;
 
 const PAGE_SIZE: usize = 50;
 
-pub fn router(_sim: Sim) -> Router<Sim> {
+pub fn router(sim: Sim) -> Router<Sim> {
     Router::new()
         .route(
             "/oauth/authorize",
@@ -28,6 +28,41 @@ pub fn router(_sim: Sim) -> Router<Sim> {
         .route("/v3/events/{event}/attendees/", get(attendees))
         .route("/v3/events/{event}/attendees/{attendee}/", get(attendee))
         .route("/v3/orders/{order}/", get(order))
+        .layer(axum::middleware::from_fn_with_state(sim, rate_limit_header))
+}
+
+/// Eventbrite's (undocumented) `x-rate-limit` header on every API answer: the token's
+/// calls in its hour, the limit, and seconds to the reset. The token itself is not echoed.
+async fn rate_limit_header(
+    State(sim): State<Sim>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let token = request
+        .headers()
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::to_string);
+    let mut response = next.run(request).await;
+    if let Some(token) = token {
+        let figures = {
+            let world = sim.world();
+            let limit = world.limits.eventbrite_per_hour;
+            world.windows.get(&token).map(|(start, used)| {
+                let reset = ((start + 3_600_000 - chrono::Utc::now().timestamp_millis()) / 1000).max(1);
+                format!("token:REDACTED {used}/{limit} reset={reset}s, key:APP {used}/{limit} reset={reset}s")
+            })
+        };
+        if let Some(value) = figures.and_then(|f| f.parse().ok()) {
+            // An injected 429 brings its own figures.
+            response
+                .headers_mut()
+                .entry("x-rate-limit")
+                .or_insert(value);
+        }
+    }
+    response
 }
 
 pub fn error(status: StatusCode, code: &str, description: &str) -> Response {
@@ -75,14 +110,24 @@ async fn authorise(sim: &Sim, headers: &HeaderMap) -> Result<(String, String), R
     };
     let mut world = sim.world();
     *world.calls.entry(token.to_string()).or_default() += 1;
-    match world.account_for(token) {
-        Some(a) if a.which == Which::Eventbrite => Ok((a.id.clone(), a.owner_id.clone())),
-        _ => Err(error(
-            StatusCode::UNAUTHORIZED,
-            "INVALID_AUTH",
-            "The OAuth token you provided was invalid.",
-        )),
+    let who = match world.account_for(token) {
+        Some(a) if a.which == Which::Eventbrite => (a.id.clone(), a.owner_id.clone()),
+        _ => {
+            return Err(error(
+                StatusCode::UNAUTHORIZED,
+                "INVALID_AUTH",
+                "The OAuth token you provided was invalid.",
+            ))
+        }
+    };
+    if world.count_call(Which::Eventbrite, token).over {
+        return Err(error(
+            StatusCode::TOO_MANY_REQUESTS,
+            "HIT_RATE_LIMIT",
+            "Hourly rate limit has been reached for this token",
+        ));
     }
+    Ok(who)
 }
 
 macro_rules! authorised {

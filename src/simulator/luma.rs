@@ -55,10 +55,18 @@ async fn authorise(sim: &Sim, headers: &HeaderMap) -> Result<(String, String), R
     };
     let mut world = sim.world();
     *world.calls.entry(key.to_string()).or_default() += 1;
-    match world.account_for(key) {
-        Some(a) if a.which == Which::Luma => Ok((a.id.clone(), a.owner_id.clone())),
-        _ => Err(error(StatusCode::UNAUTHORIZED, "Invalid API key.")),
+    let who = match world.account_for(key) {
+        Some(a) if a.which == Which::Luma => (a.id.clone(), a.owner_id.clone()),
+        _ => return Err(error(StatusCode::UNAUTHORIZED, "Invalid API key.")),
+    };
+    // Over 200 a minute: a 429 with no Retry-After (the spec documents none).
+    if world.count_call(Which::Luma, key).over {
+        return Err(error(
+            StatusCode::TOO_MANY_REQUESTS,
+            "Rate limit exceeded. Please back off before retrying.",
+        ));
     }
+    Ok(who)
 }
 
 macro_rules! authorised {

@@ -82,7 +82,41 @@ pub struct World {
     pub faults: Faults,
     /// Calls served per credential, for tests that count provider calls.
     pub calls: HashMap<String, u64>,
+    /// The providers' volume limits, on unless a test turns them off.
+    pub limits: Limits,
+    /// Each credential's current window: (started at, calls in it).
+    pub windows: HashMap<String, (i64, u32)>,
+    /// 429s answered for exceeding `limits`, for the budget run.
+    pub limited: u64,
     next: u64,
+}
+
+/// Volume limits per credential, as documented: Eventbrite 2,000 calls an hour per token,
+/// Luma 200 requests a minute per calendar key.
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct Limits {
+    pub enabled: bool,
+    pub eventbrite_per_hour: u32,
+    pub luma_per_minute: u32,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            enabled: true,
+            eventbrite_per_hour: 2_000,
+            luma_per_minute: 200,
+        }
+    }
+}
+
+/// A call counted against a credential's window: `Err(seconds to reset)` when over.
+pub struct Counted {
+    pub used: u32,
+    pub limit: u32,
+    pub reset_secs: i64,
+    pub over: bool,
 }
 
 pub fn iso(ms: i64) -> String {
@@ -172,6 +206,36 @@ pub fn refund(which: Which, p: &mut Value) {
 }
 
 impl World {
+    /// Counts one call of `credential` against its provider's volume limit (fixed windows
+    /// from the credential's first call, as the providers' resets suggest).
+    pub fn count_call(&mut self, which: Which, credential: &str) -> Counted {
+        let (limit, window_ms) = match which {
+            Which::Eventbrite => (self.limits.eventbrite_per_hour, 3_600_000),
+            Which::Luma => (self.limits.luma_per_minute, 60_000),
+        };
+        let now = now();
+        let w = self
+            .windows
+            .entry(credential.to_string())
+            .or_insert((now, 0));
+        if w.0 + window_ms <= now {
+            *w = (now, 0);
+        }
+        let reset_secs = ((w.0 + window_ms - now) / 1000).max(1);
+        let over = self.limits.enabled && w.1 >= limit;
+        if over {
+            self.limited += 1;
+        } else {
+            w.1 += 1;
+        }
+        Counted {
+            used: w.1,
+            limit,
+            reset_secs,
+            over,
+        }
+    }
+
     pub fn next_id(&mut self) -> u64 {
         self.next += 1;
         self.next

@@ -1,7 +1,7 @@
 use crate::helpers::TestDatabase;
 use lanyard::server::db::{Backend, Db};
 
-const TABLES: [&str; 8] = [
+const TABLES: [&str; 10] = [
     "workspaces",
     "users",
     "memberships",
@@ -10,6 +10,8 @@ const TABLES: [&str; 8] = [
     "attendees",
     "sync_jobs",
     "sync_runs",
+    "webhook_deliveries",
+    "provider_budgets",
 ];
 
 async fn migrations_apply_to_an_empty_database_and_are_idempotent(backend: Backend) {

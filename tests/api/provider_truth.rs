@@ -509,9 +509,11 @@ async fn a_failed_event_is_retried_in_the_background_and_turns_active_by_itself(
         1
     );
     q.wait_status("ACTIVE").await;
-    wait_for("the successful retry's run", Duration::from_secs(20), || async {
-        (failed_runs(&q, "AUTO_RETRY").await == ["FAILED", "SUCCEEDED"]).then_some(())
-    })
+    wait_for(
+        "the successful retry's run",
+        Duration::from_secs(20),
+        || async { (failed_runs(&q, "AUTO_RETRY").await == ["FAILED", "SUCCEEDED"]).then_some(()) },
+    )
     .await;
     runner.shutdown().await;
 }

@@ -274,6 +274,22 @@ pub async fn live_state(
     }))
 }
 
+/// The event's sync status now.
+pub async fn sync_status(pool: &AnyPool, event_id: &str) -> Result<Option<SyncStatus>, DbError> {
+    let status: Option<String> = sqlx::query_scalar("SELECT sync_status FROM events WHERE id = $1")
+        .bind(event_id)
+        .fetch_optional(pool)
+        .await?;
+    status
+        .map(|s| {
+            SyncStatus::parse(&s).ok_or(DbError::Corrupt {
+                what: "sync status",
+                value: s,
+            })
+        })
+        .transpose()
+}
+
 /// The event's time zone, which its times are shown in.
 pub async fn timezone(pool: &AnyPool, event_id: &str) -> Result<Option<String>, DbError> {
     Ok(

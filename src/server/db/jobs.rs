@@ -244,6 +244,27 @@ pub async fn release(pool: &AnyPool, owner: &str) -> Result<u64, DbError> {
     Ok(done.rows_affected())
 }
 
+/// Hands a running job back to the queue until `run_after` (a rate limit): it resumes from
+/// its checkpoint, and the pause does not count as an attempt.
+pub async fn defer(
+    pool: &AnyPool,
+    job_id: &str,
+    owner: &str,
+    run_after: i64,
+) -> Result<(), DbError> {
+    sqlx::query(
+        "UPDATE sync_jobs SET state = 'QUEUED', lease_owner = NULL, lease_expires_at = NULL,
+            attempts = attempts - 1, run_after = $3
+         WHERE id = $1 AND lease_owner = $2 AND state = 'RUNNING'",
+    )
+    .bind(job_id)
+    .bind(owner)
+    .bind(run_after)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
 pub struct Finished<'a> {
     pub succeeded: bool,
     pub created: i64,

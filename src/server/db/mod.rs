@@ -2,6 +2,7 @@
 //! queries use `$n` placeholders and the portable subset of SQL both engines share.
 
 pub mod attendees;
+pub mod budgets;
 pub mod events;
 pub mod integrations;
 pub mod jobs;

@@ -12,6 +12,7 @@ pub struct EventbriteClient {
     http: reqwest::Client,
     base: String,
     token: String,
+    pub(super) gate: super::Gate,
 }
 
 impl std::fmt::Debug for EventbriteClient {
@@ -38,6 +39,7 @@ impl EventbriteClient {
             http,
             base: base.trim_end_matches('/').to_string(),
             token,
+            gate: None,
         }
     }
 
@@ -47,7 +49,7 @@ impl EventbriteClient {
             .get(format!("{}{path}", self.base))
             .bearer_auth(&self.token)
             .query(query);
-        send_json(request, is_dead_credential).await
+        send_json(request, is_dead_credential, &self.gate).await
     }
 
     pub async fn whoami(&self) -> Result<Account, ProviderError> {
@@ -200,7 +202,7 @@ impl EventbriteClient {
             .post(format!("{}/organizations/{org}/webhooks/", self.base))
             .bearer_auth(&self.token)
             .json(&serde_json::json!({"endpoint_url": endpoint_url, "actions": actions, "event_id": event_id}));
-        let body = send_json(request, is_dead_credential).await?;
+        let body = send_json(request, is_dead_credential, &self.gate).await?;
         let id = body
             .get("id")
             .and_then(|v| {

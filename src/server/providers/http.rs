@@ -31,14 +31,29 @@ pub fn client(timeout: Duration) -> Result<reqwest::Client, ProviderError> {
 pub async fn send_json(
     request: RequestBuilder,
     is_dead_credential: fn(StatusCode, &Value) -> bool,
+    gate: &super::Gate,
 ) -> Result<Value, ProviderError> {
+    if let Some(gate) = gate {
+        gate.take()
+            .await
+            .map_err(|retry_after| ProviderError::BudgetExhausted { retry_after })?;
+    }
     let response = request.send().await.map_err(transport)?;
     let status = response.status();
     // Eventbrite sends no Retry-After; its x-rate-limit header says when the window resets.
-    let retry_after = retry_after(&response).or_else(|| {
-        let header = response.headers().get("x-rate-limit")?.to_str().ok()?;
-        parse_eventbrite_rate_limit(header).map(|(_, _, reset)| reset)
-    });
+    let eventbrite_limit = response
+        .headers()
+        .get("x-rate-limit")
+        .and_then(|h| h.to_str().ok())
+        .and_then(parse_eventbrite_rate_limit);
+    let retry_after =
+        retry_after(&response).or_else(|| eventbrite_limit.map(|(_, _, reset)| reset));
+    if let (Some(gate), Some((used, _, reset))) = (gate, eventbrite_limit) {
+        gate.observed(used, reset).await;
+    }
+    if let (Some(gate), StatusCode::TOO_MANY_REQUESTS) = (gate, status) {
+        gate.rate_limited(retry_after).await;
+    }
     // Reading the whole body first: a connection cut mid-body is transient, not malformed.
     let bytes = response.bytes().await.map_err(transport)?;
     let body: Option<Value> = serde_json::from_slice(&bytes).ok();

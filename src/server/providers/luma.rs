@@ -14,6 +14,7 @@ pub struct LumaClient {
     http: reqwest::Client,
     base: String,
     key: String,
+    pub(super) gate: super::Gate,
 }
 
 impl std::fmt::Debug for LumaClient {
@@ -49,6 +50,7 @@ impl LumaClient {
             http,
             base: base.trim_end_matches('/').to_string(),
             key,
+            gate: None,
         }
     }
 
@@ -63,7 +65,7 @@ impl LumaClient {
             .get(format!("{}{path}", self.base))
             .header("x-luma-api-key", &self.key)
             .query(query);
-        send_json(request, dead).await
+        send_json(request, dead, &self.gate).await
     }
 
     pub async fn whoami(&self) -> Result<Account, ProviderError> {
@@ -157,7 +159,7 @@ impl LumaClient {
             .post(format!("{}/v2/webhooks/create", self.base))
             .header("x-luma-api-key", &self.key)
             .json(&serde_json::json!({"url": url, "event_types": ["guest.registered", "guest.updated", "ticket.registered"]}));
-        let body = send_json(request, is_dead_credential).await?;
+        let body = send_json(request, is_dead_credential, &self.gate).await?;
         let id = body
             .get("id")
             .and_then(Value::as_str)

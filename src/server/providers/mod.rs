@@ -22,6 +22,9 @@ pub enum ProviderError {
     /// 429: wait and try again; not a failure.
     #[error("rate limited by the provider")]
     RateLimited { retry_after: Option<Duration> },
+    /// Our own budget for this credential is spent (no call was made): come back then.
+    #[error("the call budget for this credential is spent for now")]
+    BudgetExhausted { retry_after: Duration },
     /// 5xx, timeout, refused connection, truncated body: worth retrying with backoff.
     #[error("provider unavailable: {0}")]
     Transient(String),
@@ -29,6 +32,24 @@ pub enum ProviderError {
     #[error("unexpected provider response: {0}")]
     Invalid(String),
 }
+
+/// What every call to a provider passes through: the budget of the credential it is made
+/// with (shared by imports, polls, webhooks and the dialog, across instances). The clients
+/// ask before each call and report what the provider said about its limits; they know
+/// nothing of where the budget is kept.
+pub trait CallGate: Send + Sync {
+    /// One call's worth, or how long until there is one.
+    fn take(&self) -> futures_util::future::BoxFuture<'_, Result<(), Duration>>;
+    /// The provider answered 429 (with its Retry-After, if any).
+    fn rate_limited(
+        &self,
+        retry_after: Option<Duration>,
+    ) -> futures_util::future::BoxFuture<'_, ()>;
+    /// The provider's own count for this credential (Eventbrite's `x-rate-limit`).
+    fn observed(&self, used: u32, reset: Duration) -> futures_util::future::BoxFuture<'_, ()>;
+}
+
+pub type Gate = Option<std::sync::Arc<dyn CallGate>>;
 
 /// Base URLs, all configurable so tests and the demo point at the simulator.
 #[derive(Clone, Debug)]
@@ -128,6 +149,20 @@ impl ProviderClient {
                 ProviderClient::Luma(LumaClient::new(http, &urls.luma_api, key))
             }
         })
+    }
+
+    /// The client with every call going through `gate`.
+    pub fn gated(self, gate: std::sync::Arc<dyn CallGate>) -> ProviderClient {
+        match self {
+            ProviderClient::Eventbrite(mut c) => {
+                c.gate = Some(gate);
+                ProviderClient::Eventbrite(c)
+            }
+            ProviderClient::Luma(mut c) => {
+                c.gate = Some(gate);
+                ProviderClient::Luma(c)
+            }
+        }
     }
 
     pub fn provider(&self) -> Provider {

@@ -59,6 +59,9 @@ pub struct ImportOutcome {
     pub disconnected: Vec<String>,
     /// The pass read the provider's whole listing, first page to last, unfiltered.
     pub complete_listing: bool,
+    /// The provider's rate limit (or the credential's budget) stopped the pass: it goes back
+    /// to the queue until then (ms), resuming from its checkpoint, the event's status as it was.
+    pub deferred_until: Option<i64>,
 }
 
 /// Pages fetched ahead of the one being written (memory: a few hundred attendees).
@@ -204,6 +207,30 @@ pub async fn import_all(
         }
     }
 
+    let rate_wait = match &failure {
+        Some(ProviderError::RateLimited { retry_after }) => {
+            Some(retry_after.unwrap_or(std::time::Duration::from_secs(60)))
+        }
+        Some(ProviderError::BudgetExhausted { retry_after }) => Some(*retry_after),
+        _ => None,
+    };
+    if let Some(wait) = rate_wait {
+        let status = events::sync_status(pool, target.event_id)
+            .await?
+            .unwrap_or(SyncStatus::Pending);
+        let until = crate::server::now_ms() + wait.as_millis() as i64;
+        return Ok(ImportOutcome {
+            status,
+            checkpoint,
+            error: Some(format!(
+                "Paused by the provider's rate limit; resumes in {} s.",
+                wait.as_secs().max(1)
+            )),
+            disconnected: Vec::new(),
+            complete_listing: false,
+            deferred_until: Some(until),
+        });
+    }
     let mut disconnected = Vec::new();
     let (event, error) = match failure {
         None => (SyncEvent::SyncSucceeded, None),
@@ -239,6 +266,7 @@ pub async fn import_all(
         error,
         disconnected,
         complete_listing: done && target.changed_since.is_none(),
+        deferred_until: None,
     })
 }
 

@@ -1,7 +1,8 @@
 //! How the sync engine rides out a provider's bad moments. Transient errors (5xx, timeouts,
-//! cut connections) are retried on a jittered exponential schedule with a budget; a 429 is not
-//! a failure: the call waits for `Retry-After` (or backs off when the provider sends none,
-//! as Eventbrite does) and does not spend the transient budget, up to a cap on total waiting.
+//! cut connections) are retried on a jittered exponential schedule with a budget. A 429, or
+//! the credential's call budget running out, is not a failure: a short wait is taken in
+//! place (it does not spend the transient budget), a longer one is returned to the caller,
+//! so that a job is handed back to the queue with a `run_after` instead of holding a worker.
 
 use crate::server::providers::ProviderError;
 use backon::{BackoffBuilder, ExponentialBuilder};
@@ -15,7 +16,8 @@ pub struct RetryPolicy {
     /// First backoff delay; each retry doubles it, up to `max_delay`, plus jitter.
     pub min_delay: Duration,
     pub max_delay: Duration,
-    /// Longest a single call waits out rate limits in all before it gives up.
+    /// Longest a single call waits out rate limits in place, in all; beyond it the error is
+    /// returned (a job is then handed back to the queue until the limit resets).
     pub max_rate_limit_wait: Duration,
 }
 
@@ -25,7 +27,7 @@ impl Default for RetryPolicy {
             transient_retries: 6,
             min_delay: Duration::from_millis(500),
             max_delay: Duration::from_secs(30),
-            max_rate_limit_wait: Duration::from_secs(15 * 60),
+            max_rate_limit_wait: Duration::from_secs(5),
         }
     }
 }
@@ -80,6 +82,15 @@ impl RetryPolicy {
                         return Err(error);
                     }
                     delay
+                }
+                ProviderError::BudgetExhausted { retry_after } => {
+                    // Refused before any call went out.
+                    *attempts -= 1;
+                    waited += *retry_after;
+                    if waited > self.max_rate_limit_wait {
+                        return Err(error);
+                    }
+                    *retry_after
                 }
                 ProviderError::Unauthorized | ProviderError::Invalid(_) => return Err(error),
             };

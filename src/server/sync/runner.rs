@@ -270,6 +270,14 @@ async fn run_job(
         }
         Err(ImportError::Db(error)) => return Err(error),
     };
+    if let Some(until) = outcome.deferred_until {
+        let finished = finished(&outcome.checkpoint, false, false, outcome.error.as_deref());
+        runs::finish(pool, &run_id, "RATE_LIMITED", &finished).await?;
+        jobs::defer(pool, &job.id, owner, until).await?;
+        state.live.publish_event(pool, &job.event_id).await;
+        tracing::info!(job = %job.id, event = %job.event_id, "rate limited: handed back to the queue");
+        return Ok(());
+    }
     let succeeded = outcome.status == SyncStatus::Active;
     let finished = finished(
         &outcome.checkpoint,
@@ -328,6 +336,7 @@ async fn execute(
         error: Some(error.to_string()),
         disconnected: Vec::new(),
         complete_listing: false,
+        deferred_until: None,
     };
     let Some(target) = events::sync_target(pool, &job.workspace_id, &job.event_id).await? else {
         return Ok(not_run(SyncStatus::Failed, "The event no longer exists."));
