@@ -5,6 +5,7 @@ mod helpers;
 
 mod attendees;
 mod auth;
+mod budgets;
 mod cli;
 mod crash;
 mod fixtures;

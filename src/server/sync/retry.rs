@@ -39,7 +39,7 @@ impl RetryPolicy {
             transient_retries: 8,
             min_delay: Duration::from_millis(5),
             max_delay: Duration::from_millis(100),
-            max_rate_limit_wait: Duration::from_secs(30),
+            max_rate_limit_wait: Duration::from_secs(5),
         }
     }
 
