@@ -43,3 +43,7 @@ FROM sync_runs;
 DROP TABLE sync_runs;
 ALTER TABLE sync_runs_next RENAME TO sync_runs;
 CREATE INDEX sync_runs_event_idx ON sync_runs (event_id, started_at);
+
+-- Eventbrite webhooks are per event: the one registered for this event, deleted on the
+-- provider when a re-import registers its replacement.
+ALTER TABLE events ADD COLUMN webhook_id TEXT;

@@ -133,6 +133,23 @@ pub async fn register(
         }
     };
     tracing::info!(integration = %integration_id, webhook = %registration.id, "webhook registered");
+    if !client.webhook_covers_account() {
+        // The event's previous webhook (an earlier import) is replaced: delete it, so the
+        // provider does not deliver every change twice.
+        let old = events::webhook_id(pool, integration_id, provider_event_id).await;
+        if let Ok(Some(old)) = old.as_ref() {
+            if *old != registration.id {
+                if let Err(error) = client.delete_webhook(old).await {
+                    tracing::warn!(%error, webhook = %old, "old webhook not deleted");
+                }
+            }
+        }
+        if let Err(error) =
+            events::save_webhook_id(pool, integration_id, provider_event_id, &registration.id).await
+        {
+            tracing::warn!(%error, "webhook id not saved");
+        }
+    }
     if client.webhook_covers_account() {
         let sealed = registration
             .secret

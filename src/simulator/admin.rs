@@ -14,6 +14,7 @@ pub fn router() -> Router<Sim> {
     Router::new()
         .route("/accounts", post(create_account))
         .route("/accounts/{id}/credentials", post(new_credential))
+        .route("/accounts/{id}/organizations", post(new_organization))
         .route("/events", post(create_event).get(list_events))
         .route("/events/{event}/attendees", post(add_attendee))
         .route("/events/{event}/attendees/{id}", patch(edit_attendee))
@@ -77,6 +78,14 @@ async fn create_account(State(sim): State<Sim>, Json(a): Json<NewAccount>) -> Re
         .into_response()
 }
 
+/// Another Eventbrite organization for the account (one account, several organizations).
+async fn new_organization(State(sim): State<Sim>, Path(id): Path<String>) -> Response {
+    match sim.world().add_organization(&id) {
+        Some(org) => Json(json!({"organization_id": org})).into_response(),
+        None => StatusCode::NOT_FOUND.into_response(),
+    }
+}
+
 async fn new_credential(State(sim): State<Sim>, Path(id): Path<String>) -> Response {
     let mut world = sim.world();
     let Some(which) = world.accounts.get(&id).map(|a| a.which) else {
@@ -94,6 +103,8 @@ struct NewEvent {
     attendees: usize,
     /// ms since the epoch; default: a week from now.
     start: Option<i64>,
+    /// Which of the account's organizations owns it (default: its first).
+    organization_id: Option<String>,
 }
 
 async fn create_event(State(sim): State<Sim>, Json(e): Json<NewEvent>) -> Response {
@@ -104,13 +115,18 @@ async fn create_event(State(sim): State<Sim>, Json(e): Json<NewEvent>) -> Respon
     let start = e
         .start
         .unwrap_or_else(|| chrono::Utc::now().timestamp_millis() + 7 * 86_400_000);
-    let id = world.create_event(
-        &account.owner_id,
-        account.which,
-        &e.name,
-        start,
-        e.attendees,
-    );
+    let owner = match e.organization_id {
+        Some(org) if account.owners().any(|o| *o == org) => org,
+        Some(_) => {
+            return (
+                StatusCode::BAD_REQUEST,
+                "not one of the account's organizations",
+            )
+                .into_response()
+        }
+        None => account.owner_id.clone(),
+    };
+    let id = world.create_event(&owner, account.which, &e.name, start, e.attendees);
     Json(json!({"event_id": id})).into_response()
 }
 

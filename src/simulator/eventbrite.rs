@@ -28,6 +28,8 @@ pub fn router(sim: Sim) -> Router<Sim> {
         .route("/v3/events/{event}/attendees/", get(attendees))
         .route("/v3/events/{event}/attendees/{attendee}/", get(attendee))
         .route("/v3/orders/{order}/", get(order))
+        .route("/v3/events/{event}/", get(one_event))
+        .route("/v3/webhooks/{id}/", axum::routing::delete(delete_webhook))
         .layer(axum::middleware::from_fn_with_state(sim, rate_limit_header))
 }
 
@@ -153,10 +155,17 @@ async fn me(State(sim): State<Sim>, headers: HeaderMap) -> Response {
 }
 
 async fn organizations(State(sim): State<Sim>, headers: HeaderMap) -> Response {
-    let (id, org) = authorised!(sim, headers);
-    let name = sim.world().accounts[&id].name.clone();
-    Json(json!({"organizations": [{"id": org, "name": format!("{name}'s organization")}],
-        "pagination": {"object_count": 1, "page_number": 1, "page_size": PAGE_SIZE, "page_count": 1, "has_more_items": false}}))
+    let (id, _) = authorised!(sim, headers);
+    let world = sim.world();
+    let account = &world.accounts[&id];
+    let orgs: Vec<Value> = account
+        .owners()
+        .enumerate()
+        .map(|(i, org)| json!({"id": org, "name": format!("{}'s organization {}", account.name, i + 1)}))
+        .collect();
+    let n = orgs.len();
+    Json(json!({"organizations": orgs,
+        "pagination": {"object_count": n, "page_number": 1, "page_size": PAGE_SIZE, "page_count": 1, "has_more_items": false}}))
     .into_response()
 }
 
@@ -219,8 +228,8 @@ async fn events(
     Path(org): Path<String>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
-    let (_, own_org) = authorised!(sim, headers);
-    if org != own_org {
+    let (account, _) = authorised!(sim, headers);
+    if !sim.world().reaches(&account, &org) {
         return not_authorized();
     }
     let scope = format!("events/{org}");
@@ -232,7 +241,7 @@ async fn events(
     let mut list: Vec<_> = world
         .events
         .values()
-        .filter(|e| e.owner_id == org)
+        .filter(|e| world.reaches(&account, &e.owner_id))
         .collect();
     list.sort_by_key(|e| std::cmp::Reverse(e.start));
     paginated(
@@ -249,7 +258,7 @@ async fn attendees(
     Path(event): Path<String>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
-    let (_, org) = authorised!(sim, headers);
+    let (account, _) = authorised!(sim, headers);
     let since = match q.get("changed_since") {
         None => None,
         Some(s) => match chrono::DateTime::parse_from_rfc3339(s) {
@@ -272,7 +281,11 @@ async fn attendees(
         Err(res) => return res,
     };
     let world = sim.world();
-    let Some(e) = world.events.get(&event).filter(|e| e.owner_id == org) else {
+    let Some(e) = world
+        .events
+        .get(&event)
+        .filter(|e| world.reaches(&account, &e.owner_id))
+    else {
         return error(
             StatusCode::NOT_FOUND,
             "NOT_FOUND",
@@ -305,12 +318,12 @@ async fn attendee(
     headers: HeaderMap,
     Path((event, attendee)): Path<(String, String)>,
 ) -> Response {
-    let (_, org) = authorised!(sim, headers);
+    let (account, _) = authorised!(sim, headers);
     let world = sim.world();
     match world
         .events
         .get(&event)
-        .filter(|e| e.owner_id == org)
+        .filter(|e| world.reaches(&account, &e.owner_id))
         .and_then(|e| e.people.iter().find(|p| p["id"] == attendee.as_str()))
     {
         Some(p) => Json(p.clone()).into_response(),
@@ -323,12 +336,12 @@ async fn attendee(
 }
 
 async fn order(State(sim): State<Sim>, headers: HeaderMap, Path(order): Path<String>) -> Response {
-    let (_, org) = authorised!(sim, headers);
+    let (account, _) = authorised!(sim, headers);
     let world = sim.world();
     let people: Vec<Value> = world
         .events
         .values()
-        .filter(|e| e.owner_id == org)
+        .filter(|e| world.reaches(&account, &e.owner_id))
         .flat_map(|e| e.people.iter())
         .filter(|p| p["order_id"] == order.as_str())
         .cloned()
@@ -341,6 +354,56 @@ async fn order(State(sim): State<Sim>, headers: HeaderMap, Path(order): Path<Str
         );
     }
     Json(json!({"id": order, "status": "placed", "event_id": people[0]["event_id"], "attendees": people})).into_response()
+}
+
+async fn one_event(
+    State(sim): State<Sim>,
+    headers: HeaderMap,
+    Path(event): Path<String>,
+) -> Response {
+    let (account, _) = authorised!(sim, headers);
+    let world = sim.world();
+    match world
+        .events
+        .get(&event)
+        .filter(|e| world.reaches(&account, &e.owner_id))
+    {
+        Some(e) => {
+            let mut body = event_json(e);
+            body["organization_id"] = json!(e.owner_id);
+            Json(body).into_response()
+        }
+        None => error(
+            StatusCode::NOT_FOUND,
+            "NOT_FOUND",
+            "The event you requested does not exist.",
+        ),
+    }
+}
+
+async fn delete_webhook(
+    State(sim): State<Sim>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    let (account, _) = authorised!(sim, headers);
+    let mut world = sim.world();
+    let Some(i) = world
+        .webhooks
+        .iter()
+        .position(|w| w.id == id && w.which == Which::Eventbrite)
+    else {
+        return error(
+            StatusCode::NOT_FOUND,
+            "NOT_FOUND",
+            "The webhook you requested does not exist.",
+        );
+    };
+    if !world.reaches(&account, &world.webhooks[i].owner_id.clone()) {
+        return not_authorized();
+    }
+    world.webhooks.remove(i);
+    Json(json!({"success": true})).into_response()
 }
 
 #[derive(Deserialize)]
@@ -356,9 +419,20 @@ async fn create_webhook(
     Path(org): Path<String>,
     Json(body): Json<NewWebhook>,
 ) -> Response {
-    let (_, own_org) = authorised!(sim, headers);
-    if org != own_org {
+    let (account, _) = authorised!(sim, headers);
+    if !sim.world().reaches(&account, &org) {
         return not_authorized();
+    }
+    // As on Eventbrite, a webhook for an event is made in the event's own organization.
+    if let Some(event) = &body.event_id {
+        let owner = sim.world().events.get(event).map(|e| e.owner_id.clone());
+        if owner.is_some_and(|o| o != org) {
+            return error(
+                StatusCode::BAD_REQUEST,
+                "ARGUMENTS_ERROR",
+                "The event does not belong to this organization.",
+            );
+        }
     }
     let (Some(url), Some(actions)) = (body.endpoint_url, body.actions) else {
         return error(

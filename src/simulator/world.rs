@@ -33,6 +33,15 @@ pub struct Account {
     pub owner_id: String,
     pub which: Which,
     pub signing: Signing,
+    /// Further Eventbrite organizations the account belongs to (its first is `owner_id`).
+    pub other_orgs: Vec<String>,
+}
+
+impl Account {
+    /// Every organization (Eventbrite) or the calendar (Luma) the account reaches.
+    pub fn owners(&self) -> impl Iterator<Item = &String> {
+        std::iter::once(&self.owner_id).chain(self.other_orgs.iter())
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -280,6 +289,7 @@ impl World {
             owner_id,
             which,
             signing: Signing::default(),
+            other_orgs: Vec::new(),
         };
         self.accounts.insert(id.clone(), account.clone());
         self.credentials.insert(secret.clone(), id);
@@ -376,6 +386,24 @@ impl World {
                 _ => {}
             }
         }
+    }
+
+    /// Adds an organization to an Eventbrite account; returns its id.
+    pub fn add_organization(&mut self, account_id: &str) -> Option<String> {
+        let n = self.next_id();
+        let org = format!("{}", 500_000 + n);
+        self.accounts
+            .get_mut(account_id)?
+            .other_orgs
+            .push(org.clone());
+        Some(org)
+    }
+
+    /// Whether `account_id` reaches events owned by `owner`.
+    pub fn reaches(&self, account_id: &str, owner: &str) -> bool {
+        self.accounts
+            .get(account_id)
+            .is_some_and(|a| a.owners().any(|o| o == owner))
     }
 
     /// Moves an event to another time zone (its instants stay).

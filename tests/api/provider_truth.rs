@@ -22,6 +22,7 @@ crate::on_both_databases!(
     a_change_that_shows_late_during_a_long_import_is_present_after_the_next_poll,
     a_failed_event_is_retried_in_the_background_and_turns_active_by_itself,
     a_rejection_of_a_replaced_credential_cannot_disconnect_the_reconnected_integration,
+    eventbrite_webhooks_are_made_in_the_events_own_organization_and_replaced_not_added,
 );
 
 fn runner(q: &Queued) -> Runner {
@@ -584,5 +585,79 @@ async fn a_rejection_of_a_replaced_credential_cannot_disconnect_the_reconnected_
     .unwrap();
     assert_eq!(status().await, "DISCONNECTED");
     assert_eq!(q.sync_status().await, "DISCONNECTED");
+    runner.shutdown().await;
+}
+
+async fn eventbrite_webhooks_are_made_in_the_events_own_organization_and_replaced_not_added(
+    backend: Backend,
+) {
+    let Some(q) = queued_import(backend, 0, 0).await else {
+        return;
+    };
+    // The account belongs to a second organization, which owns the event we import.
+    let (second_org, event) = {
+        let mut w = q.sim.sim.world();
+        let account = w.account_for(&q.token).unwrap().id.clone();
+        let org = w.add_organization(&account).unwrap();
+        let event = w.create_event(
+            &org,
+            Which::Eventbrite,
+            "Second org's gala",
+            1_796_461_200_000,
+            12,
+        );
+        (org, event)
+    };
+    let client =
+        lanyard::server::integrations::client(&q.app.state, &q.workspace_id, &q.integration_id)
+            .await
+            .unwrap()
+            .unwrap();
+    let listed = client.list_events().await.unwrap();
+    assert!(
+        listed.iter().any(|e| e.provider_event_id == event),
+        "events of every organization are offered"
+    );
+    let pool = &q.app.db.pool;
+    let runner = runner(&q);
+    q.wait_job_state(&q.job_id, "SUCCEEDED").await;
+    let local = q
+        .app
+        .insert_event(
+            &q.workspace_id,
+            Some(&q.integration_id),
+            lanyard::domain::Provider::Eventbrite,
+            &event,
+            "GALA01",
+        )
+        .await;
+    let hooks = || {
+        let w = q.sim.sim.world();
+        w.webhooks
+            .iter()
+            .filter(|h| h.event_id.as_deref() == Some(event.as_str()))
+            .map(|h| (h.id.clone(), h.owner_id.clone()))
+            .collect::<Vec<_>>()
+    };
+    for round in 0..2 {
+        let job = lanyard::server::db::jobs::enqueue(
+            pool,
+            &q.workspace_id,
+            &local,
+            lanyard::server::db::jobs::JobKind::Import,
+            "IMPORT_DIALOG",
+            None,
+        )
+        .await
+        .unwrap();
+        q.wait_job_state(&job, "SUCCEEDED").await;
+        let now = hooks();
+        assert_eq!(
+            now.len(),
+            1,
+            "round {round}: one webhook for the event, the old one deleted"
+        );
+        assert_eq!(now[0].1, second_org, "made in the event's own organization");
+    }
     runner.shutdown().await;
 }

@@ -274,6 +274,39 @@ pub async fn live_state(
     }))
 }
 
+/// The provider's id of the webhook registered for this event (Eventbrite), if any.
+pub async fn webhook_id(
+    pool: &AnyPool,
+    integration_id: &str,
+    provider_event_id: &str,
+) -> Result<Option<String>, DbError> {
+    Ok(sqlx::query_scalar(
+        "SELECT webhook_id FROM events WHERE integration_id = $1 AND provider_event_id = $2",
+    )
+    .bind(integration_id)
+    .bind(provider_event_id)
+    .fetch_optional(pool)
+    .await?
+    .flatten())
+}
+
+pub async fn save_webhook_id(
+    pool: &AnyPool,
+    integration_id: &str,
+    provider_event_id: &str,
+    webhook_id: &str,
+) -> Result<(), DbError> {
+    sqlx::query(
+        "UPDATE events SET webhook_id = $3 WHERE integration_id = $1 AND provider_event_id = $2",
+    )
+    .bind(integration_id)
+    .bind(provider_event_id)
+    .bind(webhook_id)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
 /// The event's sync status now.
 pub async fn sync_status(pool: &AnyPool, event_id: &str) -> Result<Option<SyncStatus>, DbError> {
     let status: Option<String> = sqlx::query_scalar("SELECT sync_status FROM events WHERE id = $1")

@@ -185,17 +185,36 @@ impl EventbriteClient {
         Ok((event_id, map::order_attendees(&body).map_err(invalid)?))
     }
 
+    /// Deletes a webhook this account made (one being replaced); gone already is fine.
+    pub async fn delete_webhook(&self, webhook_id: &str) -> Result<(), ProviderError> {
+        let request = self
+            .http
+            .delete(format!("{}/webhooks/{webhook_id}/", self.base))
+            .bearer_auth(&self.token);
+        match send_json(request, is_dead_credential, &self.gate).await {
+            Ok(_) => Ok(()),
+            Err(ProviderError::Invalid(m)) if m.starts_with("HTTP 404") => Ok(()),
+            Err(e) => Err(e),
+        }
+    }
+
     pub async fn register_webhook(
         &self,
         event_id: &str,
         endpoint_url: &str,
     ) -> Result<super::WebhookRegistration, ProviderError> {
-        let org = self
-            .organization_ids()
-            .await?
-            .into_iter()
-            .next()
-            .ok_or_else(|| ProviderError::Invalid("the account has no organization".into()))?;
+        // An account can belong to several organizations: the webhook is made in the one
+        // that owns the event (its `organization_id`), the first one only when unsaid.
+        let event = self.get(&format!("/events/{event_id}/"), &[]).await?;
+        let org = match crate::domain::mapping::text(event.get("organization_id")) {
+            Some(org) => org,
+            None => self
+                .organization_ids()
+                .await?
+                .into_iter()
+                .next()
+                .ok_or_else(|| ProviderError::Invalid("the account has no organization".into()))?,
+        };
         let actions = "order.placed,order.updated,order.refunded,attendee.updated,attendee.checked_in,attendee.checked_out";
         let request = self
             .http

@@ -239,6 +239,14 @@ impl ProviderClient {
         matches!(self, ProviderClient::Luma(_))
     }
 
+    /// Deletes a per-event webhook being replaced (Eventbrite; Luma's covers the account).
+    pub async fn delete_webhook(&self, webhook_id: &str) -> Result<(), ProviderError> {
+        match self {
+            ProviderClient::Eventbrite(c) => c.delete_webhook(webhook_id).await,
+            ProviderClient::Luma(_) => Ok(()),
+        }
+    }
+
     /// Registers a webhook that posts to `url` about `event_id`; returns its id and, where the provider gives one, its signing secret.
     pub async fn register_webhook(
         &self,

@@ -137,28 +137,61 @@ pub struct PollCandidate {
     pub starts_at: Option<i64>,
     pub ends_at: Option<i64>,
     pub last_synced_at: Option<i64>,
+    pub provider: crate::domain::Provider,
+    /// Attendees stored for the event: what a complete listing of it costs.
+    pub attendees: i64,
+}
+
+/// Of each credential's budget, the share polls may spend: the rest stays for imports,
+/// webhook re-fetches and the Import dialog.
+pub const POLL_SHARE_PERCENT: i64 = 50;
+
+/// Calls a poll of this event is expected to cost. Luma has no changed-since filter, so a
+/// poll lists every guest (pages of 100); an Eventbrite poll usually reads one page of what
+/// changed, and its hourly complete listing is paid for by the share's headroom.
+pub fn poll_cost(c: &PollCandidate) -> i64 {
+    match c.provider {
+        crate::domain::Provider::Luma => (c.attendees.max(1) + 99) / 100,
+        crate::domain::Provider::Eventbrite => 1,
+    }
+}
+
+/// Poll calls one credential may spend a minute: its share of the budget, spread evenly
+/// over the provider's window (Eventbrite's is an hour).
+pub fn poll_calls_per_minute(provider: crate::domain::Provider) -> i64 {
+    let limit = crate::domain::budget::Limit::of(provider);
+    let minutes = (limit.window_ms / 60_000).max(1);
+    (limit.calls * POLL_SHARE_PERCENT / 100 / minutes).max(1)
 }
 
 /// Which candidates to poll now: due ones, most overdue first, within each integration's
-/// remaining budget (`recent` = polls it started in the last minute).
+/// poll budget: at most `per_integration_per_minute` polls and [`poll_calls_per_minute`]
+/// calls a minute (`recent` = polls started and calls spent on polls in the last minute).
+/// Polls are planned from the budget: an event whose poll does not fit waits for a later
+/// tick, so a big Luma event is simply polled less often.
 pub fn choose(
     config: &PollConfig,
     now: i64,
     mut candidates: Vec<PollCandidate>,
-    recent: &HashMap<String, usize>,
+    recent: &HashMap<String, (usize, i64)>,
 ) -> Vec<PollCandidate> {
     candidates.retain(|c| match config.interval_ms(now, c.starts_at, c.ends_at) {
         Some(interval) => c.last_synced_at.is_none_or(|at| at + interval <= now),
         None => false,
     });
     candidates.sort_by_key(|c| c.last_synced_at.unwrap_or(i64::MIN));
-    let mut used: HashMap<String, usize> = recent.clone();
+    let mut used: HashMap<String, (usize, i64)> = recent.clone();
     candidates
         .into_iter()
         .filter(|c| {
-            let n = used.entry(c.integration_id.clone()).or_default();
-            if *n < config.per_integration_per_minute {
-                *n += 1;
+            let (polls, calls) = used.entry(c.integration_id.clone()).or_default();
+            let cost = poll_cost(c);
+            let allowance = poll_calls_per_minute(c.provider);
+            // One poll always fits an idle credential, however big the event.
+            let fits = *calls == 0 || *calls + cost <= allowance;
+            if *polls < config.per_integration_per_minute && fits {
+                *polls += 1;
+                *calls += cost;
                 true
             } else {
                 false
@@ -213,7 +246,8 @@ pub async fn tick(state: &AppState, config: &PollConfig) -> Result<usize, DbErro
     let pool = &state.db.pool;
     let now = now_ms();
     let candidates = sqlx::query(
-        "SELECT e.id, e.workspace_id, e.integration_id, e.starts_at, e.ends_at, e.last_synced_at
+        "SELECT e.id, e.workspace_id, e.integration_id, e.starts_at, e.ends_at, e.last_synced_at,
+            i.provider, (SELECT COUNT(*) FROM attendees a WHERE a.event_id = e.id) AS attendees
          FROM events e JOIN integrations i ON i.id = e.integration_id
          WHERE e.sync_status = 'ACTIVE' AND i.status = 'CONNECTED'
            AND NOT EXISTS (SELECT 1 FROM sync_jobs j WHERE j.event_id = e.id AND j.state IN ('QUEUED', 'RUNNING'))",
@@ -228,10 +262,19 @@ pub async fn tick(state: &AppState, config: &PollConfig) -> Result<usize, DbErro
         starts_at: r.get("starts_at"),
         ends_at: r.get("ends_at"),
         last_synced_at: r.get("last_synced_at"),
+        provider: crate::domain::Provider::parse(&r.get::<String, _>("provider"))
+            .unwrap_or(crate::domain::Provider::Luma),
+        attendees: r.get("attendees"),
     })
     .collect();
-    let recent: HashMap<String, usize> = sqlx::query(
-        "SELECT e.integration_id, COUNT(*) AS polls FROM sync_jobs j JOIN events e ON e.id = j.event_id
+    // Polls queued in the last minute and what they cost: calls made so far, and for a
+    // poll not yet finished at least its expected cost (one call a page of 100).
+    let recent: HashMap<String, (usize, i64)> = sqlx::query(
+        "SELECT e.integration_id, COUNT(*) AS polls,
+            CAST(COALESCE(SUM(CASE WHEN j.state IN ('QUEUED', 'RUNNING')
+                THEN (CASE WHEN j.provider_calls > 1 THEN j.provider_calls ELSE 1 END)
+                ELSE j.provider_calls END), 0) AS BIGINT) AS calls
+         FROM sync_jobs j JOIN events e ON e.id = j.event_id
          WHERE j.trigger = 'POLL' AND j.created_at > $1 AND e.integration_id IS NOT NULL
          GROUP BY e.integration_id",
     )
@@ -239,7 +282,12 @@ pub async fn tick(state: &AppState, config: &PollConfig) -> Result<usize, DbErro
     .fetch_all(pool)
     .await?
     .into_iter()
-    .map(|r| (r.get::<String, _>("integration_id"), r.get::<i64, _>("polls") as usize))
+    .map(|r| {
+        (
+            r.get::<String, _>("integration_id"),
+            (r.get::<i64, _>("polls") as usize, r.get::<i64, _>("calls")),
+        )
+    })
     .collect();
     let chosen = choose(config, now, candidates, &recent);
     for c in &chosen {
@@ -275,6 +323,8 @@ mod tests {
             starts_at: starts,
             ends_at: starts.map(|s| s + 8 * 60 * MIN),
             last_synced_at: last,
+            provider: crate::domain::Provider::Eventbrite,
+            attendees: 100,
         }
     }
 
@@ -377,11 +427,55 @@ mod tests {
             candidate("other", "b", Some(now - 2 * MIN), None),
             candidate("near", "b", Some(now - 20_000), Some(now + 10 * MIN)),
         ];
-        let recent = HashMap::from([("b".to_string(), 1)]);
+        let recent = HashMap::from([("b".to_string(), (1, 1))]);
         let chosen: Vec<String> = choose(&config, now, candidates, &recent)
             .into_iter()
             .map(|c| c.event_id)
             .collect();
         assert_eq!(chosen, ["never", "overdue", "other"]);
+    }
+
+    #[test]
+    fn luma_polls_are_planned_from_the_keys_budget() {
+        let config = PollConfig::default();
+        let now = 1_000 * MIN;
+        // 20 events of 500 guests on one key: 5 calls a poll, 90 poll calls a minute.
+        let candidates: Vec<PollCandidate> = (0..20)
+            .map(|i| PollCandidate {
+                provider: crate::domain::Provider::Luma,
+                attendees: 500,
+                ..candidate(&format!("e{i}"), "k", Some(now - 5 * MIN), None)
+            })
+            .collect();
+        assert_eq!(poll_calls_per_minute(crate::domain::Provider::Luma), 90);
+        let chosen = choose(&config, now, candidates.clone(), &HashMap::new());
+        assert_eq!(
+            chosen.len(),
+            12,
+            "capped by polls a minute (12 x 5 = 60 calls)"
+        );
+        let busy = HashMap::from([("k".to_string(), (2, 80))]);
+        assert_eq!(
+            choose(&config, now, candidates.clone(), &busy).len(),
+            2,
+            "80 + 2 x 5 = 90"
+        );
+        // One huge event still gets polled when the key is idle, then waits.
+        let huge = vec![PollCandidate {
+            attendees: 50_000,
+            ..candidates[0].clone()
+        }];
+        assert_eq!(choose(&config, now, huge.clone(), &HashMap::new()).len(), 1);
+        assert!(choose(
+            &config,
+            now,
+            huge,
+            &HashMap::from([("k".to_string(), (1, 500))])
+        )
+        .is_empty());
+        assert_eq!(
+            poll_calls_per_minute(crate::domain::Provider::Eventbrite),
+            15
+        );
     }
 }
