@@ -31,6 +31,10 @@ pub fn router() -> Router<Sim> {
             post(check_in_attendee),
         )
         .route(
+            "/events/{event}/attendees/{id}/delete",
+            post(delete_attendee),
+        )
+        .route(
             "/events/{event}/attendees/{id}/waitlist",
             post(waitlist_attendee),
         )
@@ -266,6 +270,20 @@ async fn check_in_attendee(
     Path((event, id)): Path<(String, String)>,
 ) -> Response {
     changed(&sim, &event, &id, super::world::check_in)
+}
+
+async fn delete_attendee(
+    State(sim): State<Sim>,
+    Path((event, id)): Path<(String, String)>,
+) -> Response {
+    let deliveries = sim.world().delete_person(&event, &id, &sim.base_url);
+    match deliveries {
+        Some(d) => {
+            sim.deliver(d);
+            StatusCode::NO_CONTENT.into_response()
+        }
+        None => StatusCode::NOT_FOUND.into_response(),
+    }
 }
 
 async fn waitlist_attendee(

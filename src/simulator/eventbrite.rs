@@ -302,12 +302,22 @@ async fn attendees(
     };
     let wanted = q.get("status").map(String::as_str);
     let status_ok = |p: &&Value| match wanted {
-        Some("attending") => !(p["cancelled"] == true || p["refunded"] == true),
-        Some("not_attending") => p["cancelled"] == true || p["refunded"] == true,
+        Some("attending") => {
+            !(p["cancelled"] == true || p["refunded"] == true || p["status"] == "Deleted")
+        }
+        Some("not_attending") => {
+            p["cancelled"] == true || p["refunded"] == true || p["status"] == "Deleted"
+        }
         _ => true,
     };
     // Only the page is cloned: a 100,000-attendee event must not be copied per request.
-    let matching = || e.people.iter().filter(changed).filter(status_ok);
+    let matching = || {
+        e.people
+            .iter()
+            .map(|p| world.listed(p))
+            .filter(changed)
+            .filter(status_ok)
+    };
     let total = matching().count();
     let page = matching().skip(offset).take(PAGE_SIZE).cloned().collect();
     page_response("attendees", total, page, &scope, offset)

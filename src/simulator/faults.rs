@@ -20,6 +20,10 @@ pub struct Faults {
     pub malformed_next: u32,
     /// The next N calls drop the connection mid-body.
     pub drop_next: u32,
+    /// How long a change takes to show in listings (Eventbrite reports up to about 5
+    /// minutes): until then a listing serves the person as they were. A single fetch by id
+    /// is always current.
+    pub listing_delay_ms: u64,
 }
 
 pub enum Injected {

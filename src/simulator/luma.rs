@@ -241,7 +241,19 @@ async fn list_guests(
     let (_, calendar) = authorised!(sim, headers);
     let world = sim.world();
     match own_event(&world, &calendar, &q) {
-        Ok(e) => page(&e.people, &format!("guests/{}", e.id), &q),
+        Ok(e) => {
+            let listed: Vec<Value> = if world.faults.listing_delay_ms > 0 {
+                e.people.iter().map(|p| world.listed(p).clone()).collect()
+            } else {
+                Vec::new()
+            };
+            let people = if listed.is_empty() {
+                &e.people
+            } else {
+                &listed
+            };
+            page(people, &format!("guests/{}", e.id), &q)
+        }
         Err(res) => res,
     }
 }

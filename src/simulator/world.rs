@@ -97,6 +97,9 @@ pub struct World {
     pub windows: HashMap<String, (i64, u32)>,
     /// 429s answered for exceeding `limits`, for the budget run.
     pub limited: u64,
+    /// Each changed person's copy from before its latest change, and when that change was
+    /// made: what listings serve while `faults.listing_delay_ms` has not passed.
+    pub previous: HashMap<String, (Value, i64)>,
     next: u64,
 }
 
@@ -370,6 +373,41 @@ impl World {
         }
     }
 
+    /// The copy of `p` a listing shows now: the previous one while its change is younger
+    /// than the listing delay.
+    pub fn listed<'a>(&'a self, p: &'a Value) -> &'a Value {
+        let delay = self.faults.listing_delay_ms as i64;
+        if delay == 0 {
+            return p;
+        }
+        match p["id"].as_str().and_then(|id| self.previous.get(id)) {
+            Some((old, at)) if now() - at < delay => old,
+            _ => p,
+        }
+    }
+
+    /// Deletes a registration: Eventbrite keeps it, `status: "Deleted"`; Luma's listing
+    /// simply no longer holds the guest. Returns the webhooks due.
+    pub fn delete_person(
+        &mut self,
+        event_id: &str,
+        person_id: &str,
+        base_url: &str,
+    ) -> Option<Vec<Delivery>> {
+        let which = self.events.get(event_id)?.which;
+        match which {
+            Which::Eventbrite => self.change_person(event_id, person_id, base_url, |_, p| {
+                p["status"] = json!("Deleted");
+            }),
+            Which::Luma => {
+                let event = self.events.get_mut(event_id)?;
+                let before = event.people.len();
+                event.people.retain(|p| p["id"] != person_id);
+                (event.people.len() < before).then(Vec::new)
+            }
+        }
+    }
+
     /// Gives an event's people every state a desk meets, deterministically: some cancelled,
     /// refunded, waitlisted, and some already checked in at the provider's own door app.
     pub fn mix_states(&mut self, event_id: &str) {
@@ -441,6 +479,8 @@ impl World {
         let event = self.events.get_mut(event_id)?;
         let which = event.which;
         let person = event.people.iter_mut().find(|p| p["id"] == person_id)?;
+        self.previous
+            .insert(person_id.to_string(), (person.clone(), now()));
         change(which, person);
         // Luma's guests carry no change time.
         if which == Which::Eventbrite {

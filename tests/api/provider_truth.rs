@@ -23,6 +23,8 @@ crate::on_both_databases!(
     a_failed_event_is_retried_in_the_background_and_turns_active_by_itself,
     a_rejection_of_a_replaced_credential_cannot_disconnect_the_reconnected_integration,
     eventbrite_webhooks_are_made_in_the_events_own_organization_and_replaced_not_added,
+    attendees_deleted_at_either_provider_end_not_attending,
+    a_change_shows_in_listings_only_after_the_providers_delay,
 );
 
 fn runner(q: &Queued) -> Runner {
@@ -659,5 +661,81 @@ async fn eventbrite_webhooks_are_made_in_the_events_own_organization_and_replace
         );
         assert_eq!(now[0].1, second_org, "made in the event's own organization");
     }
+    runner.shutdown().await;
+}
+
+async fn attendees_deleted_at_either_provider_end_not_attending(backend: Backend) {
+    for which in [Which::Eventbrite, Which::Luma] {
+        let Some(q) = queued_import_on(backend, which, 20, 0).await else {
+            return;
+        };
+        let runner = runner(&q);
+        q.wait_job_state(&q.job_id, "SUCCEEDED").await;
+        let gone = q.person(3);
+        q.admin(
+            &format!("/events/{}/attendees/{gone}/delete", q.provider_event_id),
+            reqwest::Method::POST,
+            json!({}),
+        )
+        .await;
+        if which == Which::Luma {
+            // Luma's listing just stops holding the guest: the next complete listing says so.
+            let due_now = PollConfig {
+                every: Duration::ZERO,
+                near_every: Duration::ZERO,
+                ..PollConfig::default()
+            };
+            assert_eq!(poller::tick(&q.app.state, &due_now).await.unwrap(), 1);
+        }
+        q.wait_row("the deleted attendee", &gone, |r| r.1 == "NOT_ATTENDING")
+            .await;
+        assert_eq!(q.count().await, 20, "{which:?}: kept as a row, not removed");
+        runner.shutdown().await;
+    }
+}
+
+async fn a_change_shows_in_listings_only_after_the_providers_delay(backend: Backend) {
+    let Some(q) = queued_import(backend, 10, 0).await else {
+        return;
+    };
+    let runner = runner(&q);
+    q.wait_job_state(&q.job_id, "SUCCEEDED").await;
+    let person = q.person(2);
+    {
+        let (e, base) = (q.provider_event_id.clone(), q.sim.url.clone());
+        let mut w = q.sim.sim.world();
+        w.faults.listing_delay_ms = 60_000;
+        let _lost = w
+            .change_person(&e, &person, &base, |_, p| {
+                p["profile"]["first_name"] = json!("Fresh")
+            })
+            .unwrap();
+    }
+    let client =
+        lanyard::server::integrations::client(&q.app.state, &q.workspace_id, &q.integration_id)
+            .await
+            .unwrap()
+            .unwrap();
+    let page = client
+        .attendees_page(&q.provider_event_id, None, None)
+        .await
+        .unwrap();
+    let listed = page
+        .attendees
+        .iter()
+        .find(|a| a.provider_attendee_id == person)
+        .unwrap();
+    assert_ne!(listed.first_name, "Fresh", "the listing lags");
+    let one = client
+        .attendee(&q.provider_event_id, &person)
+        .await
+        .unwrap();
+    assert_eq!(one.first_name, "Fresh", "a fetch by id is current");
+    q.sim.sim.world().faults.listing_delay_ms = 0;
+    let page = client
+        .attendees_page(&q.provider_event_id, None, None)
+        .await
+        .unwrap();
+    assert!(page.attendees.iter().any(|a| a.first_name == "Fresh"));
     runner.shutdown().await;
 }
