@@ -6,12 +6,17 @@
 //! baseline of the same pair, so a slower or busier machine moves both; the median pair is
 //! reported.
 //!
-//! Then the live-sync benchmark ([`live`]): change-to-subscriber latency and fan-out.
+//! Then the live-sync benchmark ([`live`]): change-to-subscriber latency and fan-out; then
+//! the budget run ([`budget`]): 20 events per provider polled within the providers' limits.
+//! The throughput runs switch the simulator's volume limits off (they measure the engine:
+//! 100,000 attendees are 2,000 Eventbrite calls, the token's whole hour); the budget run
+//! switches them on.
 //!
 //! Environment: `LANYARD_BENCH_ATTENDEES` (default 100000), `LANYARD_BENCH_CHANGES` (1000),
 //! `LANYARD_BENCH_SUBSCRIBERS` (500), `TEST_DATABASE_URL` (a PostgreSQL server on which a
 //! scratch database is created and dropped; skipped when unreachable).
 
+mod budget;
 mod live;
 
 use lanyard::domain::{Provider, Role};
@@ -48,6 +53,7 @@ async fn main() {
     let sim = simulator::start("127.0.0.1:0".parse().unwrap())
         .await
         .expect("simulator starts");
+    sim.sim.world().limits.enabled = false;
     let (token, provider_event_id) =
         eventbrite_event(&sim, "bench@lanyard.test", "Bench Summit", size);
     let urls = sim.provider_urls();
@@ -111,6 +117,37 @@ async fn main() {
         ms(live.fanout_last),
         live.kib_per_subscriber,
     );
+
+    let per_provider = env_or("LANYARD_BENCH_BUDGET_EVENTS", 20);
+    let per_event = env_or("LANYARD_BENCH_BUDGET_ATTENDEES", 300);
+    let live_secs = env_or("LANYARD_BENCH_BUDGET_SECONDS", 150) as u64;
+    println!();
+    println!(
+        "Budget run: {per_provider} ACTIVE events of {per_event} attendees on one Eventbrite token and {per_provider} on one Luma key, simulator limits on (2,000/h, 200/min)"
+    );
+    let b = budget::run(&sim, per_provider, per_event, live_secs).await;
+    println!(
+        "| provider | import calls | per attendee | live polling calls | per hour (extrapolated) |"
+    );
+    println!("|---|---|---|---|---|");
+    for ((label, import, attendees), (_, polled, secs)) in b.imports.iter().zip(&b.live_polls) {
+        println!(
+            "| {label} | {import} | {:.4} | {polled} in {secs:.0} s | {:.0} |",
+            *import as f64 / *attendees as f64,
+            *polled as f64 * 3600.0 / secs,
+        );
+    }
+    println!(
+        "429s answered by the simulator: {}; runs handed back (RATE_LIMITED): {}; events {}x{} attendees each",
+        b.limited_429, b.rate_limited_runs, b.events_per_provider, b.attendees_per_event
+    );
+    println!("Virtual hour through the runner's planner (5 s ticks):");
+    println!("| provider | poll calls in the hour | polls per event | busiest window | documented limit |");
+    println!("|---|---|---|---|---|");
+    for (label, calls, polls, busiest, limit) in &b.modelled {
+        let window = if *label == "Luma" { "minute" } else { "hour" };
+        println!("| {label} | {calls} | {polls:.1} | {busiest} calls in a {window} | {limit} a {window} |");
+    }
 }
 
 /// A new Eventbrite account on the simulator holding one event of `size` attendees: its
