@@ -5,10 +5,10 @@
 // This spec runs an app instance of its own that polls every 2 s (the shared one polls each
 // minute), on the shared simulator.
 import { expect, test, type APIRequestContext, type Page } from "@playwright/test";
-import { spawn, type ChildProcess } from "child_process";
+import { type ChildProcess } from "child_process";
 import * as os from "os";
 import * as path from "path";
-import { connectEventbrite, openImportDialog, signInAsAdmin, simulator } from "./demo";
+import { connectEventbrite, openImportDialog, signInAsAdmin, simulator, spawnApp } from "./demo";
 
 const port = Number(process.env.E2E_PORT ?? "3100") + 20;
 const base = `http://127.0.0.1:${port}`;
@@ -18,22 +18,7 @@ const eventName = "Northwind Product Breakfast";
 let app: ChildProcess;
 
 test.beforeAll(async ({ request }) => {
-  app = spawn("../target/debug/lanyard", ["serve", "--demo"], {
-    stdio: "ignore",
-    env: {
-      ...process.env,
-      LANYARD_ADDR: `127.0.0.1:${port}`,
-      LANYARD_DATA_DIR: dataDir,
-      LEPTOS_SITE_ROOT: "../target/site",
-      LANYARD_LOG: "warn",
-      EVENTBRITE_API_URL: `${simulator}/eventbrite/v3`,
-      EVENTBRITE_OAUTH_URL: `${simulator}/eventbrite/oauth`,
-      LUMA_API_URL: `${simulator}/luma`,
-      EVENTBRITE_CLIENT_ID: "lanyard-demo",
-      EVENTBRITE_CLIENT_SECRET: "lanyard-demo-secret",
-      LANYARD_POLL_SECONDS: "2",
-    },
-  });
+  app = spawnApp(port, dataDir, { LANYARD_POLL_SECONDS: "2" });
   await healthy(request);
 });
 

@@ -1,6 +1,7 @@
 // Shared steps for specs that run against the demo workspace and the provider simulator.
 // `base` is the app's address when a spec drives an instance of its own.
 import { expect, type Page } from "@playwright/test";
+import { spawn, type ChildProcess } from "child_process";
 
 export const simulator = process.env.SIMULATOR_URL!;
 export const eventbriteAccount = "events@northwind.example";
@@ -72,4 +73,25 @@ export async function recoverThroughDialog(page: Page, button: "Reconnect" | "Re
   await expect(page.getByTestId("toast")).toHaveText("Reconnecting event");
   await expect(page.getByTestId("syncing-pill")).toBeVisible({ timeout: 60_000 });
   await expect(page.getByTestId("alert-banner")).toHaveCount(0);
+}
+
+/// Starts an app instance of a spec's own on the shared simulator (demo seed, its own data
+/// directory), with `env` on top of the common settings.
+export function spawnApp(port: number, dataDir: string, env: Record<string, string> = {}): ChildProcess {
+  return spawn("../target/debug/lanyard", ["serve", "--demo"], {
+    stdio: "ignore",
+    env: {
+      ...process.env,
+      LANYARD_ADDR: `127.0.0.1:${port}`,
+      LANYARD_DATA_DIR: dataDir,
+      LEPTOS_SITE_ROOT: "../target/site",
+      LANYARD_LOG: "warn",
+      EVENTBRITE_API_URL: `${simulator}/eventbrite/v3`,
+      EVENTBRITE_OAUTH_URL: `${simulator}/eventbrite/oauth`,
+      LUMA_API_URL: `${simulator}/luma`,
+      EVENTBRITE_CLIENT_ID: "lanyard-demo",
+      EVENTBRITE_CLIENT_SECRET: "lanyard-demo-secret",
+      ...env,
+    },
+  });
 }

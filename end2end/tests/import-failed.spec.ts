@@ -5,34 +5,18 @@
 // This spec runs an app instance of its own (it must kill it), on the shared simulator, so
 // the provider keeps its tokens and events across the crash as a real one would.
 import { expect, test, type APIRequestContext } from "@playwright/test";
-import { spawn, type ChildProcess } from "child_process";
+import { type ChildProcess } from "child_process";
 import * as os from "os";
 import * as path from "path";
-import { connectEventbrite, openImportDialog, recoverThroughDialog, setFaults, signInAsAdmin, simulator } from "./demo";
+import { connectEventbrite, openImportDialog, recoverThroughDialog, setFaults, signInAsAdmin, simulator, spawnApp } from "./demo";
 
 const port = Number(process.env.E2E_PORT ?? "3100") + 10;
 const base = `http://127.0.0.1:${port}`;
 const dataDir = path.join(os.tmpdir(), `lanyard-e2e-crash-${Date.now()}`);
 
 function start(): ChildProcess {
-  return spawn("../target/debug/lanyard", ["serve", "--demo"], {
-    stdio: "ignore",
-    env: {
-      ...process.env,
-      LANYARD_ADDR: `127.0.0.1:${port}`,
-      LANYARD_DATA_DIR: dataDir,
-      LEPTOS_SITE_ROOT: "../target/site",
-      LANYARD_LOG: "warn",
-      EVENTBRITE_API_URL: `${simulator}/eventbrite/v3`,
-      EVENTBRITE_OAUTH_URL: `${simulator}/eventbrite/oauth`,
-      LUMA_API_URL: `${simulator}/luma`,
-      EVENTBRITE_CLIENT_ID: "lanyard-demo",
-      EVENTBRITE_CLIENT_SECRET: "lanyard-demo-secret",
-      // A crashed job is claimed again 2 s later, and one crash uses up its attempts.
-      LANYARD_JOB_LEASE_SECONDS: "2",
-      LANYARD_JOB_MAX_ATTEMPTS: "1",
-    },
-  });
+  // A crashed job is claimed again 2 s later, and one crash uses up its attempts.
+  return spawnApp(port, dataDir, { LANYARD_JOB_LEASE_SECONDS: "2", LANYARD_JOB_MAX_ATTEMPTS: "1" });
 }
 
 async function healthy(request: APIRequestContext) {

@@ -6,6 +6,13 @@ test("an admin connects Eventbrite through OAuth and Luma with a key, then a rev
   await page.getByRole("link", { name: "Settings → Integrations" }).click();
   await expect(page.getByRole("heading", { name: "Integrations", exact: true })).toBeVisible();
 
+  // Declining on Eventbrite's page comes back to the Integrations page with a clear word.
+  await page.getByRole("link", { name: "Connect Eventbrite" }).click();
+  await expect(page).toHaveURL(new RegExp(`^${simulator}/eventbrite/oauth/authorize\\?`));
+  await page.getByRole("button", { name: "Deny" }).click();
+  await expect(page).toHaveURL(/\/settings\/integrations\?error=eventbrite_denied$/);
+  await expect(page.getByTestId("oauth-declined")).toContainText("Eventbrite authorisation was declined");
+
   // Eventbrite: the real redirect dance through the simulator's approve page.
   await page.getByRole("link", { name: "Connect Eventbrite" }).click();
   await expect(page).toHaveURL(new RegExp(`^${simulator}/eventbrite/oauth/authorize\\?`));

@@ -132,15 +132,7 @@ async fn a_rate_limited_import_is_handed_back_and_another_accounts_import_runs_m
         );
         (token, event)
     };
-    let user = lanyard::server::db::users::credentials_by_email(pool, "admin@acme.test")
-        .await
-        .unwrap()
-        .unwrap()
-        .user_id;
-    let member = lanyard::server::db::users::member(pool, &user, &q.workspace_id)
-        .await
-        .unwrap()
-        .unwrap();
+    let member = q.admin_member().await;
     let integration = lanyard::server::integrations::connect(
         &q.app.state,
         &member,

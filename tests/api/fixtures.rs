@@ -104,6 +104,15 @@ fn provider_of(which: Which) -> Provider {
     }
 }
 
+/// Polling settings under which every ACTIVE event is due at once.
+pub fn polls_due_now() -> lanyard::server::sync::poller::PollConfig {
+    lanyard::server::sync::poller::PollConfig {
+        every: Duration::ZERO,
+        near_every: Duration::ZERO,
+        ..Default::default()
+    }
+}
+
 pub fn runner_config() -> RunnerConfig {
     RunnerConfig {
         concurrency: 2,
@@ -232,6 +241,20 @@ impl Queued {
         .await
         .unwrap();
         (event, job)
+    }
+
+    /// The workspace's admin, as the server code takes a member.
+    pub async fn admin_member(&self) -> users::MemberRow {
+        let pool = &self.app.db.pool;
+        let user = users::credentials_by_email(pool, "admin@acme.test")
+            .await
+            .unwrap()
+            .unwrap()
+            .user_id;
+        users::member(pool, &user, &self.workspace_id)
+            .await
+            .unwrap()
+            .unwrap()
     }
 
     pub fn provider_calls(&self) -> u64 {

@@ -4,7 +4,7 @@
 use crate::fixtures::{queued_import, queued_import_on, runner_config, wait_for, Queued};
 use lanyard::domain::Role;
 use lanyard::server::db::{jobs, Backend};
-use lanyard::server::sync::poller::{self, PollConfig};
+use lanyard::server::sync::poller;
 use lanyard::server::sync::runner::Runner;
 use lanyard::simulator::world;
 use serde_json::{json, Value};
@@ -276,11 +276,7 @@ async fn lost_webhooks_are_caught_by_the_poll_reading_only_what_changed(backend:
     // Each change alone on the provider, its webhook never delivered, then one poll.
     // Counts are (created, updated, cancelled) of that poll's run.
     let (e, base) = (q.provider_event_id.clone(), q.sim.url.clone());
-    let due_now = PollConfig {
-        every: Duration::ZERO,
-        near_every: Duration::ZERO,
-        ..PollConfig::default()
-    };
+    let due_now = crate::fixtures::polls_due_now();
     let changes: [(&str, (i64, i64, i64)); 4] = [
         ("register", (1, 0, 0)),
         ("edit", (0, 1, 0)),

@@ -412,11 +412,7 @@ async fn a_change_that_shows_late_during_a_long_import_is_present_after_the_next
         "page 1 was read before the edit"
     );
     q.sim.sim.world().faults.latency_ms = 0;
-    let due_now = PollConfig {
-        every: Duration::ZERO,
-        near_every: Duration::ZERO,
-        ..PollConfig::default()
-    };
+    let due_now = crate::fixtures::polls_due_now();
     assert_eq!(poller::tick(&q.app.state, &due_now).await.unwrap(), 1);
     q.wait_row("the late change", &edited, |r| r.0 == "Late")
         .await;
@@ -546,15 +542,7 @@ async fn a_rejection_of_a_replaced_credential_cannot_disconnect_the_reconnected_
         w.credentials.remove(&q.token);
         token
     };
-    let user = lanyard::server::db::users::credentials_by_email(pool, "admin@acme.test")
-        .await
-        .unwrap()
-        .unwrap()
-        .user_id;
-    let member = lanyard::server::db::users::member(pool, &user, &q.workspace_id)
-        .await
-        .unwrap()
-        .unwrap();
+    let member = q.admin_member().await;
     let card = lanyard::server::integrations::connect(
         &q.app.state,
         &member,
@@ -680,11 +668,7 @@ async fn attendees_deleted_at_either_provider_end_not_attending(backend: Backend
         .await;
         if which == Which::Luma {
             // Luma's listing just stops holding the guest: the next complete listing says so.
-            let due_now = PollConfig {
-                every: Duration::ZERO,
-                near_every: Duration::ZERO,
-                ..PollConfig::default()
-            };
+            let due_now = crate::fixtures::polls_due_now();
             assert_eq!(poller::tick(&q.app.state, &due_now).await.unwrap(), 1);
         }
         q.wait_row("the deleted attendee", &gone, |r| r.1 == "NOT_ATTENDING")

@@ -100,6 +100,21 @@ pub async fn run(
                     )
                 })
                 .collect();
+            // People registered over the weeks before, not all in the last second: a
+            // changed-since poll then finds what changed, as it would on the real provider.
+            let weeks_ago = lanyard::simulator::world::iso(
+                chrono::Utc::now().timestamp_millis() - 14 * 86_400_000,
+            );
+            for id in &ids {
+                for p in world.events.get_mut(id).unwrap().people.iter_mut() {
+                    if which == Which::Eventbrite {
+                        p["changed"] = serde_json::json!(weeks_ago.clone());
+                        p["created"] = serde_json::json!(weeks_ago.clone());
+                    } else {
+                        p["registered_at"] = serde_json::json!(weeks_ago.clone());
+                    }
+                }
+            }
             (token, account.owner_id, ids)
         };
         let _ = owner;
@@ -232,6 +247,7 @@ fn model_hour(
                 last_synced_at: Some(last[i].0),
                 provider,
                 attendees: attendees as i64,
+                last_poll_calls: 0,
             })
             .collect();
         for c in poller::choose(&config, t, candidates, &recent) {

@@ -140,6 +140,8 @@ pub struct PollCandidate {
     pub provider: crate::domain::Provider,
     /// Attendees stored for the event: what a complete listing of it costs.
     pub attendees: i64,
+    /// Calls its last poll took (a changed-since poll that found much, a complete listing).
+    pub last_poll_calls: i64,
 }
 
 /// Of each credential's budget, the share polls may spend: the rest stays for imports,
@@ -149,11 +151,13 @@ pub const POLL_SHARE_PERCENT: i64 = 50;
 /// Calls a poll of this event is expected to cost. Luma has no changed-since filter, so a
 /// poll lists every guest (pages of 100); an Eventbrite poll usually reads one page of what
 /// changed, and its hourly complete listing is paid for by the share's headroom.
+/// What the last poll of the event cost is the better guess when it was more.
 pub fn poll_cost(c: &PollCandidate) -> i64 {
-    match c.provider {
+    let model = match c.provider {
         crate::domain::Provider::Luma => (c.attendees.max(1) + 99) / 100,
         crate::domain::Provider::Eventbrite => 1,
-    }
+    };
+    model.max(c.last_poll_calls)
 }
 
 /// Poll calls one credential may spend a minute: its share of the budget, spread evenly
@@ -247,7 +251,10 @@ pub async fn tick(state: &AppState, config: &PollConfig) -> Result<usize, DbErro
     let now = now_ms();
     let candidates = sqlx::query(
         "SELECT e.id, e.workspace_id, e.integration_id, e.starts_at, e.ends_at, e.last_synced_at,
-            i.provider, (SELECT COUNT(*) FROM attendees a WHERE a.event_id = e.id) AS attendees
+            i.provider, (SELECT COUNT(*) FROM attendees a WHERE a.event_id = e.id) AS attendees,
+            COALESCE((SELECT r.provider_calls FROM sync_runs r
+                WHERE r.event_id = e.id AND r.trigger = 'POLL' AND r.outcome = 'SUCCEEDED'
+                ORDER BY r.started_at DESC LIMIT 1), 0) AS last_poll_calls
          FROM events e JOIN integrations i ON i.id = e.integration_id
          WHERE e.sync_status = 'ACTIVE' AND i.status = 'CONNECTED'
            AND NOT EXISTS (SELECT 1 FROM sync_jobs j WHERE j.event_id = e.id AND j.state IN ('QUEUED', 'RUNNING'))",
@@ -265,6 +272,7 @@ pub async fn tick(state: &AppState, config: &PollConfig) -> Result<usize, DbErro
         provider: crate::domain::Provider::parse(&r.get::<String, _>("provider"))
             .unwrap_or(crate::domain::Provider::Luma),
         attendees: r.get("attendees"),
+        last_poll_calls: r.get("last_poll_calls"),
     })
     .collect();
     // Polls queued in the last minute and what they cost: calls made so far, and for a
@@ -325,6 +333,7 @@ mod tests {
             last_synced_at: last,
             provider: crate::domain::Provider::Eventbrite,
             attendees: 100,
+            last_poll_calls: 0,
         }
     }
 
@@ -477,5 +486,12 @@ mod tests {
             poll_calls_per_minute(crate::domain::Provider::Eventbrite),
             15
         );
+        // An Eventbrite event whose last poll read six pages is planned at six.
+        let busy_event = PollCandidate {
+            provider: crate::domain::Provider::Eventbrite,
+            last_poll_calls: 6,
+            ..candidate("x", "t", Some(now - 5 * MIN), None)
+        };
+        assert_eq!(poll_cost(&busy_event), 6);
     }
 }

@@ -216,23 +216,7 @@ async fn run_job(
     let renewer = AbortOnDrop({
         let (pool, job_id, owner) = (pool.clone(), job.id.clone(), owner.to_string());
         tokio::spawn(async move {
-            let mut renewed_at = tokio::time::Instant::now();
-            let mut wait = lease / 3;
-            loop {
-                tokio::time::sleep(wait).await;
-                match jobs::renew(&pool, &job_id, &owner, lease_ms).await {
-                    Ok(true) => {
-                        renewed_at = tokio::time::Instant::now();
-                        wait = lease / 3;
-                    }
-                    Ok(false) => break,
-                    Err(error) if renewed_at.elapsed() < lease => {
-                        tracing::warn!(job = %job_id, %error, "lease renewal failed; trying again");
-                        wait = (lease / 10).max(std::time::Duration::from_millis(50));
-                    }
-                    Err(_) => break,
-                }
-            }
+            keep_lease(lease, || jobs::renew(&pool, &job_id, &owner, lease_ms)).await;
             tracing::warn!(job = %job_id, "lease lost; the job stops");
             let _ = lost_tx.send(());
         })
@@ -302,6 +286,33 @@ async fn run_job(
     }
     tracing::info!(job = %job.id, event = %job.event_id, outcome = label, "job finished");
     Ok(())
+}
+
+/// Renews a lease every third of its length until it is lost: `renew` answering `false`
+/// (another claim holds the job), or failing for longer than the lease lasts. A failure
+/// within that time (a database blip) is retried sooner, and the job goes on.
+async fn keep_lease<F, Fut>(lease: Duration, mut renew: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<bool, DbError>>,
+{
+    let mut renewed_at = tokio::time::Instant::now();
+    let mut wait = lease / 3;
+    loop {
+        tokio::time::sleep(wait).await;
+        match renew().await {
+            Ok(true) => {
+                renewed_at = tokio::time::Instant::now();
+                wait = lease / 3;
+            }
+            Ok(false) => return,
+            Err(error) if renewed_at.elapsed() < lease => {
+                tracing::warn!(%error, "lease renewal failed; trying again");
+                wait = (lease / 10).max(Duration::from_millis(50));
+            }
+            Err(_) => return,
+        }
+    }
 }
 
 fn finished<'a>(
@@ -405,4 +416,46 @@ async fn execute(
         on_page,
     )
     .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::cell::RefCell;
+
+    fn blip() -> Result<bool, DbError> {
+        Err(DbError::from(sqlx::Error::PoolTimedOut))
+    }
+
+    /// Plays `script` as the database's answers; returns how many renewals were asked for
+    /// and when (in ms of paused time) the lease was given up.
+    async fn play(script: Vec<Result<bool, DbError>>) -> (usize, u128) {
+        let script = RefCell::new(script.into_iter());
+        let asked = RefCell::new(0);
+        let start = tokio::time::Instant::now();
+        keep_lease(Duration::from_secs(30), || {
+            *asked.borrow_mut() += 1;
+            let next = script.borrow_mut().next().unwrap_or(Ok(false));
+            std::future::ready(next)
+        })
+        .await;
+        let given_up = start.elapsed().as_millis();
+        (asked.into_inner(), given_up)
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn database_blips_do_not_lose_the_lease() {
+        // Renewed, two failures (retried after 3 s each), renewed, then another claim owns it.
+        let (asked, at) = play(vec![Ok(true), blip(), blip(), Ok(true), Ok(false)]).await;
+        assert_eq!(asked, 5);
+        assert_eq!(at, 10_000 + 3_000 + 3_000 + 10_000 + 10_000);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn failing_for_longer_than_the_lease_gives_it_up() {
+        let (asked, at) = play((0..50).map(|_| blip()).collect()).await;
+        // First try at 10 s, then every 3 s until 30 s have passed since the last renewal.
+        assert_eq!(asked, 8);
+        assert!(at >= 30_000 && at <= 34_000, "{at}");
+    }
 }
