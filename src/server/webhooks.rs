@@ -160,6 +160,17 @@ pub async fn register(
         if let Err(error) = saved {
             tracing::warn!(integration = %integration_id, %error, "webhook registration not saved");
         }
+        // The webhook the previous key made (before a reconnect) is deleted with the new one.
+        if let Ok(Some(old)) = store::replaced_webhook(pool, integration_id).await {
+            match client.delete_webhook(&old).await {
+                Ok(()) => {
+                    let _ = store::replaced_webhook_deleted(pool, integration_id).await;
+                }
+                Err(error) => {
+                    tracing::warn!(%error, webhook = %old, "replaced webhook not deleted")
+                }
+            }
+        }
     }
 }
 

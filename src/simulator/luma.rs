@@ -22,6 +22,7 @@ pub fn router(_sim: Sim) -> Router<Sim> {
         .route("/v1/events/guests/list", get(list_guests))
         .route("/v1/events/guests/get", get(get_guest))
         .route("/v2/webhooks/create", post(create_webhook))
+        .route("/v1/webhooks/delete", post(delete_webhook))
 }
 
 fn error(status: StatusCode, message: &str) -> Response {
@@ -287,6 +288,27 @@ async fn get_guest(
             Json(guest).into_response()
         }
         None => error(StatusCode::NOT_FOUND, "Guest not found."),
+    }
+}
+
+async fn delete_webhook(
+    State(sim): State<Sim>,
+    headers: HeaderMap,
+    Json(body): Json<Value>,
+) -> Response {
+    let (_, calendar) = authorised!(sim, headers);
+    let Some(id) = body["id"].as_str() else {
+        return error(StatusCode::BAD_REQUEST, "id is required.");
+    };
+    let mut world = sim.world();
+    let before = world.webhooks.len();
+    world
+        .webhooks
+        .retain(|w| !(w.id == id && w.which == Which::Luma && w.owner_id == calendar));
+    if world.webhooks.len() < before {
+        Json(json!({})).into_response()
+    } else {
+        error(StatusCode::NOT_FOUND, "Webhook not found.")
     }
 }
 

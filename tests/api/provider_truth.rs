@@ -25,6 +25,7 @@ crate::on_both_databases!(
     eventbrite_webhooks_are_made_in_the_events_own_organization_and_replaced_not_added,
     attendees_deleted_at_either_provider_end_not_attending,
     a_change_shows_in_listings_only_after_the_providers_delay,
+    a_reconnected_luma_calendar_keeps_one_webhook,
 );
 
 fn runner(q: &Queued) -> Runner {
@@ -478,6 +479,19 @@ async fn a_failed_event_is_retried_in_the_background_and_turns_active_by_itself(
         ..PollConfig::default()
     };
     // Still down: the background retry fails too, and the event stays FAILED.
+    let idle = || async {
+        lanyard::server::db::jobs::active_job(pool, &q.event_id)
+            .await
+            .unwrap()
+            .is_none()
+            .then_some(())
+    };
+    wait_for(
+        "the failed sync's job to end",
+        Duration::from_secs(20),
+        idle,
+    )
+    .await;
     assert_eq!(
         poller::retry_failed(&q.app.state, &at_once).await.unwrap(),
         1
@@ -489,14 +503,7 @@ async fn a_failed_event_is_retried_in_the_background_and_turns_active_by_itself(
     q.wait_status("FAILED").await;
     assert_eq!(failed_runs(&q, "AUTO_RETRY").await, ["FAILED"]);
     // Not yet due under a longer gap.
-    wait_for("the job to end", Duration::from_secs(20), || async {
-        lanyard::server::db::jobs::active_job(pool, &q.event_id)
-            .await
-            .unwrap()
-            .is_none()
-            .then_some(())
-    })
-    .await;
+    wait_for("the retry's job to end", Duration::from_secs(20), idle).await;
     assert_eq!(
         poller::retry_failed(&q.app.state, &patient).await.unwrap(),
         0
@@ -721,5 +728,44 @@ async fn a_change_shows_in_listings_only_after_the_providers_delay(backend: Back
         .await
         .unwrap();
     assert!(page.attendees.iter().any(|a| a.first_name == "Fresh"));
+    runner.shutdown().await;
+}
+
+async fn a_reconnected_luma_calendar_keeps_one_webhook(backend: Backend) {
+    let Some(q) = queued_import_on(backend, Which::Luma, 5, 0).await else {
+        return;
+    };
+    let runner = runner(&q);
+    q.wait_job_state(&q.job_id, "SUCCEEDED").await;
+    let luma_hooks = || {
+        let w = q.sim.sim.world();
+        w.webhooks
+            .iter()
+            .filter(|h| h.which == Which::Luma)
+            .map(|h| h.id.clone())
+            .collect::<Vec<_>>()
+    };
+    let first = luma_hooks();
+    assert_eq!(first.len(), 1);
+    // A new key for the same calendar, pasted into the card's Reconnect: updated in place.
+    let key = {
+        let mut w = q.sim.sim.world();
+        let account = w.account_for(&q.token).unwrap().id.clone();
+        w.issue_credential(&account, "secret-")
+    };
+    let member = q.admin_member().await;
+    lanyard::server::integrations::reconnect(
+        &q.app.state,
+        &member,
+        &q.integration_id,
+        lanyard::server::providers::Credential::LumaApiKey(key),
+    )
+    .await
+    .unwrap();
+    let (_, job) = q.import_another("After reconnect", 3, "LUMA03").await;
+    q.wait_job_state(&job, "SUCCEEDED").await;
+    let now = luma_hooks();
+    assert_eq!(now.len(), 1, "the old key's webhook was deleted: {now:?}");
+    assert_ne!(now, first, "the new key registered its own");
     runner.shutdown().await;
 }

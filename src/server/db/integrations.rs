@@ -115,7 +115,8 @@ pub async fn save(
         sqlx::query(
             "UPDATE integrations SET account_email = $2, status = 'CONNECTED', credentials = $3,
                 connected_by = $4, connected_at = $5, disconnected_at = NULL, last_error = NULL, updated_at = $5,
-                provider_account_id = $7, webhook_id = NULL, webhook_secret = NULL
+                provider_account_id = $7, replaced_webhook_id = COALESCE(webhook_id, replaced_webhook_id),
+                webhook_id = NULL, webhook_secret = NULL
              WHERE id = $1 AND workspace_id = $6",
         )
         .bind(id)
@@ -290,6 +291,25 @@ pub async fn by_webhook_token(
         integration_id: r.get("id"),
         sealed_secret: r.get("webhook_secret"),
     }))
+}
+
+/// The account-wide webhook a reconnect replaced, still to be deleted on the provider.
+pub async fn replaced_webhook(pool: &AnyPool, id: &str) -> Result<Option<String>, DbError> {
+    Ok(
+        sqlx::query_scalar("SELECT replaced_webhook_id FROM integrations WHERE id = $1")
+            .bind(id)
+            .fetch_optional(pool)
+            .await?
+            .flatten(),
+    )
+}
+
+pub async fn replaced_webhook_deleted(pool: &AnyPool, id: &str) -> Result<(), DbError> {
+    sqlx::query("UPDATE integrations SET replaced_webhook_id = NULL WHERE id = $1")
+        .bind(id)
+        .execute(pool)
+        .await?;
+    Ok(())
 }
 
 /// Records a signed delivery's id; `false` when it was already seen within the window (a

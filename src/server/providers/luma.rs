@@ -150,6 +150,21 @@ impl LumaClient {
         Ok(record)
     }
 
+    /// `POST /v1/webhooks/delete {id}` (v1, while create is v2: as the spec has it); gone
+    /// already is fine.
+    pub async fn delete_webhook(&self, webhook_id: &str) -> Result<(), ProviderError> {
+        let request = self
+            .http
+            .post(format!("{}/v1/webhooks/delete", self.base))
+            .header("x-luma-api-key", &self.key)
+            .json(&serde_json::json!({"id": webhook_id}));
+        match send_json(request, is_dead_credential, &self.gate).await {
+            Ok(_) => Ok(()),
+            Err(ProviderError::Invalid(m)) if m.starts_with("HTTP 404") => Ok(()),
+            Err(e) => Err(e),
+        }
+    }
+
     pub async fn register_webhook(
         &self,
         url: &str,

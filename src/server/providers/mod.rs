@@ -239,11 +239,11 @@ impl ProviderClient {
         matches!(self, ProviderClient::Luma(_))
     }
 
-    /// Deletes a per-event webhook being replaced (Eventbrite; Luma's covers the account).
+    /// Deletes a webhook being replaced (an Eventbrite event's, a Luma calendar's).
     pub async fn delete_webhook(&self, webhook_id: &str) -> Result<(), ProviderError> {
         match self {
             ProviderClient::Eventbrite(c) => c.delete_webhook(webhook_id).await,
-            ProviderClient::Luma(_) => Ok(()),
+            ProviderClient::Luma(c) => c.delete_webhook(webhook_id).await,
         }
     }
 
