@@ -1,17 +1,23 @@
 //! Lanyard: an event check-in dashboard that keeps Eventbrite and Luma attendees in sync.
 //!
-//! `app` holds the pages and components (rendered on the server, hydrated in the browser),
-//! `api` the server functions they call, `domain` the pure types and rules shared by both
-//! sides, and `server` everything that only runs on the server (storage, auth, providers,
-//! the sync engine).
+//! Dependencies point one way: `app` (pages and components, rendered on the server and
+//! hydrated in the browser) → `api` (the server functions they call) → `server` (storage,
+//! auth, provider clients, the sync engine, axum routes) → `domain` (pure types and rules,
+//! compiled for both sides). The `simulator` (a stand-in for the providers) knows only
+//! `domain`. `startup` and `demo` wire everything together where the binary starts.
+//! `tests/api/architecture.rs` checks the direction.
 
 pub mod api;
 pub mod app;
+#[cfg(feature = "ssr")]
+pub mod demo;
 pub mod domain;
 #[cfg(feature = "ssr")]
 pub mod server;
 #[cfg(feature = "ssr")]
 pub mod simulator;
+#[cfg(feature = "ssr")]
+pub mod startup;
 
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]

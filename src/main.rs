@@ -3,8 +3,8 @@ use lanyard::domain::Role;
 use lanyard::server::accounts::{self, NewMember};
 use lanyard::server::config::Config;
 use lanyard::server::db::Db;
-use lanyard::server::demo;
-use lanyard::server::startup::Application;
+use lanyard::demo;
+use lanyard::startup::Application;
 use std::process::ExitCode;
 
 #[derive(Parser)]

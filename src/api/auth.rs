@@ -1,22 +1,13 @@
 use super::ApiError;
-use crate::domain::Role;
+pub use crate::domain::views::SessionInfo;
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
 
-/// Who is signed in, as the page shows it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SessionInfo {
-    pub email: String,
-    pub display_name: String,
-    pub workspace_name: String,
-    pub role: Role,
-}
 
 /// The signed-in member, or `None` when signed out (not an error: the layout asks this on
 /// every page to decide between the app and the sign-in page).
 #[server(prefix = "/api", endpoint = "session")]
 pub async fn current_session() -> Result<Option<SessionInfo>, ApiError> {
-    let member = crate::server::auth::current_member().await?;
+    let member = super::guard::current_member().await?;
     Ok(member.map(|m| SessionInfo {
         email: m.email,
         display_name: m.display_name,
@@ -28,7 +19,7 @@ pub async fn current_session() -> Result<Option<SessionInfo>, ApiError> {
 #[server(prefix = "/api", endpoint = "sign_in")]
 pub async fn sign_in(email: String, password: String) -> Result<(), ApiError> {
     use crate::server::auth::{self, AuthError};
-    let state = auth::app_state();
+    let state = super::guard::app_state();
     let session: tower_sessions::Session = leptos_axum::extract()
         .await
         .map_err(|_| ApiError::internal())?;

@@ -1,25 +1,14 @@
 use super::ApiError;
-use crate::domain::{IntegrationStatus, Provider};
+pub use crate::domain::views::IntegrationSummary;
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
 
-/// One integration card. Deliberately has no credential field: this type reaches the browser.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct IntegrationSummary {
-    pub id: String,
-    pub provider: Provider,
-    pub account_email: String,
-    pub status: IntegrationStatus,
-    pub connected_at: i64,
-    pub last_error: Option<String>,
-}
 
 #[server(prefix = "/api", endpoint = "list_integrations")]
 pub async fn list_integrations() -> Result<Vec<IntegrationSummary>, ApiError> {
     use crate::domain::Permission;
-    use crate::server::{auth, db};
-    let state = auth::app_state();
-    let member = auth::require(Permission::ViewIntegrations).await?;
+    use crate::server::db;
+    let state = super::guard::app_state();
+    let member = super::guard::require(Permission::ViewIntegrations).await?;
     Ok(db::integrations::list(&state.db.pool, &member.workspace_id).await?)
 }
 
@@ -58,9 +47,9 @@ pub async fn connect_luma(
     #[server(default)] integration_id: Option<String>,
 ) -> Result<IntegrationSummary, ApiError> {
     use crate::domain::Permission;
-    use crate::server::{auth, integrations, providers::Credential};
-    let state = auth::app_state();
-    let member = auth::require(Permission::ManageIntegrations).await?;
+    use crate::server::{integrations, providers::Credential};
+    let state = super::guard::app_state();
+    let member = super::guard::require(Permission::ManageIntegrations).await?;
     let key = api_key.trim();
     if key.is_empty() {
         return Err(ApiError::invalid("Paste your Luma API key."));
@@ -77,9 +66,9 @@ pub async fn connect_luma(
 #[server(prefix = "/api", endpoint = "check_integration")]
 pub async fn check_integration(integration_id: String) -> Result<IntegrationSummary, ApiError> {
     use crate::domain::Permission;
-    use crate::server::{auth, integrations};
-    let state = auth::app_state();
-    let member = auth::require(Permission::ManageIntegrations).await?;
+    use crate::server::integrations;
+    let state = super::guard::app_state();
+    let member = super::guard::require(Permission::ManageIntegrations).await?;
     integrations::check(&state, &member, &integration_id)
         .await
         .map_err(integration_error)
@@ -88,9 +77,9 @@ pub async fn check_integration(integration_id: String) -> Result<IntegrationSumm
 #[server(prefix = "/api", endpoint = "remove_integration")]
 pub async fn remove_integration(integration_id: String) -> Result<(), ApiError> {
     use crate::domain::Permission;
-    use crate::server::{auth, integrations};
-    let state = auth::app_state();
-    let member = auth::require(Permission::ManageIntegrations).await?;
+    use crate::server::integrations;
+    let state = super::guard::app_state();
+    let member = super::guard::require(Permission::ManageIntegrations).await?;
     if integrations::remove(&state, &member, &integration_id).await? {
         Ok(())
     } else {

@@ -5,6 +5,8 @@ pub mod attendees;
 pub mod auth;
 pub mod error;
 pub mod events;
+#[cfg(feature = "ssr")]
+pub mod guard;
 pub mod integrations;
 pub mod live;
 

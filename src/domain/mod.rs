@@ -2,13 +2,20 @@
 
 pub mod access_code;
 pub mod budget;
+pub mod email;
 #[cfg(feature = "ssr")]
 pub mod local_time;
 pub mod mapping;
 pub mod role;
 pub mod status;
+pub mod sync_job;
 pub mod sync_status;
+pub mod views;
 pub mod webhook;
+#[cfg(feature = "ssr")]
+pub mod webhook_signature;
 
+pub use email::EmailAddress;
 pub use role::{Permission, Role};
 pub use status::{AttendanceStatus, IntegrationStatus, Provider, SyncStatus};
+pub use sync_job::{JobKind, JobState, RunOutcome, Trigger};

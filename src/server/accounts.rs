@@ -1,6 +1,7 @@
 //! Workspaces and their members: created from the CLI, the demo seed and (later) the members page.
 
 use super::auth::{normalize_email, password, AuthError};
+use crate::domain::EmailAddress;
 use super::db::{users, workspaces, Db, DbError};
 use crate::domain::Role;
 
@@ -71,12 +72,8 @@ pub async fn add_member(
 }
 
 async fn checked_hash(email: &str, plain: &str) -> Result<String, AccountError> {
-    let email = normalize_email(email);
-    let valid = email.split_once('@').is_some_and(|(local, domain)| {
-        !local.is_empty() && domain.contains('.') && !domain.starts_with('.')
-    });
-    if !valid || email.chars().any(char::is_whitespace) {
-        return Err(AccountError::InvalidEmail(email));
+    if EmailAddress::parse(email).is_none() {
+        return Err(AccountError::InvalidEmail(email.trim().to_string()));
     }
     if plain.chars().count() < password::MIN_LENGTH {
         return Err(AccountError::WeakPassword);

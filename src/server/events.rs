@@ -115,7 +115,7 @@ pub async fn import(
         &member.workspace_id,
         &event_id,
         jobs::JobKind::Import,
-        "IMPORT_DIALOG",
+        jobs::Trigger::ImportDialog,
         Some(&member.user_id),
     )
     .await?;
@@ -162,13 +162,13 @@ pub async fn reconnect(
     events::relink(pool, event_id, integration_id).await?;
     events::apply_sync_event(pool, event_id, SyncEvent::ImportRequested).await?;
     // A job already running is joined (single-flight); one still queued becomes this import.
-    if !jobs::restart_queued_as_import(pool, event_id, "RECONNECT", Some(&member.user_id)).await? {
+    if !jobs::restart_queued_as_import(pool, event_id, jobs::Trigger::Reconnect, Some(&member.user_id)).await? {
         jobs::enqueue(
             pool,
             &member.workspace_id,
             event_id,
             jobs::JobKind::Import,
-            "RECONNECT",
+            jobs::Trigger::Reconnect,
             Some(&member.user_id),
         )
         .await?;
@@ -212,7 +212,7 @@ pub async fn sync_now(
         &member.workspace_id,
         event_id,
         jobs::JobKind::Resync,
-        "MANUAL",
+        jobs::Trigger::Manual,
         Some(&member.user_id),
     )
     .await?;

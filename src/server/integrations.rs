@@ -4,7 +4,7 @@ use super::auth::Member;
 use super::db::{integrations as store, DbError};
 use super::providers::{Credential, ProviderClient, ProviderError};
 use super::AppState;
-use crate::api::integrations::IntegrationSummary;
+use crate::domain::views::IntegrationSummary;
 use crate::domain::IntegrationStatus;
 
 #[derive(Debug, thiserror::Error)]
@@ -97,8 +97,7 @@ async fn check_credential(
     state: &AppState,
     credential: &Credential,
 ) -> Result<(ProviderClient, super::providers::Account), IntegrationError> {
-    let client = ProviderClient::new(&state.config.providers, credential.clone())
-        .map_err(|e| IntegrationError::Unreachable("the provider", e))?
+    let client = ProviderClient::with_http(state.http.clone(), &state.config.providers, credential.clone())
         .gated(state.budgets.gate(&state.db.pool, credential));
     let provider = client.provider();
     let account = client.whoami().await.map_err(|e| match e {
@@ -175,9 +174,8 @@ pub async fn versioned_client(
     }
     let credential: Credential = state.cipher.open(id, &stored.sealed)?;
     let gate = state.budgets.gate(&state.db.pool, &credential);
-    let client = ProviderClient::new(&state.config.providers, credential)
-        .map_err(|e| IntegrationError::Unreachable(stored.provider.label(), e))?
-        .gated(gate);
+    let client =
+        ProviderClient::with_http(state.http.clone(), &state.config.providers, credential).gated(gate);
     Ok(Some((client, stored.sealed)))
 }
 

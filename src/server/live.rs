@@ -7,23 +7,22 @@
 //! (this one included) LISTENs and forwards to its own subscribers: a page connected to
 //! instance B sees a job that runs on instance A.
 
-use crate::api::live::EventLive;
-use crate::server::auth;
+use crate::domain::views::EventLive;
+use crate::domain::Permission;
 use crate::server::db::{events, Backend, DbError};
+use crate::server::web::{HttpError, SignedIn};
 use crate::server::AppState;
 use axum::extract::{Path, State};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
-use http::StatusCode;
 use sqlx::AnyPool;
 use std::collections::HashMap;
 use std::convert::Infallible;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::broadcast;
-use tower_sessions::Session;
 
 const CHANNEL: &str = "lanyard_live";
 /// Updates a slow subscriber may fall behind before it skips to the newest; every update
@@ -174,24 +173,7 @@ fn workspace_key(workspace_id: &str) -> String {
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/live/events/{event_id}", get(event_stream))
-        .route(crate::api::live::WORKSPACE_LIVE_URL, get(workspace_stream))
-}
-
-/// The signed-in member, if allowed to watch events; otherwise the response to send.
-async fn viewer(state: &AppState, session: &Session) -> Result<auth::Member, Response> {
-    use crate::domain::Permission;
-    let member = match auth::member_of_session(state, session).await {
-        Ok(Some(member)) => member,
-        Ok(None) => return Err(StatusCode::UNAUTHORIZED.into_response()),
-        Err(error) => {
-            tracing::error!(%error, "could not read the session");
-            return Err(StatusCode::INTERNAL_SERVER_ERROR.into_response());
-        }
-    };
-    if !member.role.can(Permission::ViewEvents) {
-        return Err(StatusCode::FORBIDDEN.into_response());
-    }
-    Ok(member)
+        .route(crate::domain::views::WORKSPACE_LIVE_URL, get(workspace_stream))
 }
 
 /// The event's live state as Server-Sent Events: the current state first, then each update.
@@ -199,43 +181,30 @@ async fn viewer(state: &AppState, session: &Session) -> Result<auth::Member, Res
 /// member's workspace (another workspace's event is a 404).
 async fn event_stream(
     State(state): State<AppState>,
-    session: Session,
+    viewer: SignedIn,
     Path(event_id): Path<String>,
-) -> Response {
-    let member = match viewer(&state, &session).await {
-        Ok(member) => member,
-        Err(response) => return response,
-    };
+) -> Result<Response, HttpError> {
+    let member = viewer.require(Permission::ViewEvents)?;
     let pool = &state.db.pool;
-    match events::in_workspace(pool, &member.workspace_id, &event_id).await {
-        Ok(true) => {}
-        Ok(false) => return StatusCode::NOT_FOUND.into_response(),
-        Err(error) => {
-            tracing::error!(%error, "live stream: event lookup failed");
-            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
-        }
+    if !events::in_workspace(pool, &member.workspace_id, &event_id).await? {
+        return Err(HttpError::NotFound);
     }
     // Subscribe before reading the current state, so nothing falls between the two.
     let updates = state.live.subscribe_event(&event_id);
-    let current = match events::live_state(pool, &event_id).await {
-        Ok(Some(current)) => current,
-        Ok(None) => return StatusCode::NOT_FOUND.into_response(),
-        Err(error) => {
-            tracing::error!(%error, "live stream: state lookup failed");
-            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
-        }
-    };
+    let current = events::live_state(pool, &event_id)
+        .await?
+        .ok_or(HttpError::NotFound)?;
     let first: Arc<str> = Arc::from(serde_json::to_string(&current).expect("serialises"));
-    sse(Some(first), updates)
+    Ok(sse(Some(first), updates))
 }
 
 /// Every update of every event in the member's workspace, for the Events page's cards.
-async fn workspace_stream(State(state): State<AppState>, session: Session) -> Response {
-    let member = match viewer(&state, &session).await {
-        Ok(member) => member,
-        Err(response) => return response,
-    };
-    sse(None, state.live.subscribe_workspace(&member.workspace_id))
+async fn workspace_stream(
+    State(state): State<AppState>,
+    viewer: SignedIn,
+) -> Result<Response, HttpError> {
+    let member = viewer.require(Permission::ViewEvents)?;
+    Ok(sse(None, state.live.subscribe_workspace(&member.workspace_id)))
 }
 
 fn sse(first: Option<Arc<str>>, updates: broadcast::Receiver<Arc<str>>) -> Response {

@@ -6,17 +6,15 @@ pub mod budget;
 pub mod config;
 pub mod crypto;
 pub mod db;
-pub mod demo;
 pub mod events;
 pub mod integrations;
 pub mod live;
 pub mod oauth;
 pub mod providers;
 pub mod secrets;
-pub mod startup;
 pub mod state;
 pub mod sync;
-pub mod webhook_signature;
+pub mod web;
 pub mod webhooks;
 
 pub use state::AppState;

@@ -2,14 +2,15 @@
 //! `state` is bound to the session and must come back once; the code is exchanged here,
 //! server-side, and the token never reaches the browser.
 
-use super::auth::{self, Member};
+use super::auth::Member;
 use super::integrations::{self, IntegrationError};
 use super::providers::Credential;
+use super::web::{HttpError, SignedIn};
 use super::AppState;
 use crate::domain::Permission;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::Router;
 use oauth2::basic::BasicClient;
@@ -18,6 +19,7 @@ use oauth2::{
     TokenResponse, TokenUrl,
 };
 use serde::Deserialize;
+use subtle::ConstantTimeEq;
 use tower_sessions::Session;
 
 const STATE_KEY: &str = "eventbrite_oauth_state";
@@ -29,25 +31,22 @@ pub fn router() -> Router<AppState> {
         .route(CALLBACK_PATH, get(callback))
 }
 
-async fn admin(state: &AppState, session: &Session) -> Result<Member, Response> {
-    match auth::member_of_session(state, session).await {
-        Ok(Some(m)) if m.role.can(Permission::ManageIntegrations) => Ok(m),
-        Ok(Some(_)) => Err(page(
+/// Only admins connect integrations; anyone else gets a page saying so.
+fn admin(viewer: SignedIn) -> Result<Member, HttpError> {
+    viewer.require(Permission::ManageIntegrations).map_err(|_| {
+        HttpError::page(
             StatusCode::FORBIDDEN,
             "Only admins can connect integrations.",
             "Your role does not allow this.",
-        )),
-        Ok(None) => Err(Redirect::to("/login").into_response()),
-        Err(e) => {
-            tracing::error!(error = %e, "session lookup failed");
-            Err(page(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "Something went wrong",
-                "Please try again.",
-            ))
-        }
-    }
+        )
+    })
 }
+
+const TRY_AGAIN: HttpError = HttpError::Page {
+    status: StatusCode::INTERNAL_SERVER_ERROR,
+    title: "Something went wrong",
+    detail: "Please try again.",
+};
 
 type EventbriteOAuth = oauth2::Client<
     oauth2::basic::BasicErrorResponse,
@@ -62,9 +61,9 @@ type EventbriteOAuth = oauth2::Client<
     oauth2::EndpointSet,
 >;
 
-fn oauth_client(state: &AppState) -> Result<EventbriteOAuth, Response> {
+fn oauth_client(state: &AppState) -> Result<EventbriteOAuth, HttpError> {
     let Some(app) = &state.config.eventbrite_app else {
-        return Err(page(
+        return Err(HttpError::page(
             StatusCode::SERVICE_UNAVAILABLE,
             "Eventbrite is not set up on this server",
             "Set EVENTBRITE_CLIENT_ID and EVENTBRITE_CLIENT_SECRET (see the README), then try again.",
@@ -91,7 +90,7 @@ fn oauth_client(state: &AppState) -> Result<EventbriteOAuth, Response> {
     })();
     built.map_err(|e| {
         tracing::error!(error = %e, "bad Eventbrite OAuth URL configuration");
-        page(
+        HttpError::page(
             StatusCode::INTERNAL_SERVER_ERROR,
             "Eventbrite is misconfigured",
             "EVENTBRITE_OAUTH_URL or LANYARD_PUBLIC_URL is not a valid URL.",
@@ -99,24 +98,19 @@ fn oauth_client(state: &AppState) -> Result<EventbriteOAuth, Response> {
     })
 }
 
-async fn start(State(state): State<AppState>, session: Session) -> Response {
-    if let Err(res) = admin(&state, &session).await {
-        return res;
-    }
-    let client = match oauth_client(&state) {
-        Ok(c) => c,
-        Err(res) => return res,
-    };
+async fn start(
+    State(state): State<AppState>,
+    viewer: SignedIn,
+    session: Session,
+) -> Result<Response, HttpError> {
+    admin(viewer)?;
+    let client = oauth_client(&state)?;
     let (url, csrf) = client.authorize_url(CsrfToken::new_random).url();
-    if let Err(e) = session.insert(STATE_KEY, csrf.secret()).await {
+    session.insert(STATE_KEY, csrf.secret()).await.map_err(|e| {
         tracing::error!(error = %e, "could not store the OAuth state");
-        return page(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "Something went wrong",
-            "Please try again.",
-        );
-    }
-    Redirect::to(url.as_str()).into_response()
+        TRY_AGAIN
+    })?;
+    Ok(Redirect::to(url.as_str()).into_response())
 }
 
 #[derive(Deserialize)]
@@ -128,103 +122,64 @@ struct CallbackQuery {
 
 async fn callback(
     State(state): State<AppState>,
+    viewer: SignedIn,
     session: Session,
     Query(q): Query<CallbackQuery>,
-) -> Response {
-    let member = match admin(&state, &session).await {
-        Ok(m) => m,
-        Err(res) => return res,
-    };
+) -> Result<Response, HttpError> {
+    let member = admin(viewer)?;
     // Single use: the state is taken out of the session whatever happens next, so a replayed
     // callback finds nothing to match.
     let expected: Option<String> = session.remove(STATE_KEY).await.ok().flatten();
-    let state_ok = matches!((&expected, &q.state), (Some(e), Some(got)) if constant_time_eq(e.as_bytes(), got.as_bytes()));
+    let state_ok = matches!((&expected, &q.state), (Some(e), Some(got)) if bool::from(e.as_bytes().ct_eq(got.as_bytes())));
     if !state_ok {
         tracing::warn!(user = %member.user_id, "OAuth callback with a wrong or replayed state refused");
-        return page(
+        return Err(HttpError::page(
             StatusCode::BAD_REQUEST,
             "This Eventbrite sign-in link is not valid",
             "It was already used, or it was not started from this browser. Start again from Settings → Integrations.",
-        );
+        ));
     }
     if q.error.is_some() {
-        return Redirect::to("/settings/integrations?error=eventbrite_denied").into_response();
+        return Ok(Redirect::to("/settings/integrations?error=eventbrite_denied").into_response());
     }
     let Some(code) = q.code else {
-        return page(
+        return Err(HttpError::page(
             StatusCode::BAD_REQUEST,
             "Eventbrite did not send a code",
             "Start again from Settings → Integrations.",
-        );
+        ));
     };
-    let client = match oauth_client(&state) {
-        Ok(c) => c,
-        Err(res) => return res,
-    };
-    // The provider clients' settings: a timeout, our User-Agent, no redirects (the token
-    // exchange carries the client secret).
-    let http = match crate::server::providers::http::client(
-        crate::server::providers::http::DEFAULT_TIMEOUT,
-    ) {
-        Ok(h) => h,
-        Err(_) => {
-            return page(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "Something went wrong",
-                "Please try again.",
-            )
-        }
-    };
-    let token = match client
+    let client = oauth_client(&state)?;
+    let token = client
         .exchange_code(AuthorizationCode::new(code))
-        .request_async(&http)
+        .request_async(&state.http)
         .await
-    {
-        Ok(t) => t.access_token().secret().clone(),
-        Err(e) => {
+        .map_err(|e| {
             // The error names the OAuth failure kind; it never contains the token.
             tracing::warn!(error = %e, "Eventbrite code exchange failed");
-            return page(
+            HttpError::page(
                 StatusCode::BAD_GATEWAY,
                 "Eventbrite did not accept the sign-in",
                 "The code expired or was already used. Start again from Settings → Integrations.",
-            );
-        }
-    };
+            )
+        })?
+        .access_token()
+        .secret()
+        .clone();
     match integrations::connect(&state, &member, Credential::EventbriteToken(token)).await {
-        Ok(_) => Redirect::to("/settings/integrations?connected=eventbrite").into_response(),
-        Err(IntegrationError::Rejected) => page(
+        Ok(_) => Ok(Redirect::to("/settings/integrations?connected=eventbrite").into_response()),
+        Err(IntegrationError::Rejected) => Err(HttpError::page(
             StatusCode::BAD_GATEWAY,
             "Eventbrite rejected the new token",
             "Try connecting again.",
-        ),
+        )),
         Err(e) => {
             tracing::error!(error = %e, "saving the Eventbrite integration failed");
-            page(
+            Err(HttpError::page(
                 StatusCode::BAD_GATEWAY,
                 "Could not finish connecting Eventbrite",
                 "Eventbrite could not be reached. Try again in a moment.",
-            )
+            ))
         }
     }
-}
-
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
-
-/// A plain page for the few outcomes that happen outside the app's own pages.
-fn page(status: StatusCode, title: &str, detail: &str) -> Response {
-    let esc = |s: &str| s.replace('&', "&amp;").replace('<', "&lt;");
-    let html = format!(
-        r#"<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{t} · Lanyard</title><link rel="stylesheet" href="/pkg/lanyard.css"></head>
-<body class="bg-slate-50 text-slate-900"><main class="mx-auto max-w-lg px-4 py-24 text-center">
-<h1 class="text-2xl font-semibold">{t}</h1><p class="mt-2 text-slate-600">{d}</p>
-<a class="mt-6 inline-block rounded-lg bg-indigo-600 px-4 py-2 text-sm font-semibold text-white" href="/settings/integrations">Back to Integrations</a>
-</main></body></html>"#,
-        t = esc(title),
-        d = esc(detail)
-    );
-    (status, Html(html)).into_response()
 }

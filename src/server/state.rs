@@ -19,4 +19,7 @@ pub struct AppState {
     pub webhooks: super::webhooks::WebhookQueue,
     /// Each provider credential's call budget, shared with the other instances.
     pub budgets: super::budget::Budgets,
+    /// The one HTTP client every provider call uses (its connection pool and TLS set-up
+    /// shared): jobs, webhooks, the Import dialog, the OAuth code exchange.
+    pub http: reqwest::Client,
 }

@@ -15,14 +15,15 @@ use crate::server::db::{attendees, events, integrations as store, runs, DbError}
 use crate::server::integrations;
 use crate::server::providers::{ProviderClient, ProviderError};
 use crate::server::sync::retry::RetryPolicy;
-use crate::server::webhook_signature;
+use crate::domain::webhook_signature;
+use crate::server::web::HttpError;
 use crate::server::AppState;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
-use axum::response::{IntoResponse, Response};
+
 use axum::routing::post;
-use axum::{Json, Router};
+use axum::Router;
 use http::StatusCode;
 use std::sync::Arc;
 use tokio::sync::{mpsc, Semaphore};
@@ -79,7 +80,7 @@ async fn eventbrite(
     Path(token): Path<String>,
     headers: HeaderMap,
     body: Bytes,
-) -> Response {
+) -> Result<StatusCode, HttpError> {
     let api = state.config.providers.eventbrite_api.clone();
     receive(
         &state,
@@ -97,7 +98,7 @@ async fn luma(
     Path(token): Path<String>,
     headers: HeaderMap,
     body: Bytes,
-) -> Response {
+) -> Result<StatusCode, HttpError> {
     receive(&state, Provider::Luma, &token, &headers, &body, || {
         webhook::luma(&body)
     })
@@ -222,45 +223,24 @@ async fn receive(
     headers: &HeaderMap,
     body: &[u8],
     parse: impl FnOnce() -> Result<WebhookHint, webhook::WebhookError>,
-) -> Response {
-    let found = match store::by_webhook_token(&state.db.pool, provider, token).await {
-        Ok(found) => found,
-        Err(error) => {
-            tracing::error!(%error, "webhook: integration lookup failed");
-            return StatusCode::SERVICE_UNAVAILABLE.into_response();
-        }
-    };
-    let Some(target) = found else {
-        return StatusCode::NOT_FOUND.into_response();
-    };
-    let verified = match signature_check(state, provider, &target, headers, body) {
-        Ok(verified) => verified,
-        Err(error) => {
-            tracing::warn!(%error, integration = %target.integration_id, "webhook: signature refused");
-            let body = serde_json::json!({ "error": "invalid signature" });
-            return (StatusCode::UNAUTHORIZED, Json(body)).into_response();
-        }
-    };
+) -> Result<StatusCode, HttpError> {
+    // A database failure answers 503 throughout: the provider retries its delivery.
+    let target = store::by_webhook_token(&state.db.pool, provider, token)
+        .await
+        .map_err(HttpError::unavailable)?
+        .ok_or(HttpError::NotFound)?;
+    let verified = signature_check(state, provider, &target, headers, body).map_err(|error| {
+        tracing::warn!(%error, integration = %target.integration_id, "webhook: signature refused");
+        HttpError::Refused(StatusCode::UNAUTHORIZED, "invalid signature".into())
+    })?;
     if let Some(v) = &verified {
         let window = 2 * webhook_signature::TOLERANCE_SECS * 1000;
-        match store::first_delivery(
-            &state.db.pool,
-            &target.integration_id,
-            v.delivery_id,
-            window,
-        )
-        .await
-        {
-            Ok(true) => {}
-            Ok(false) => {
-                tracing::warn!(integration = %target.integration_id, "webhook: replayed delivery refused");
-                let body = serde_json::json!({ "error": "delivery already received" });
-                return (StatusCode::CONFLICT, Json(body)).into_response();
-            }
-            Err(error) => {
-                tracing::error!(%error, "webhook: replay check failed");
-                return StatusCode::SERVICE_UNAVAILABLE.into_response();
-            }
+        let first = store::first_delivery(&state.db.pool, &target.integration_id, v.delivery_id, window)
+            .await
+            .map_err(HttpError::unavailable)?;
+        if !first {
+            tracing::warn!(integration = %target.integration_id, "webhook: replayed delivery refused");
+            return Err(HttpError::Refused(StatusCode::CONFLICT, "delivery already received".into()));
         }
         if let Err(error) =
             store::record_webhook_scheme(&state.db.pool, &target.integration_id, v.scheme.as_str())
@@ -294,25 +274,23 @@ async fn receive(
         Ok(hint) => hint,
         Err(error) => {
             tracing::warn!(%error, integration = %integration_id, "webhook: malformed delivery refused");
-            let body = serde_json::json!({ "error": error.to_string() });
-            return (StatusCode::BAD_REQUEST, Json(body)).into_response();
+            return Err(HttpError::Refused(StatusCode::BAD_REQUEST, error.to_string()));
         }
     };
     if matches!(hint, WebhookHint::Ignored | WebhookHint::EventbriteTest) {
-        return StatusCode::OK.into_response();
+        return Ok(StatusCode::OK);
     }
     let delivery = Delivery {
         workspace_id,
         integration_id,
         hint,
     };
-    match state.webhooks.0.try_send(delivery) {
-        Ok(()) => StatusCode::ACCEPTED.into_response(),
-        Err(_) => {
-            tracing::warn!("webhook queue full; asking the provider to retry");
-            StatusCode::SERVICE_UNAVAILABLE.into_response()
-        }
-    }
+    state
+        .webhooks
+        .0
+        .try_send(delivery)
+        .map(|()| StatusCode::ACCEPTED)
+        .map_err(|_| HttpError::unavailable("webhook queue full; asking the provider to retry"))
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -41,7 +41,7 @@ impl Sim {
                 let body = serde_json::to_vec(&d.body).expect("a delivery serialises");
                 let mut request = http.post(&d.url).header("content-type", "application/json");
                 if let Some(secret) = &d.secret {
-                    use crate::server::webhook_signature::{sign_standard, sign_timestamped};
+                    use crate::domain::webhook_signature::{sign_standard, sign_timestamped};
                     let timestamp = chrono::Utc::now().timestamp().to_string();
                     request = match d.signing {
                         world::Signing::StandardWebhooks => {
@@ -88,14 +88,6 @@ impl RunningSimulator {
             .world()
             .apps
             .insert(client_id.to_string(), client_secret.to_string());
-    }
-    /// Every provider base URL pointed at this simulator.
-    pub fn provider_urls(&self) -> crate::server::providers::ProviderUrls {
-        crate::server::providers::ProviderUrls {
-            eventbrite_api: self.eventbrite_api(),
-            eventbrite_oauth: self.eventbrite_oauth(),
-            luma_api: self.luma_api(),
-        }
     }
 }
 

@@ -24,6 +24,9 @@ pub enum Signing {
     TimestampedHex,
 }
 
+/// Over how many minutes an event's first registrations are spread (three weeks).
+const REGISTRATION_SPREAD_MIN: i64 = 21 * 24 * 60;
+
 #[derive(Clone, Debug)]
 pub struct Account {
     pub id: String,
@@ -334,18 +337,22 @@ impl World {
             timezone: "Europe/London".into(),
             people: Vec::with_capacity(attendees),
         };
+        // People registered over the three weeks before, not all this second: a
+        // changed-since listing then holds what changed, as on the real providers.
+        let now = now();
         for i in 0..attendees {
             let person = fake_people::person(n, i);
-            let record = self.person_record(&event, i, &person);
+            let registered = now - 60_000 - (i as i64 * 7_919 % REGISTRATION_SPREAD_MIN) * 60_000;
+            let record = self.person_record(&event, i, &person, registered);
             event.people.push(record);
         }
         self.events.insert(id.clone(), event);
         id
     }
 
-    fn person_record(&mut self, event: &Event, i: usize, p: &fake_people::Person) -> Value {
+    fn person_record(&mut self, event: &Event, i: usize, p: &fake_people::Person, registered: i64) -> Value {
         let n = self.next_id();
-        let t = iso(now());
+        let t = iso(registered);
         match event.which {
             Which::Eventbrite => json!({
                 "id": format!("{}", 30_000_000 + n), "event_id": event.id, "order_id": format!("{}", 70_000_000 + n),
@@ -460,7 +467,7 @@ impl World {
         let event = self.events.get(event_id)?.clone();
         let i = event.people.len();
         let person = fake_people::person(self.next, i + 7919);
-        let record = self.person_record(&event, i, &person);
+        let record = self.person_record(&event, i, &person, now());
         let id = record["id"].as_str().unwrap_or_default().to_string();
         self.events.get_mut(event_id)?.people.push(record);
         let deliveries =

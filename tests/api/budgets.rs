@@ -155,7 +155,7 @@ async fn a_rate_limited_import_is_handed_back_and_another_accounts_import_runs_m
         &q.workspace_id,
         &event,
         lanyard::server::db::jobs::JobKind::Import,
-        "IMPORT_DIALOG",
+        lanyard::domain::Trigger::ImportDialog,
         None,
     )
     .await

@@ -80,7 +80,7 @@ pub async fn queued_import_on(
         &workspace_id,
         &event_id,
         jobs::JobKind::Import,
-        "IMPORT_DIALOG",
+        lanyard::domain::Trigger::ImportDialog,
         Some(&user),
     )
     .await
@@ -235,7 +235,7 @@ impl Queued {
             &self.workspace_id,
             &event,
             jobs::JobKind::Import,
-            "IMPORT_DIALOG",
+            lanyard::domain::Trigger::ImportDialog,
             None,
         )
         .await

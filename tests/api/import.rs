@@ -84,7 +84,7 @@ async fn fixture_on(
             "BIGDAY",
         )
         .await;
-    let urls = sim.provider_urls();
+    let urls = lanyard::demo::provider_urls(&sim);
     let client = ProviderClient::new(&urls, credential(token.clone())).unwrap();
     Some(Fixture {
         app,

@@ -259,7 +259,7 @@ async fn the_recovery_dialog_relinks_the_event_and_queues_one_import_for_admins_
         &ws,
         &event,
         lanyard::server::db::jobs::JobKind::Resync,
-        "MANUAL",
+        lanyard::domain::Trigger::Manual,
         None,
     )
     .await

@@ -22,7 +22,7 @@ async fn a_queued_import_runs_to_active_and_leaves_a_sync_run(backend: Backend) 
         &q.workspace_id,
         event_id,
         jobs::JobKind::Import,
-        "IMPORT_DIALOG",
+        lanyard::domain::Trigger::ImportDialog,
         Some(&user),
     )
     .await
@@ -72,7 +72,7 @@ async fn two_workers_never_claim_the_same_job(backend: Backend) {
                 &ws,
                 &event,
                 jobs::JobKind::Resync,
-                "POLL",
+                lanyard::domain::Trigger::Poll,
                 None,
             )
             .await
@@ -109,7 +109,7 @@ async fn an_expired_lease_is_claimed_again_and_the_old_owner_loses_it(backend: B
         &ws,
         &event,
         jobs::JobKind::Import,
-        "IMPORT_DIALOG",
+        lanyard::domain::Trigger::ImportDialog,
         None,
     )
     .await

@@ -155,7 +155,7 @@ async fn luma_deliveries_are_verified_by_signature_and_the_webhook_registered_on
     let body =
         json!({"type": "guest.updated", "data": {"id": guest, "event": {"id": e}}}).to_string();
     let now = chrono::Utc::now().timestamp().to_string();
-    let forged = lanyard::server::webhook_signature::sign_standard(
+    let forged = lanyard::domain::webhook_signature::sign_standard(
         "whsec_AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
         "msg_1",
         &now,

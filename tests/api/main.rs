@@ -3,6 +3,7 @@
 
 mod helpers;
 
+mod architecture;
 mod attendees;
 mod auth;
 mod budgets;

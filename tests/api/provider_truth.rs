@@ -8,7 +8,7 @@ use lanyard::domain::AttendanceStatus;
 use lanyard::server::db::{attendees, events, Backend};
 use lanyard::server::sync::poller::{self, PollConfig};
 use lanyard::server::sync::runner::{Runner, RunnerConfig};
-use lanyard::server::webhook_signature::{sign_standard, sign_timestamped};
+use lanyard::domain::webhook_signature::{sign_standard, sign_timestamped};
 use lanyard::simulator::world::{self, Signing, Which};
 use serde_json::json;
 use std::time::Duration;
@@ -463,7 +463,7 @@ async fn a_failed_event_is_retried_in_the_background_and_turns_active_by_itself(
         &q.workspace_id,
         &q.event_id,
         lanyard::server::db::jobs::JobKind::Resync,
-        "MANUAL",
+        lanyard::domain::Trigger::Manual,
         None,
     )
     .await
@@ -642,7 +642,7 @@ async fn eventbrite_webhooks_are_made_in_the_events_own_organization_and_replace
             &q.workspace_id,
             &local,
             lanyard::server::db::jobs::JobKind::Import,
-            "IMPORT_DIALOG",
+            lanyard::domain::Trigger::ImportDialog,
             None,
         )
         .await

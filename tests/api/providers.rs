@@ -45,7 +45,7 @@ async fn account(
         "eventbrite" => Credential::EventbriteToken(credential.clone()),
         _ => Credential::LumaApiKey(credential.clone()),
     };
-    let client = ProviderClient::new(&sim.provider_urls(), cred).unwrap();
+    let client = ProviderClient::new(&lanyard::demo::provider_urls(&sim), cred).unwrap();
     (
         client,
         credential,
@@ -329,7 +329,7 @@ async fn a_slow_provider_times_out_as_transient() {
     let (client, credential, _, _) = account(&sim, "luma", 1).await;
     faults(&sim, json!({"latency_ms": 1_500})).await;
     let quick = ProviderClient::with_timeout(
-        &sim.provider_urls(),
+        &lanyard::demo::provider_urls(&sim),
         Credential::LumaApiKey(credential),
         Duration::from_millis(300),
     )

@@ -3,7 +3,8 @@
 //! event's stream; the page renders the same state on the server first.
 
 use crate::api::events::{get_event, list_sync_runs, EventSummary, SyncNow};
-use crate::api::live::{get_event_live, use_event_live, EventLive, JobProgress};
+use crate::api::live::{get_event_live, EventLive, JobProgress};
+use crate::app::live::use_event_live;
 use crate::app::components::attendees_table::AttendeesTable;
 use crate::app::components::badges::SyncStatusBadge;
 use crate::app::components::feedback::{ErrorPanel, Toast};
@@ -299,8 +300,8 @@ fn SyncHistory(
                                         {list.into_iter().map(|r| view! {
                                             <tr>
                                                 <td class="whitespace-nowrap px-3 py-2">{r.started_label.clone()}</td>
-                                                <td class="px-3 py-2">{trigger_label(&r.trigger)}{r.triggered_by.map(|who| view! { <span class="block text-xs text-slate-500">{who}</span> })}</td>
-                                                <td class="whitespace-nowrap px-3 py-2">{r.outcome}</td>
+                                                <td class="px-3 py-2">{r.trigger.label()}{r.triggered_by.map(|who| view! { <span class="block text-xs text-slate-500">{who}</span> })}</td>
+                                                <td class="whitespace-nowrap px-3 py-2">{r.outcome.as_str()}</td>
                                                 <td class="whitespace-nowrap px-3 py-2 tabular-nums">{format!("{} / {} / {} / {}", r.created, r.updated, r.cancelled, r.unchanged)}</td>
                                                 <td class="px-3 py-2 tabular-nums">{r.provider_calls}</td>
                                                 <td class="px-3 py-2 text-red-700">{r.error.unwrap_or_default()}</td>
@@ -315,17 +316,5 @@ fn SyncHistory(
                 })}
             </Transition>
         </section>
-    }
-}
-
-fn trigger_label(trigger: &str) -> String {
-    match trigger {
-        "IMPORT_DIALOG" => "Import".into(),
-        "RECONNECT" => "Reconnect".into(),
-        "MANUAL" => "Sync button".into(),
-        "POLL" => "Scheduled check".into(),
-        "WEBHOOK" => "Provider update".into(),
-        "AUTO_RETRY" => "Automatic retry".into(),
-        other => other.to_string(),
     }
 }

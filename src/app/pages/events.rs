@@ -1,5 +1,5 @@
 use crate::api::events::{list_events, EventSummary};
-use crate::api::live::use_workspace_live;
+use crate::app::live::use_workspace_live;
 use crate::app::components::badges::SyncStatusBadge;
 use crate::app::components::feedback::{EmptyState, ErrorPanel, LoadingCards};
 use crate::app::components::format;

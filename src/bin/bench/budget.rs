@@ -12,7 +12,7 @@ use lanyard::server::config::Config;
 use lanyard::server::db::{events, jobs, users};
 use lanyard::server::integrations;
 use lanyard::server::providers::Credential;
-use lanyard::server::startup::Application;
+use lanyard::startup::Application;
 use lanyard::server::sync::poller::{self, ListingHistory, PollCandidate, PollConfig};
 use lanyard::simulator::world::{Limits, Which};
 use lanyard::simulator::RunningSimulator;
@@ -47,7 +47,7 @@ pub async fn run(
             "127.0.0.1:0".parse().unwrap(),
             format!("sqlite://{}/budget.db?mode=rwc", dir.display()),
             dir.clone(),
-            sim.provider_urls(),
+            lanyard::demo::provider_urls(&sim),
         )
     };
     let options = leptos::config::LeptosOptions::builder()
@@ -100,21 +100,6 @@ pub async fn run(
                     )
                 })
                 .collect();
-            // People registered over the weeks before, not all in the last second: a
-            // changed-since poll then finds what changed, as it would on the real provider.
-            let weeks_ago = lanyard::simulator::world::iso(
-                chrono::Utc::now().timestamp_millis() - 14 * 86_400_000,
-            );
-            for id in &ids {
-                for p in world.events.get_mut(id).unwrap().people.iter_mut() {
-                    if which == Which::Eventbrite {
-                        p["changed"] = serde_json::json!(weeks_ago.clone());
-                        p["created"] = serde_json::json!(weeks_ago.clone());
-                    } else {
-                        p["registered_at"] = serde_json::json!(weeks_ago.clone());
-                    }
-                }
-            }
             (token, account.owner_id, ids)
         };
         let _ = owner;
@@ -147,7 +132,7 @@ pub async fn run(
                 &workspace,
                 &event,
                 jobs::JobKind::Import,
-                "IMPORT_DIALOG",
+                lanyard::domain::Trigger::ImportDialog,
                 None,
             )
             .await

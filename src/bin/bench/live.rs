@@ -14,7 +14,7 @@ use lanyard::server::config::Config;
 use lanyard::server::db::{events, jobs, users};
 use lanyard::server::integrations;
 use lanyard::server::providers::Credential;
-use lanyard::server::startup::Application;
+use lanyard::startup::Application;
 use lanyard::simulator::RunningSimulator;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -80,7 +80,7 @@ pub async fn run(sim: &RunningSimulator, changes: usize, subscribers: usize) -> 
     let dir = std::env::temp_dir().join(format!("lanyard-bench-live-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("scratch dir");
     let bind_addr: std::net::SocketAddr = "127.0.0.1:0".parse().unwrap();
-    let providers = sim.provider_urls();
+    let providers = lanyard::demo::provider_urls(&sim);
     let database_url = format!("sqlite://{}/live.db?mode=rwc", dir.display());
     let config = Config {
         sync_workers: 1,
@@ -149,7 +149,7 @@ pub async fn run(sim: &RunningSimulator, changes: usize, subscribers: usize) -> 
         &workspace,
         &event_id,
         jobs::JobKind::Import,
-        "BENCH",
+        lanyard::domain::Trigger::ImportDialog,
         Some(&user),
     )
     .await

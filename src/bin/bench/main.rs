@@ -56,7 +56,7 @@ async fn main() {
     sim.sim.world().limits.enabled = false;
     let (token, provider_event_id) =
         eventbrite_event(&sim, "bench@lanyard.test", "Bench Summit", size);
-    let urls = sim.provider_urls();
+    let urls = lanyard::demo::provider_urls(&sim);
     let client = ProviderClient::new(&urls, Credential::EventbriteToken(token)).unwrap();
     println!("Import benchmark: {size} attendees, pages of 50, simulator on loopback");
     // Warm the connection pool and the simulator's code paths.
@@ -311,7 +311,7 @@ async fn import_once(
         workspace,
         &event_id,
         jobs::JobKind::Import,
-        "BENCH",
+        lanyard::domain::Trigger::ImportDialog,
         None,
     )
     .await

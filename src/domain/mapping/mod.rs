@@ -115,8 +115,8 @@ pub(crate) fn split_name(full: &str) -> (String, String) {
 
 pub(crate) fn email(value: Option<&Value>) -> Option<String> {
     text(value)
-        .map(|e| e.to_lowercase())
-        .filter(|e| e.contains('@'))
+        .and_then(|e| crate::domain::EmailAddress::parse(&e))
+        .map(String::from)
 }
 
 /// Attendees a complete provider listing no longer holds: still attending here, absent from

@@ -2,8 +2,7 @@
 
 pub mod password;
 
-use crate::api::ApiError;
-use crate::domain::Permission;
+use crate::domain::EmailAddress;
 use crate::server::db::{users, DbError};
 use crate::server::AppState;
 use serde::{Deserialize, Serialize};
@@ -89,63 +88,10 @@ pub async fn member_of_session(
     Ok(users::member(&state.db.pool, &auth.user_id, &auth.workspace_id).await?)
 }
 
+/// The stored form of a typed address ([`EmailAddress`]'s rule; what cannot be an address is
+/// kept as typed, trimmed and lower-cased, so it simply matches no account).
 pub fn normalize_email(email: &str) -> String {
-    email.trim().to_lowercase()
-}
-
-/// The signed-in member of the current server-function call, or `Unauthenticated`.
-pub async fn signed_in() -> Result<Member, ApiError> {
-    current_member()
-        .await?
-        .ok_or_else(ApiError::unauthenticated)
-}
-
-/// The signed-in member of the current server-function call; `None` when signed out, which
-/// is an ordinary answer (the layout asks on every page) and so sets no error status.
-pub async fn current_member() -> Result<Option<Member>, ApiError> {
-    let state = leptos::prelude::expect_context::<AppState>();
-    let session: Session = leptos_axum::extract().await.map_err(|e| {
-        tracing::error!(error = %e, "session layer missing");
-        ApiError::internal()
-    })?;
-    member_of_session(&state, &session).await.map_err(|e| {
-        tracing::error!(error = %e, "could not load the session's member");
-        ApiError::internal()
-    })
-}
-
-/// The role check: every server function starts with `require(Permission::...)` and then
-/// scopes its queries to `member.workspace_id`.
-pub async fn require(permission: Permission) -> Result<Member, ApiError> {
-    let member = signed_in().await?;
-    if member.role.can(permission) {
-        Ok(member)
-    } else {
-        tracing::warn!(user = %member.user_id, role = ?member.role, ?permission, "refused");
-        Err(ApiError::forbidden())
-    }
-}
-
-/// `require(permission)` for a call about one event, which must be in the member's
-/// workspace. Another workspace's event is "not found", never "forbidden": its existence is
-/// not ours to tell.
-pub async fn require_event(
-    permission: Permission,
-    event_id: &str,
-) -> Result<(AppState, Member), ApiError> {
-    let state = app_state();
-    let member = require(permission).await?;
-    if !crate::server::db::events::in_workspace(&state.db.pool, &member.workspace_id, event_id)
-        .await?
-    {
-        return Err(ApiError::not_found());
-    }
-    Ok((state, member))
-}
-
-/// The app state of the current server-function call. Read it before the first `.await`:
-/// during server rendering a re-render may drop the call's reactive owner, and with it the
-/// context, while the call waits (seen as a panic that cut a page's stream short).
-pub fn app_state() -> AppState {
-    leptos::prelude::expect_context::<AppState>()
+    EmailAddress::parse(email)
+        .map(String::from)
+        .unwrap_or_else(|| email.trim().to_lowercase())
 }

@@ -372,8 +372,8 @@ pub async fn search(
     query: &str,
     offset: i64,
     limit: i64,
-) -> Result<(Vec<crate::api::attendees::AttendeeRow>, i64), DbError> {
-    use crate::api::attendees::AttendeeRow;
+) -> Result<(Vec<crate::domain::views::AttendeeRow>, i64), DbError> {
+    use crate::domain::views::AttendeeRow;
     use crate::domain::local_time;
     use crate::domain::mapping::CHECKED_IN_AT_UNKNOWN;
     let query = query.trim().to_lowercase();

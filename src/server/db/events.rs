@@ -1,5 +1,5 @@
 use super::DbError;
-use crate::api::events::EventSummary;
+use crate::domain::views::EventSummary;
 use crate::domain::{Provider, SyncStatus};
 use crate::server::{new_id, now_ms};
 use sqlx::{any::AnyRow, AnyPool, Row};
@@ -234,8 +234,8 @@ pub async fn provider_event_ids(
 pub async fn live_state(
     pool: &AnyPool,
     event_id: &str,
-) -> Result<Option<crate::api::live::EventLive>, DbError> {
-    use crate::api::live::{EventLive, JobProgress};
+) -> Result<Option<crate::domain::views::EventLive>, DbError> {
+    use crate::domain::views::{EventLive, JobProgress};
     let row = sqlx::query(
         "SELECT e.workspace_id, e.sync_status, c.attendee_count, c.attending_count, c.checked_in_count,
             c.attendees_revision,

@@ -1,5 +1,5 @@
 use super::DbError;
-use crate::api::integrations::IntegrationSummary;
+use crate::domain::views::IntegrationSummary;
 use crate::domain::{IntegrationStatus, Provider};
 use crate::server::now_ms;
 use sqlx::{AnyPool, Row};

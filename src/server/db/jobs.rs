@@ -7,28 +7,15 @@ use super::DbError;
 use crate::server::{new_id, now_ms};
 use sqlx::{Any, AnyPool, Row, Transaction};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum JobKind {
-    Import,
-    Resync,
-}
-
-impl JobKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            JobKind::Import => "IMPORT",
-            JobKind::Resync => "RESYNC",
-        }
-    }
-}
+pub use crate::domain::{JobKind, JobState, Trigger};
 
 #[derive(Clone, Debug)]
 pub struct Job {
     pub id: String,
     pub workspace_id: String,
     pub event_id: String,
-    pub kind: String,
-    pub trigger: String,
+    pub kind: JobKind,
+    pub trigger: Trigger,
     pub requested_by: Option<String>,
     pub attempts: i64,
     /// Where an interrupted job left off: the last saved page's checkpoint.
@@ -58,7 +45,7 @@ pub async fn enqueue(
     workspace_id: &str,
     event_id: &str,
     kind: JobKind,
-    trigger: &str,
+    trigger: Trigger,
     requested_by: Option<&str>,
 ) -> Result<String, DbError> {
     let id = new_id();
@@ -70,7 +57,7 @@ pub async fn enqueue(
     .bind(&id)
     .bind(workspace_id)
     .bind(event_id)
-    .bind(kind.as_str())
+    .bind(kind)
     .bind(trigger)
     .bind(requested_by)
     .bind(now)
@@ -94,7 +81,7 @@ pub async fn enqueue(
 pub async fn restart_queued_as_import(
     pool: &AnyPool,
     event_id: &str,
-    trigger: &str,
+    trigger: Trigger,
     requested_by: Option<&str>,
 ) -> Result<bool, DbError> {
     let done = sqlx::query(
@@ -292,7 +279,7 @@ pub async fn finish(
     )
     .bind(job_id)
     .bind(owner)
-    .bind(if f.succeeded { "SUCCEEDED" } else { "FAILED" })
+    .bind(if f.succeeded { JobState::Succeeded } else { JobState::Failed })
     .bind(now_ms())
     .bind(f.created)
     .bind(f.updated)

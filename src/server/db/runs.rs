@@ -2,6 +2,7 @@
 
 use super::jobs::{Finished, Job};
 use super::DbError;
+use crate::domain::RunOutcome;
 use crate::server::{new_id, now_ms};
 use sqlx::{Any, AnyPool, Transaction};
 
@@ -15,8 +16,8 @@ pub async fn start(pool: &AnyPool, job: &Job) -> Result<String, DbError> {
     .bind(&job.workspace_id)
     .bind(&job.event_id)
     .bind(&job.id)
-    .bind(&job.kind)
-    .bind(&job.trigger)
+    .bind(job.kind)
+    .bind(job.trigger)
     .bind(job.requested_by.as_deref())
     .bind(now_ms())
     .execute(pool)
@@ -27,7 +28,7 @@ pub async fn start(pool: &AnyPool, job: &Job) -> Result<String, DbError> {
 pub async fn finish(
     pool: &AnyPool,
     run_id: &str,
-    outcome: &str,
+    outcome: RunOutcome,
     f: &Finished<'_>,
 ) -> Result<(), DbError> {
     sqlx::query(
@@ -137,7 +138,7 @@ pub async fn latest(
     pool: &AnyPool,
     event_id: &str,
     limit: i64,
-) -> Result<Vec<crate::api::events::SyncRunRow>, DbError> {
+) -> Result<Vec<crate::domain::views::SyncRunRow>, DbError> {
     use sqlx::Row;
     let rows = sqlx::query(
         "SELECT r.id, r.kind, r.trigger, r.outcome, r.started_at, r.finished_at, r.created_count,
@@ -157,7 +158,7 @@ pub async fn latest(
         .map(|r| {
             let name: Option<String> = r.get("display_name");
             let email: Option<String> = r.get("email");
-            crate::api::events::SyncRunRow {
+            crate::domain::views::SyncRunRow {
                 id: r.get("id"),
                 kind: r.get("kind"),
                 trigger: r.get("trigger"),

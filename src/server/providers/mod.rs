@@ -140,15 +140,23 @@ impl ProviderClient {
         credential: Credential,
         timeout: Duration,
     ) -> Result<ProviderClient, ProviderError> {
-        let http = http::client(timeout)?;
-        Ok(match credential {
+        Ok(ProviderClient::with_http(http::client(timeout)?, urls, credential))
+    }
+
+    /// A client on a shared HTTP client (see [`http::client`] for its settings).
+    pub fn with_http(
+        http: reqwest::Client,
+        urls: &ProviderUrls,
+        credential: Credential,
+    ) -> ProviderClient {
+        match credential {
             Credential::EventbriteToken(token) => {
                 ProviderClient::Eventbrite(EventbriteClient::new(http, &urls.eventbrite_api, token))
             }
             Credential::LumaApiKey(key) => {
                 ProviderClient::Luma(LumaClient::new(http, &urls.luma_api, key))
             }
-        })
+        }
     }
 
     /// The client with every call going through `gate`.

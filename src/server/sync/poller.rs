@@ -185,19 +185,28 @@ pub fn choose(
     });
     candidates.sort_by_key(|c| c.last_synced_at.unwrap_or(i64::MIN));
     let mut used: HashMap<String, (usize, i64)> = recent.clone();
+    // A credential whose most overdue poll does not fit polls nothing else this tick: its
+    // minute drains, and the big poll goes first instead of being starved by small ones.
+    let mut waiting: std::collections::HashSet<String> = Default::default();
     candidates
         .into_iter()
         .filter(|c| {
+            if waiting.contains(&c.integration_id) {
+                return false;
+            }
             let (polls, calls) = used.entry(c.integration_id.clone()).or_default();
             let cost = poll_cost(c);
             let allowance = poll_calls_per_minute(c.provider);
             // One poll always fits an idle credential, however big the event.
             let fits = *calls == 0 || *calls + cost <= allowance;
-            if *polls < config.per_integration_per_minute && fits {
+            if *polls >= config.per_integration_per_minute {
+                false
+            } else if fits {
                 *polls += 1;
                 *calls += cost;
                 true
             } else {
+                waiting.insert(c.integration_id.clone());
                 false
             }
         })
@@ -235,7 +244,7 @@ pub async fn retry_failed(state: &AppState, config: &PollConfig) -> Result<usize
                 &workspace,
                 &event,
                 jobs::JobKind::Resync,
-                "AUTO_RETRY",
+                jobs::Trigger::AutoRetry,
                 None,
             )
             .await?;
@@ -304,7 +313,7 @@ pub async fn tick(state: &AppState, config: &PollConfig) -> Result<usize, DbErro
             &c.workspace_id,
             &c.event_id,
             jobs::JobKind::Resync,
-            "POLL",
+            jobs::Trigger::Poll,
             None,
         )
         .await?;
@@ -478,7 +487,7 @@ mod tests {
         assert!(choose(
             &config,
             now,
-            huge,
+            huge.clone(),
             &HashMap::from([("k".to_string(), (1, 500))])
         )
         .is_empty());
@@ -486,6 +495,20 @@ mod tests {
             poll_calls_per_minute(crate::domain::Provider::Eventbrite),
             15
         );
+        // The big event is the most overdue: small ones behind it on the same key wait
+        // with it until the key's minute has drained, rather than starving it.
+        let mut queue = vec![PollCandidate {
+            last_synced_at: Some(now - 9 * MIN),
+            ..huge[0].clone()
+        }];
+        queue.extend(candidates[1..4].iter().cloned());
+        let draining = HashMap::from([("k".to_string(), (1, 5))]);
+        assert!(choose(&config, now, queue.clone(), &draining).is_empty());
+        let drained: Vec<String> = choose(&config, now, queue, &HashMap::new())
+            .into_iter()
+            .map(|c| c.event_id)
+            .collect();
+        assert_eq!(drained, ["e0"], "the big poll alone fills the idle minute");
         // An Eventbrite event whose last poll read six pages is planned at six.
         let busy_event = PollCandidate {
             provider: crate::domain::Provider::Eventbrite,

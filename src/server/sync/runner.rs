@@ -6,7 +6,7 @@ use super::import::{import_all, ImportError, ImportOutcome, ImportTarget, JobLea
 use super::retry::RetryPolicy;
 use super::AbortOnDrop;
 use crate::domain::sync_status::SyncEvent;
-use crate::domain::SyncStatus;
+use crate::domain::{RunOutcome, SyncStatus};
 use crate::server::db::jobs::Checkpoint;
 use crate::server::db::{events, jobs, runs, DbError};
 use crate::server::integrations;
@@ -199,7 +199,7 @@ async fn run_job(
             false,
             Some(&error),
         );
-        runs::finish(pool, &run_id, "FAILED", &finished).await?;
+        runs::finish(pool, &run_id, RunOutcome::Failed, &finished).await?;
         jobs::finish(pool, &job.id, owner, finished).await?;
         state.live.publish_event(pool, &job.event_id).await;
         tracing::warn!(job = %job.id, event = %job.event_id, "job abandoned");
@@ -256,7 +256,7 @@ async fn run_job(
     };
     if let Some(until) = outcome.deferred_until {
         let finished = finished(&outcome.checkpoint, false, false, outcome.error.as_deref());
-        runs::finish(pool, &run_id, "RATE_LIMITED", &finished).await?;
+        runs::finish(pool, &run_id, RunOutcome::RateLimited, &finished).await?;
         jobs::defer(pool, &job.id, owner, until).await?;
         state.live.publish_event(pool, &job.event_id).await;
         tracing::info!(job = %job.id, event = %job.event_id, "rate limited: handed back to the queue");
@@ -270,9 +270,9 @@ async fn run_job(
         outcome.error.as_deref(),
     );
     let label = match outcome.status {
-        SyncStatus::Active => "SUCCEEDED",
-        SyncStatus::Disconnected => "DISCONNECTED",
-        _ => "FAILED",
+        SyncStatus::Active => RunOutcome::Succeeded,
+        SyncStatus::Disconnected => RunOutcome::Disconnected,
+        _ => RunOutcome::Failed,
     };
     runs::finish(pool, &run_id, label, &finished).await?;
     jobs::finish(pool, &job.id, owner, finished).await?;
@@ -284,7 +284,7 @@ async fn run_job(
     {
         state.live.publish_event(pool, sibling).await;
     }
-    tracing::info!(job = %job.id, event = %job.event_id, outcome = label, "job finished");
+    tracing::info!(job = %job.id, event = %job.event_id, outcome = %label, "job finished");
     Ok(())
 }
 
@@ -374,7 +374,7 @@ async fn execute(
                 return Ok(not_run(status, &other.to_string()));
             }
         };
-    if job.kind == jobs::JobKind::Import.as_str() && job.resume.is_none() {
+    if job.kind == jobs::JobKind::Import && job.resume.is_none() {
         crate::server::webhooks::register(
             state,
             &client,
@@ -385,7 +385,7 @@ async fn execute(
     }
     // A poll reads only what changed since the last good listing began (less the providers'
     // consistency delay), and now and then everything; other syncs list everything.
-    let changed_since = if job.trigger == "POLL" {
+    let changed_since = if job.trigger == jobs::Trigger::Poll {
         let history = runs::listing_history(pool, &job.event_id).await?;
         super::poller::poll_since(
             crate::server::now_ms(),
@@ -405,7 +405,7 @@ async fn execute(
             event_id: &job.event_id,
             provider_event_id: &target.provider_event_id,
             changed_since,
-            expect_total: job.kind == jobs::JobKind::Import.as_str(),
+            expect_total: job.kind == jobs::JobKind::Import,
             credential_seen: Some(&seen),
         },
         Some(JobLease {

@@ -1,8 +1,20 @@
-//! Demo mode: a ready-made workspace so a newcomer can sign in and look around at once.
+//! Demo mode: a ready-made workspace so a newcomer can sign in and look around at once, and
+//! the wiring of the provider simulator into the server (the one place that knows both).
 
-use super::accounts::{self, NewMember};
-use super::db::{workspaces, Db};
+use crate::server::accounts::{self, NewMember};
+use crate::server::db::{workspaces, Db};
 use crate::domain::Role;
+use crate::server::providers::ProviderUrls;
+use crate::simulator::RunningSimulator;
+
+/// Every provider base URL pointed at a running simulator (demo mode, tests, bench).
+pub fn provider_urls(sim: &RunningSimulator) -> ProviderUrls {
+    ProviderUrls {
+        eventbrite_api: sim.eventbrite_api(),
+        eventbrite_oauth: sim.eventbrite_oauth(),
+        luma_api: sim.luma_api(),
+    }
+}
 
 pub const WORKSPACE: &str = "Northwind Events (demo)";
 
@@ -88,7 +100,7 @@ pub const DEMO_EVENTBRITE_APP: (&str, &str) = ("lanyard-demo", "lanyard-demo-sec
 
 /// Starts the provider simulator beside the app, with an Eventbrite account and a Luma
 /// calendar holding events of realistic sizes, and points `config` at it.
-pub async fn start_providers(config: &mut super::config::Config) -> std::io::Result<DemoProviders> {
+pub async fn start_providers(config: &mut crate::server::config::Config) -> std::io::Result<DemoProviders> {
     use crate::simulator::world::Which;
     let addr = std::env::var("LANYARD_SIMULATOR_ADDR").unwrap_or_else(|_| "127.0.0.1:3900".into());
     let simulator = crate::simulator::start(addr.parse().map_err(std::io::Error::other)?).await?;
@@ -148,10 +160,10 @@ pub async fn start_providers(config: &mut super::config::Config) -> std::io::Res
         );
         key
     };
-    config.providers = simulator.provider_urls();
+    config.providers = provider_urls(&simulator);
     let app = config
         .eventbrite_app
-        .get_or_insert_with(|| super::config::EventbriteApp {
+        .get_or_insert_with(|| crate::server::config::EventbriteApp {
             client_id: DEMO_EVENTBRITE_APP.0.into(),
             client_secret: DEMO_EVENTBRITE_APP.1.into(),
         });

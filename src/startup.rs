@@ -1,11 +1,13 @@
-//! Builds the HTTP application. `main` and the integration tests both go through
-//! [`Application::build`], so tests exercise exactly what production serves.
+//! Builds the HTTP application: the one place that joins the pages (`app`), the server
+//! functions (`api`) and the server's routes and workers (`server`). `main` and the
+//! integration tests both go through [`Application::build`], so tests exercise exactly
+//! what production serves.
 
-use super::auth;
-use super::config::Config;
-use super::db::{Backend, Db, DbError};
-use super::secrets::{MasterKey, SecretError};
-use super::AppState;
+use crate::server::auth;
+use crate::server::config::Config;
+use crate::server::db::{Backend, Db, DbError};
+use crate::server::secrets::{MasterKey, SecretError};
+use crate::server::AppState;
 use crate::app::{shell, App};
 use axum::extract::{Request, State};
 use axum::middleware::{self, Next};
@@ -33,6 +35,8 @@ pub enum StartupError {
     Db(#[from] DbError),
     #[error("session store: {0}")]
     Sessions(#[from] sqlx::Error),
+    #[error("HTTP client: {0}")]
+    Http(#[from] crate::server::providers::ProviderError),
     #[error("could not listen on {addr}: {source}")]
     Bind {
         addr: SocketAddr,
@@ -64,19 +68,20 @@ impl Application {
         config.bind_addr = listener
             .local_addr()
             .map_err(|source| StartupError::Bind { addr, source })?;
-        let live = super::live::LiveHub::start(&db.pool, db.backend, &db.url).await?;
-        let (webhooks, deliveries) = super::webhooks::WebhookQueue::new();
+        let live = crate::server::live::LiveHub::start(&db.pool, db.backend, &db.url).await?;
+        let (webhooks, deliveries) = crate::server::webhooks::WebhookQueue::new();
         let state = AppState {
             leptos_options,
             live,
             webhooks,
             db,
             config: Arc::new(config),
-            cipher: super::crypto::CredentialCipher::new(&key),
+            cipher: crate::server::crypto::CredentialCipher::new(&key),
             key: Arc::new(key),
             budgets: Default::default(),
+            http: crate::server::providers::http::client(crate::server::providers::http::DEFAULT_TIMEOUT)?,
         };
-        super::webhooks::spawn_workers(state.clone(), deliveries);
+        crate::server::webhooks::spawn_workers(state.clone(), deliveries);
         let router = router(state.clone()).await?;
         Ok(Application {
             listener,
@@ -94,14 +99,14 @@ impl Application {
     /// Serves until SIGINT/SIGTERM, running sync jobs beside; on the way out, stops taking
     /// jobs and lets the running ones finish.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        use super::sync::runner::{Runner, RunnerConfig};
+        use crate::server::sync::runner::{Runner, RunnerConfig};
         let workers = self.state.config.sync_workers;
         let runner = (workers > 0).then(|| {
             Runner::spawn(
                 self.state.clone(),
                 RunnerConfig {
                     concurrency: workers,
-                    polling: Some(super::sync::poller::PollConfig {
+                    polling: Some(crate::server::sync::poller::PollConfig {
                         every: std::time::Duration::from_secs(self.state.config.poll_seconds),
                         near_every: std::time::Duration::from_secs(
                             (self.state.config.poll_seconds / 4).max(1),
@@ -110,7 +115,7 @@ impl Application {
                     }),
                     lease: std::time::Duration::from_secs(self.state.config.job_lease_seconds),
                     max_attempts: self.state.config.job_max_attempts,
-                    retry: super::sync::retry::RetryPolicy {
+                    retry: crate::server::sync::retry::RetryPolicy {
                         transient_retries: self.state.config.sync_retries,
                         ..Default::default()
                     },
@@ -139,9 +144,9 @@ async fn router(state: AppState) -> Result<Router, StartupError> {
     let context_state = state.clone();
     let app = Router::new()
         .route("/healthz", get(healthz))
-        .merge(super::oauth::router())
-        .merge(super::live::router())
-        .merge(super::webhooks::router())
+        .merge(crate::server::oauth::router())
+        .merge(crate::server::live::router())
+        .merge(crate::server::webhooks::router())
         .leptos_routes_with_context(
             &state,
             routes,
