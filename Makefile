@@ -17,14 +17,14 @@ export TEST_DATABASE_URL
 release: deps
 	cargo leptos build --release
 
-.PHONY: release run test bench deps test-deps build unit-and-integration end2end postgres chromium fmt check
+.PHONY: release run test bench deps test-deps build lint unit-and-integration end2end postgres chromium fmt check
 
 run: deps
 	LANYARD_DEMO=true cargo leptos serve
 
 # Integration tests first: `cargo test` relinks target/debug/lanyard with dev-dependency
 # features, and end2end must run the binary cargo-leptos built beside the wasm.
-test: test-deps unit-and-integration build end2end
+test: test-deps lint unit-and-integration build end2end
 
 deps: .make/wasm-target .make/cargo-leptos .make/wasm-bindgen-$(WASM_BINDGEN_VERSION) node_modules/.installed
 
@@ -44,6 +44,12 @@ end2end: build chromium
 bench: deps postgres
 	cargo build --release --features ssr --bin lanyard-bench
 	./target/release/lanyard-bench
+
+# The line CI holds: formatted, and no clippy warning on either side (server and wasm).
+lint: deps
+	cargo fmt --check
+	cargo clippy --all-targets --features ssr -- -D warnings
+	cargo clippy --features hydrate --lib --target wasm32-unknown-unknown -- -D warnings
 
 check:
 	cargo check --features ssr --all-targets

@@ -1,9 +1,9 @@
 //! Demo mode: a ready-made workspace so a newcomer can sign in and look around at once, and
 //! the wiring of the provider simulator into the server (the one place that knows both).
 
+use crate::domain::Role;
 use crate::server::accounts::{self, NewMember};
 use crate::server::db::{workspaces, Db};
-use crate::domain::Role;
 use crate::server::providers::ProviderUrls;
 use crate::simulator::RunningSimulator;
 
@@ -100,7 +100,9 @@ pub const DEMO_EVENTBRITE_APP: (&str, &str) = ("lanyard-demo", "lanyard-demo-sec
 
 /// Starts the provider simulator beside the app, with an Eventbrite account and a Luma
 /// calendar holding events of realistic sizes, and points `config` at it.
-pub async fn start_providers(config: &mut crate::server::config::Config) -> std::io::Result<DemoProviders> {
+pub async fn start_providers(
+    config: &mut crate::server::config::Config,
+) -> std::io::Result<DemoProviders> {
     use crate::simulator::world::Which;
     let addr = std::env::var("LANYARD_SIMULATOR_ADDR").unwrap_or_else(|_| "127.0.0.1:3900".into());
     let simulator = crate::simulator::start(addr.parse().map_err(std::io::Error::other)?).await?;

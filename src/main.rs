@@ -1,9 +1,9 @@
 use clap::{Parser, Subcommand};
+use lanyard::demo;
 use lanyard::domain::Role;
 use lanyard::server::accounts::{self, NewMember};
 use lanyard::server::config::Config;
 use lanyard::server::db::Db;
-use lanyard::demo;
 use lanyard::startup::Application;
 use std::process::ExitCode;
 

@@ -3,12 +3,12 @@
 //! integration tests both go through [`Application::build`], so tests exercise exactly
 //! what production serves.
 
+use crate::app::{shell, App};
 use crate::server::auth;
 use crate::server::config::Config;
 use crate::server::db::{Backend, Db, DbError};
 use crate::server::secrets::{MasterKey, SecretError};
 use crate::server::AppState;
-use crate::app::{shell, App};
 use axum::extract::{Request, State};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -79,7 +79,9 @@ impl Application {
             cipher: crate::server::crypto::CredentialCipher::new(&key),
             key: Arc::new(key),
             budgets: Default::default(),
-            http: crate::server::providers::http::client(crate::server::providers::http::DEFAULT_TIMEOUT)?,
+            http: crate::server::providers::http::client(
+                crate::server::providers::http::DEFAULT_TIMEOUT,
+            )?,
         };
         crate::server::webhooks::spawn_workers(state.clone(), deliveries);
         let router = router(state.clone()).await?;

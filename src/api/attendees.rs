@@ -2,8 +2,6 @@ use super::ApiError;
 pub use crate::domain::views::{AttendeePage, AttendeeRow, PAGE_SIZE};
 use leptos::prelude::*;
 
-
-
 /// A page of the event's attendees, searchable by name, email and company.
 #[server(prefix = "/api", endpoint = "list_attendees")]
 pub async fn list_attendees(

@@ -2,7 +2,6 @@ use super::ApiError;
 pub use crate::domain::views::SessionInfo;
 use leptos::prelude::*;
 
-
 /// The signed-in member, or `None` when signed out (not an error: the layout asks this on
 /// every page to decide between the app and the sign-in page).
 #[server(prefix = "/api", endpoint = "session")]

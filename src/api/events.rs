@@ -2,7 +2,6 @@ use super::ApiError;
 pub use crate::domain::views::{EventSummary, ProviderEventOption, SyncRunRow};
 use leptos::prelude::*;
 
-
 #[server(prefix = "/api", endpoint = "list_events")]
 pub async fn list_events() -> Result<Vec<EventSummary>, ApiError> {
     use crate::domain::Permission;
@@ -23,7 +22,6 @@ pub async fn get_event(event_id: String) -> Result<EventSummary, ApiError> {
         .await?
         .ok_or_else(ApiError::not_found)
 }
-
 
 #[cfg(feature = "ssr")]
 fn import_error(error: crate::server::events::ImportEventError) -> ApiError {
@@ -128,7 +126,6 @@ pub async fn sync_now(event_id: String) -> Result<(), ApiError> {
             SyncNowError::Db(error) => error.into(),
         })
 }
-
 
 /// The event's latest sync runs, newest first (admins and support).
 #[server(prefix = "/api", endpoint = "list_sync_runs")]

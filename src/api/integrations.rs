@@ -2,7 +2,6 @@ use super::ApiError;
 pub use crate::domain::views::IntegrationSummary;
 use leptos::prelude::*;
 
-
 #[server(prefix = "/api", endpoint = "list_integrations")]
 pub async fn list_integrations() -> Result<Vec<IntegrationSummary>, ApiError> {
     use crate::domain::Permission;

@@ -6,8 +6,6 @@
 pub use crate::domain::views::{live_url, EventLive, JobProgress, WORKSPACE_LIVE_URL};
 use leptos::prelude::*;
 
-
-
 /// The event's live state now: what the page renders on the server before its stream opens.
 #[server(prefix = "/api", endpoint = "event_live")]
 pub async fn get_event_live(event_id: String) -> Result<EventLive, super::ApiError> {

@@ -60,7 +60,16 @@ mod tests {
 
     #[test]
     fn what_cannot_be_an_address_is_refused() {
-        for bad in ["", "ada", "@example.com", "ada@", "ada@localhost", "ada@.com", "ada@example.", "ada lovelace@example.com"] {
+        for bad in [
+            "",
+            "ada",
+            "@example.com",
+            "ada@",
+            "ada@localhost",
+            "ada@.com",
+            "ada@example.",
+            "ada lovelace@example.com",
+        ] {
             assert_eq!(EmailAddress::parse(bad), None, "{bad:?}");
         }
     }

@@ -180,7 +180,7 @@ fn timestamped_mac(secret: &str, t: &str, body: &[u8]) -> Hmac<Sha256> {
 }
 
 fn hex_decode(s: &str) -> Option<Vec<u8>> {
-    if s.len() % 2 != 0 {
+    if !s.len().is_multiple_of(2) {
         return None;
     }
     (0..s.len())

@@ -1,8 +1,8 @@
 //! Workspaces and their members: created from the CLI, the demo seed and (later) the members page.
 
 use super::auth::{normalize_email, password, AuthError};
-use crate::domain::EmailAddress;
 use super::db::{users, workspaces, Db, DbError};
+use crate::domain::EmailAddress;
 use crate::domain::Role;
 
 #[derive(Debug, thiserror::Error)]

@@ -162,7 +162,14 @@ pub async fn reconnect(
     events::relink(pool, event_id, integration_id).await?;
     events::apply_sync_event(pool, event_id, SyncEvent::ImportRequested).await?;
     // A job already running is joined (single-flight); one still queued becomes this import.
-    if !jobs::restart_queued_as_import(pool, event_id, jobs::Trigger::Reconnect, Some(&member.user_id)).await? {
+    if !jobs::restart_queued_as_import(
+        pool,
+        event_id,
+        jobs::Trigger::Reconnect,
+        Some(&member.user_id),
+    )
+    .await?
+    {
         jobs::enqueue(
             pool,
             &member.workspace_id,

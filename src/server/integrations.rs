@@ -97,8 +97,12 @@ async fn check_credential(
     state: &AppState,
     credential: &Credential,
 ) -> Result<(ProviderClient, super::providers::Account), IntegrationError> {
-    let client = ProviderClient::with_http(state.http.clone(), &state.config.providers, credential.clone())
-        .gated(state.budgets.gate(&state.db.pool, credential));
+    let client = ProviderClient::with_http(
+        state.http.clone(),
+        &state.config.providers,
+        credential.clone(),
+    )
+    .gated(state.budgets.gate(&state.db.pool, credential));
     let provider = client.provider();
     let account = client.whoami().await.map_err(|e| match e {
         ProviderError::Unauthorized => IntegrationError::Rejected,
@@ -174,8 +178,8 @@ pub async fn versioned_client(
     }
     let credential: Credential = state.cipher.open(id, &stored.sealed)?;
     let gate = state.budgets.gate(&state.db.pool, &credential);
-    let client =
-        ProviderClient::with_http(state.http.clone(), &state.config.providers, credential).gated(gate);
+    let client = ProviderClient::with_http(state.http.clone(), &state.config.providers, credential)
+        .gated(gate);
     Ok(Some((client, stored.sealed)))
 }
 

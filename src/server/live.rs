@@ -173,7 +173,10 @@ fn workspace_key(workspace_id: &str) -> String {
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/live/events/{event_id}", get(event_stream))
-        .route(crate::domain::views::WORKSPACE_LIVE_URL, get(workspace_stream))
+        .route(
+            crate::domain::views::WORKSPACE_LIVE_URL,
+            get(workspace_stream),
+        )
 }
 
 /// The event's live state as Server-Sent Events: the current state first, then each update.
@@ -204,7 +207,10 @@ async fn workspace_stream(
     viewer: SignedIn,
 ) -> Result<Response, HttpError> {
     let member = viewer.require(Permission::ViewEvents)?;
-    Ok(sse(None, state.live.subscribe_workspace(&member.workspace_id)))
+    Ok(sse(
+        None,
+        state.live.subscribe_workspace(&member.workspace_id),
+    ))
 }
 
 fn sse(first: Option<Arc<str>>, updates: broadcast::Receiver<Arc<str>>) -> Response {

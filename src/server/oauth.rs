@@ -106,10 +106,13 @@ async fn start(
     admin(viewer)?;
     let client = oauth_client(&state)?;
     let (url, csrf) = client.authorize_url(CsrfToken::new_random).url();
-    session.insert(STATE_KEY, csrf.secret()).await.map_err(|e| {
-        tracing::error!(error = %e, "could not store the OAuth state");
-        TRY_AGAIN
-    })?;
+    session
+        .insert(STATE_KEY, csrf.secret())
+        .await
+        .map_err(|e| {
+            tracing::error!(error = %e, "could not store the OAuth state");
+            TRY_AGAIN
+        })?;
     Ok(Redirect::to(url.as_str()).into_response())
 }
 

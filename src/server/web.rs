@@ -147,7 +147,10 @@ mod tests {
         assert_eq!(status(HttpError::Unauthorized), StatusCode::UNAUTHORIZED);
         assert_eq!(status(HttpError::Forbidden), StatusCode::FORBIDDEN);
         assert_eq!(status(HttpError::NotFound), StatusCode::NOT_FOUND);
-        assert_eq!(status(HttpError::unavailable("db down")), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(
+            status(HttpError::unavailable("db down")),
+            StatusCode::SERVICE_UNAVAILABLE
+        );
         assert_eq!(
             status(HttpError::Refused(StatusCode::CONFLICT, "replayed".into())),
             StatusCode::CONFLICT
@@ -158,10 +161,15 @@ mod tests {
         })
         .into_response();
         assert_eq!(internal.status(), StatusCode::INTERNAL_SERVER_ERROR);
-        let body = axum::body::to_bytes(internal.into_body(), 1024).await.unwrap();
+        let body = axum::body::to_bytes(internal.into_body(), 1024)
+            .await
+            .unwrap();
         assert!(body.is_empty(), "{body:?}");
-        let refused = HttpError::Refused(StatusCode::BAD_REQUEST, "missing api_url".into()).into_response();
-        let body = axum::body::to_bytes(refused.into_body(), 1024).await.unwrap();
+        let refused =
+            HttpError::Refused(StatusCode::BAD_REQUEST, "missing api_url".into()).into_response();
+        let body = axum::body::to_bytes(refused.into_body(), 1024)
+            .await
+            .unwrap();
         assert_eq!(body, r#"{"error":"missing api_url"}"#);
     }
 

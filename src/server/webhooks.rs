@@ -10,12 +10,12 @@
 //! a restart is caught by the polling safety net.
 
 use crate::domain::webhook::{self, WebhookHint};
+use crate::domain::webhook_signature;
 use crate::domain::Provider;
 use crate::server::db::{attendees, events, integrations as store, runs, DbError};
 use crate::server::integrations;
 use crate::server::providers::{ProviderClient, ProviderError};
 use crate::server::sync::retry::RetryPolicy;
-use crate::domain::webhook_signature;
 use crate::server::web::HttpError;
 use crate::server::AppState;
 use axum::body::Bytes;
@@ -235,12 +235,20 @@ async fn receive(
     })?;
     if let Some(v) = &verified {
         let window = 2 * webhook_signature::TOLERANCE_SECS * 1000;
-        let first = store::first_delivery(&state.db.pool, &target.integration_id, v.delivery_id, window)
-            .await
-            .map_err(HttpError::unavailable)?;
+        let first = store::first_delivery(
+            &state.db.pool,
+            &target.integration_id,
+            v.delivery_id,
+            window,
+        )
+        .await
+        .map_err(HttpError::unavailable)?;
         if !first {
             tracing::warn!(integration = %target.integration_id, "webhook: replayed delivery refused");
-            return Err(HttpError::Refused(StatusCode::CONFLICT, "delivery already received".into()));
+            return Err(HttpError::Refused(
+                StatusCode::CONFLICT,
+                "delivery already received".into(),
+            ));
         }
         if let Err(error) =
             store::record_webhook_scheme(&state.db.pool, &target.integration_id, v.scheme.as_str())
@@ -274,7 +282,10 @@ async fn receive(
         Ok(hint) => hint,
         Err(error) => {
             tracing::warn!(%error, integration = %integration_id, "webhook: malformed delivery refused");
-            return Err(HttpError::Refused(StatusCode::BAD_REQUEST, error.to_string()));
+            return Err(HttpError::Refused(
+                StatusCode::BAD_REQUEST,
+                error.to_string(),
+            ));
         }
     };
     if matches!(hint, WebhookHint::Ignored | WebhookHint::EventbriteTest) {

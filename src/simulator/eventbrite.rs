@@ -181,6 +181,10 @@ fn encode_cursor(scope: &str, offset: usize) -> String {
     URL_SAFE_NO_PAD.encode(format!("{scope}:{offset}"))
 }
 
+#[allow(
+    clippy::result_large_err,
+    reason = "the provider's error answer, returned as is by the handler"
+)]
 fn decode_cursor(scope: &str, cursor: Option<&String>) -> Result<usize, Response> {
     let Some(cursor) = cursor else { return Ok(0) };
     let bad = || {

@@ -100,7 +100,7 @@ pub fn person(seed: u64, i: usize) -> Person {
         _ => 5,
     };
     // Not every event collects company and title: about one in six leaves them out.
-    let collects = mix(seed, i, 4) % 6 != 0;
+    let collects = !mix(seed, i, 4).is_multiple_of(6);
     // "Chloé" mails as chloe@, as people's addresses do.
     let ascii = |s: &str| {
         s.chars()

@@ -197,6 +197,10 @@ async fn list_events(
     page(&list, &format!("events/{calendar}"), &q)
 }
 
+#[allow(
+    clippy::result_large_err,
+    reason = "the provider's error answer, returned as is by the handler"
+)]
 fn own_event<'a>(
     world: &'a super::World,
     calendar: &str,

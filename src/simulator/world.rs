@@ -165,7 +165,7 @@ fn luma_answers(p: &fake_people::Person, i: usize) -> Value {
     };
     answers.push(json!({"label": "Dietary needs", "question_id": "q-diet", "question_type": "multi-select", "value": diet}));
     answers.push(json!({"label": "How did you hear about us?", "question_id": "q-source", "question_type": "text",
-        "value": if i % 3 == 0 { json!(null) } else { json!("A friend") }}));
+        "value": if i.is_multiple_of(3) { json!(null) } else { json!("A friend") }}));
     Value::Array(answers)
 }
 
@@ -350,7 +350,13 @@ impl World {
         id
     }
 
-    fn person_record(&mut self, event: &Event, i: usize, p: &fake_people::Person, registered: i64) -> Value {
+    fn person_record(
+        &mut self,
+        event: &Event,
+        i: usize,
+        p: &fake_people::Person,
+        registered: i64,
+    ) -> Value {
         let n = self.next_id();
         let t = iso(registered);
         match event.which {

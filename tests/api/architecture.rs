@@ -15,7 +15,12 @@ fn sources(folder: &str) -> Vec<PathBuf> {
         }
     }
     let mut out = Vec::new();
-    walk(&Path::new(env!("CARGO_MANIFEST_DIR")).join("src").join(folder), &mut out);
+    walk(
+        &Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("src")
+            .join(folder),
+        &mut out,
+    );
     assert!(!out.is_empty(), "no sources under src/{folder}");
     out
 }
@@ -39,8 +44,9 @@ fn naming<'a>(text: &'a str, forbidden: &[&str]) -> Vec<(usize, &'a str)> {
         .filter(|(_, line)| {
             let code = line.split("//").next().unwrap_or("");
             forbidden.iter().any(|f| {
-                code.match_indices(&format!("crate::{f}"))
-                    .any(|(at, m)| !code[at + m.len()..].starts_with(|c: char| c.is_alphanumeric() || c == '_'))
+                code.match_indices(&format!("crate::{f}")).any(|(at, m)| {
+                    !code[at + m.len()..].starts_with(|c: char| c.is_alphanumeric() || c == '_')
+                })
             })
         })
         .map(|(n, line)| (n + 1, line.trim()))
@@ -50,25 +56,41 @@ fn naming<'a>(text: &'a str, forbidden: &[&str]) -> Vec<(usize, &'a str)> {
 #[test]
 fn server_code_never_reaches_up_into_server_functions_or_pages() {
     let found = offending("server", &["api", "app", "simulator", "demo"]);
-    assert!(found.is_empty(), "src/server must not use api, app, simulator or demo:\n{}", found.join("\n"));
+    assert!(
+        found.is_empty(),
+        "src/server must not use api, app, simulator or demo:\n{}",
+        found.join("\n")
+    );
 }
 
 #[test]
 fn domain_code_depends_on_nothing_of_ours() {
     let found = offending("domain", &["api", "app", "server", "simulator", "demo"]);
-    assert!(found.is_empty(), "src/domain must stand alone:\n{}", found.join("\n"));
+    assert!(
+        found.is_empty(),
+        "src/domain must stand alone:\n{}",
+        found.join("\n")
+    );
 }
 
 #[test]
 fn the_simulator_knows_only_the_domain() {
     let found = offending("simulator", &["api", "app", "server", "demo"]);
-    assert!(found.is_empty(), "src/simulator may use only domain:\n{}", found.join("\n"));
+    assert!(
+        found.is_empty(),
+        "src/simulator may use only domain:\n{}",
+        found.join("\n")
+    );
 }
 
 #[test]
 fn server_functions_never_reach_into_pages() {
     let found = offending("api", &["app"]);
-    assert!(found.is_empty(), "src/api must not use app:\n{}", found.join("\n"));
+    assert!(
+        found.is_empty(),
+        "src/api must not use app:\n{}",
+        found.join("\n")
+    );
 }
 
 #[test]
@@ -76,6 +98,9 @@ fn the_check_catches_an_upward_use_and_ignores_comments_and_longer_names() {
     let text = "use crate::api::ApiError;\n// crate::api in a comment\nuse crate::apis::X;\n    crate::api::guard::require(p)";
     assert_eq!(
         naming(text, &["api"]),
-        [(1, "use crate::api::ApiError;"), (4, "crate::api::guard::require(p)")]
+        [
+            (1, "use crate::api::ApiError;"),
+            (4, "crate::api::guard::require(p)")
+        ]
     );
 }

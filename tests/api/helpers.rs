@@ -2,8 +2,8 @@ use lanyard::domain::Role;
 use lanyard::server::accounts::{self, NewMember};
 use lanyard::server::config::{Config, EventbriteApp};
 use lanyard::server::db::{Backend, Db};
-use lanyard::startup::Application;
 use lanyard::simulator::RunningSimulator;
+use lanyard::startup::Application;
 use reqwest::{redirect, Client, Response};
 use std::path::PathBuf;
 
@@ -142,7 +142,7 @@ pub async fn spawn_app_with(backend: Backend, sim: Option<&RunningSimulator>) ->
     // Port 0: the app binds a free port itself, and its public URL (the OAuth redirect,
     // webhook addresses) follows.
     let bind_addr: std::net::SocketAddr = "127.0.0.1:0".parse().unwrap();
-    let providers = sim.map(|s| lanyard::demo::provider_urls(s)).unwrap_or_default();
+    let providers = sim.map(lanyard::demo::provider_urls).unwrap_or_default();
     if let Some(sim) = sim {
         sim.register_eventbrite_app("test-client", "test-secret");
     }

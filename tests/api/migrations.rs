@@ -100,19 +100,25 @@ async fn the_schema_enforces_the_model(backend: Backend) {
     .await
     .is_err());
     let run = "INSERT INTO sync_runs (id, workspace_id, event_id, job_id, kind, trigger, outcome, started_at) VALUES ";
-    sqlx::query(&format!("{run} ('r1', 'w', 'e', 'j1', 'IMPORT', 'IMPORT_DIALOG', 'SUCCEEDED', 0)"))
-        .execute(&db.pool)
-        .await
-        .unwrap();
-    assert!(sqlx::query(&format!("{run} ('r2', 'w', 'e', 'j1', 'IMPORT', 'SOMETIME', 'SUCCEEDED', 0)"))
-        .execute(&db.pool)
-        .await
-        .is_err());
+    sqlx::query(&format!(
+        "{run} ('r1', 'w', 'e', 'j1', 'IMPORT', 'IMPORT_DIALOG', 'SUCCEEDED', 0)"
+    ))
+    .execute(&db.pool)
+    .await
+    .unwrap();
+    assert!(sqlx::query(&format!(
+        "{run} ('r2', 'w', 'e', 'j1', 'IMPORT', 'SOMETIME', 'SUCCEEDED', 0)"
+    ))
+    .execute(&db.pool)
+    .await
+    .is_err());
     // A run's job is still a foreign key after the tables were rebuilt.
-    assert!(sqlx::query(&format!("{run} ('r3', 'w', 'e', 'nojob', 'IMPORT', 'POLL', 'SUCCEEDED', 0)"))
-        .execute(&db.pool)
-        .await
-        .is_err());
+    assert!(sqlx::query(&format!(
+        "{run} ('r3', 'w', 'e', 'nojob', 'IMPORT', 'POLL', 'SUCCEEDED', 0)"
+    ))
+    .execute(&db.pool)
+    .await
+    .is_err());
 
     // Deleting a workspace takes everything of it along.
     exec("DELETE FROM workspaces WHERE id = 'w'").await.unwrap();
@@ -130,9 +136,12 @@ async fn rebuilding_the_job_tables_keeps_their_rows_and_links(backend: Backend) 
         return;
     };
     let db = Db::connect(&database.url).await.unwrap();
-    let mut before = sqlx::migrate::Migrator::new(std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations")))
-        .await
-        .unwrap();
+    let mut before = sqlx::migrate::Migrator::new(std::path::Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/migrations"
+    )))
+    .await
+    .unwrap();
     before.migrations = before
         .migrations
         .iter()
@@ -153,18 +162,25 @@ async fn rebuilding_the_job_tables_keeps_their_rows_and_links(backend: Backend) 
         sqlx::query(sql).execute(&db.pool).await.unwrap();
     }
     db.migrate().await.unwrap();
-    let job: (String, i64, Option<String>) =
-        sqlx::query_as("SELECT state, processed_count, resume_cursor FROM sync_jobs WHERE id = 'j1'")
-            .fetch_one(&db.pool)
-            .await
-            .unwrap();
-    assert_eq!(job, ("QUEUED".to_string(), 300, Some("cursor-300".to_string())));
+    let job: (String, i64, Option<String>) = sqlx::query_as(
+        "SELECT state, processed_count, resume_cursor FROM sync_jobs WHERE id = 'j1'",
+    )
+    .fetch_one(&db.pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        job,
+        ("QUEUED".to_string(), 300, Some("cursor-300".to_string()))
+    );
     let run: (Option<String>, String, i64) =
         sqlx::query_as("SELECT job_id, outcome, created_count FROM sync_runs WHERE id = 'r1'")
             .fetch_one(&db.pool)
             .await
             .unwrap();
-    assert_eq!(run, (Some("j1".to_string()), "RATE_LIMITED".to_string(), 300));
+    assert_eq!(
+        run,
+        (Some("j1".to_string()), "RATE_LIMITED".to_string(), 300)
+    );
     // Still one active job per event.
     assert!(sqlx::query(
         "INSERT INTO sync_jobs (id, workspace_id, event_id, kind, state, trigger, run_after, created_at)

@@ -4,11 +4,11 @@
 
 use crate::fixtures::{queued_import, queued_import_on, runner_config, wait_for, Queued};
 use lanyard::domain::mapping::AttendeeRecord;
+use lanyard::domain::webhook_signature::{sign_standard, sign_timestamped};
 use lanyard::domain::AttendanceStatus;
 use lanyard::server::db::{attendees, events, Backend};
 use lanyard::server::sync::poller::{self, PollConfig};
 use lanyard::server::sync::runner::{Runner, RunnerConfig};
-use lanyard::domain::webhook_signature::{sign_standard, sign_timestamped};
 use lanyard::simulator::world::{self, Signing, Which};
 use serde_json::json;
 use std::time::Duration;

@@ -45,7 +45,7 @@ async fn account(
         "eventbrite" => Credential::EventbriteToken(credential.clone()),
         _ => Credential::LumaApiKey(credential.clone()),
     };
-    let client = ProviderClient::new(&lanyard::demo::provider_urls(&sim), cred).unwrap();
+    let client = ProviderClient::new(&lanyard::demo::provider_urls(sim), cred).unwrap();
     (
         client,
         credential,

@@ -4,13 +4,13 @@
 
 use crate::api::events::{get_event, list_sync_runs, EventSummary, SyncNow};
 use crate::api::live::{get_event_live, EventLive, JobProgress};
-use crate::app::live::use_event_live;
 use crate::app::components::attendees_table::AttendeesTable;
 use crate::app::components::badges::SyncStatusBadge;
 use crate::app::components::feedback::{ErrorPanel, Toast};
 use crate::app::components::format;
 use crate::app::components::recovery_dialog::RecoveryDialog;
 use crate::app::layout::use_session;
+use crate::app::live::use_event_live;
 use crate::domain::{Permission, SyncStatus};
 use leptos::prelude::*;
 use leptos_meta::Title;

@@ -1,10 +1,10 @@
 use crate::api::events::{list_events, EventSummary};
-use crate::app::live::use_workspace_live;
 use crate::app::components::badges::SyncStatusBadge;
 use crate::app::components::feedback::{EmptyState, ErrorPanel, LoadingCards};
 use crate::app::components::format;
 use crate::app::components::import_dialog::ImportEventDialog;
 use crate::app::layout::use_session;
+use crate::app::live::use_workspace_live;
 use crate::domain::{Permission, SyncStatus};
 use leptos::prelude::*;
 use leptos_meta::Title;

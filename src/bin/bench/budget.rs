@@ -12,10 +12,10 @@ use lanyard::server::config::Config;
 use lanyard::server::db::{events, jobs, users};
 use lanyard::server::integrations;
 use lanyard::server::providers::Credential;
-use lanyard::startup::Application;
 use lanyard::server::sync::poller::{self, ListingHistory, PollCandidate, PollConfig};
 use lanyard::simulator::world::{Limits, Which};
 use lanyard::simulator::RunningSimulator;
+use lanyard::startup::Application;
 use std::collections::{HashMap, VecDeque};
 use std::time::{Duration, Instant};
 
@@ -47,7 +47,7 @@ pub async fn run(
             "127.0.0.1:0".parse().unwrap(),
             format!("sqlite://{}/budget.db?mode=rwc", dir.display()),
             dir.clone(),
-            lanyard::demo::provider_urls(&sim),
+            lanyard::demo::provider_urls(sim),
         )
     };
     let options = leptos::config::LeptosOptions::builder()

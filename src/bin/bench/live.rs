@@ -14,8 +14,8 @@ use lanyard::server::config::Config;
 use lanyard::server::db::{events, jobs, users};
 use lanyard::server::integrations;
 use lanyard::server::providers::Credential;
-use lanyard::startup::Application;
 use lanyard::simulator::RunningSimulator;
+use lanyard::startup::Application;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -80,7 +80,7 @@ pub async fn run(sim: &RunningSimulator, changes: usize, subscribers: usize) -> 
     let dir = std::env::temp_dir().join(format!("lanyard-bench-live-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("scratch dir");
     let bind_addr: std::net::SocketAddr = "127.0.0.1:0".parse().unwrap();
-    let providers = lanyard::demo::provider_urls(&sim);
+    let providers = lanyard::demo::provider_urls(sim);
     let database_url = format!("sqlite://{}/live.db?mode=rwc", dir.display());
     let config = Config {
         sync_workers: 1,

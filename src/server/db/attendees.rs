@@ -373,9 +373,9 @@ pub async fn search(
     offset: i64,
     limit: i64,
 ) -> Result<(Vec<crate::domain::views::AttendeeRow>, i64), DbError> {
-    use crate::domain::views::AttendeeRow;
     use crate::domain::local_time;
     use crate::domain::mapping::CHECKED_IN_AT_UNKNOWN;
+    use crate::domain::views::AttendeeRow;
     let query = query.trim().to_lowercase();
     // `%` and `_` typed by a user are matched literally.
     let pattern = format!(

@@ -140,7 +140,11 @@ impl ProviderClient {
         credential: Credential,
         timeout: Duration,
     ) -> Result<ProviderClient, ProviderError> {
-        Ok(ProviderClient::with_http(http::client(timeout)?, urls, credential))
+        Ok(ProviderClient::with_http(
+            http::client(timeout)?,
+            urls,
+            credential,
+        ))
     }
 
     /// A client on a shared HTTP client (see [`http::client`] for its settings).
