@@ -107,9 +107,9 @@ async fn check_credential(
     let account = client.whoami().await.map_err(|e| match e {
         ProviderError::Unauthorized => IntegrationError::Rejected,
         // Luma answers 403 for a key without access; to the admin that is a rejected key too.
-        ProviderError::Invalid(m) if m.starts_with("HTTP 403") || m.starts_with("HTTP 400") => {
-            IntegrationError::Rejected
-        }
+        ProviderError::Refused {
+            status: 400 | 403, ..
+        } => IntegrationError::Rejected,
         other => IntegrationError::Unreachable(provider.label(), other),
     })?;
     Ok((client, account))

@@ -193,7 +193,7 @@ impl EventbriteClient {
             .bearer_auth(&self.token);
         match send_json(request, is_dead_credential, &self.gate).await {
             Ok(_) => Ok(()),
-            Err(ProviderError::Invalid(m)) if m.starts_with("HTTP 404") => Ok(()),
+            Err(ProviderError::Refused { status: 404, .. }) => Ok(()),
             Err(e) => Err(e),
         }
     }

@@ -76,10 +76,10 @@ pub async fn send_json(
             status.as_u16()
         )));
     }
-    Err(ProviderError::Invalid(format!(
-        "HTTP {}{detail}",
-        status.as_u16()
-    )))
+    Err(ProviderError::Refused {
+        status: status.as_u16(),
+        detail,
+    })
 }
 
 pub fn invalid(error: MappingError) -> ProviderError {

@@ -28,7 +28,11 @@ pub enum ProviderError {
     /// 5xx, timeout, refused connection, truncated body: worth retrying with backoff.
     #[error("provider unavailable: {0}")]
     Transient(String),
-    /// The provider answered something we cannot use; the message says which field or status.
+    /// A 4xx other than 401 and 429 (a 404 for a deleted webhook, a 403 for a key of the
+    /// wrong kind): `detail` is the provider's own message, if any (", not found").
+    #[error("unexpected provider response: HTTP {status}{detail}")]
+    Refused { status: u16, detail: String },
+    /// The provider answered something we cannot use; the message says which field.
     #[error("unexpected provider response: {0}")]
     Invalid(String),
 }

@@ -113,7 +113,7 @@ pub async fn import_all(
         checkpoint.provider_calls,
         tx,
     ));
-    let _stop_fetching = AbortOnDrop(fetcher);
+    let _stop_fetching = AbortOnDrop::new(fetcher);
     // A first import into an empty event only creates rows: no need to read any back.
     let fresh = !resuming && attendees::count(pool, target.event_id).await? == 0;
 

@@ -7,10 +7,4 @@ pub mod runner;
 
 /// A helper task that dies with the task that started it: when a job's task is dropped (a
 /// crash, an abort), its lease renewer and page fetcher must not live on.
-pub(crate) struct AbortOnDrop(pub tokio::task::JoinHandle<()>);
-
-impl Drop for AbortOnDrop {
-    fn drop(&mut self) {
-        self.0.abort();
-    }
-}
+pub(crate) use tokio_util::task::AbortOnDropHandle as AbortOnDrop;

@@ -92,7 +92,9 @@ impl RetryPolicy {
                     }
                     *retry_after
                 }
-                ProviderError::Unauthorized | ProviderError::Invalid(_) => return Err(error),
+                ProviderError::Unauthorized
+                | ProviderError::Invalid(_)
+                | ProviderError::Refused { .. } => return Err(error),
             };
             tracing::debug!(%error, ?delay, "provider call will be retried");
             tokio::time::sleep(delay).await;

@@ -101,7 +101,7 @@ async fn run(
 ) {
     let _poller = config.polling.clone().map(|polling| {
         let (state, mut signals) = (state.clone(), signals.clone());
-        AbortOnDrop(tokio::spawn(async move {
+        AbortOnDrop::new(tokio::spawn(async move {
             loop {
                 tokio::select! {
                     _ = tokio::time::sleep(polling.tick) => {}
@@ -213,7 +213,7 @@ async fn run_job(
     // tried again, sooner, while the lease still holds. Only an answer that another claim
     // owns the job (or the lease ran out) stops the job, through `lost`.
     let (lost_tx, lost) = tokio::sync::oneshot::channel::<()>();
-    let renewer = AbortOnDrop({
+    let renewer = AbortOnDrop::new({
         let (pool, job_id, owner) = (pool.clone(), job.id.clone(), owner.to_string());
         tokio::spawn(async move {
             keep_lease(lease, || jobs::renew(&pool, &job_id, &owner, lease_ms)).await;
@@ -224,7 +224,7 @@ async fn run_job(
     // Pages learn of progress through a watch channel, at most a few times a second, so the
     // import never waits on them.
     let (progress_tx, mut progress_rx) = watch::channel(());
-    let mut publisher = AbortOnDrop({
+    let mut publisher = AbortOnDrop::new({
         let (state, event_id, every) = (state.clone(), job.event_id.clone(), config.publish_every);
         tokio::spawn(async move {
             while progress_rx.changed().await.is_ok() {
@@ -244,7 +244,7 @@ async fn run_job(
         Ok(()) = lost => Err(ImportError::LeaseLost),
     };
     drop(renewer);
-    let _ = (&mut publisher.0).await;
+    let _ = (&mut publisher).await;
 
     let outcome = match outcome {
         Ok(outcome) => outcome,
