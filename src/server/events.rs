@@ -79,13 +79,16 @@ pub async fn import(
         .find(|e| e.provider_event_id == provider_event_id)
         .ok_or(ImportEventError::UnknownEvent)?;
     let pool = &state.db.pool;
-    // Codes are unique across workspaces; a collision (about 1 in 10^8 per try) just draws again.
+    // The event and its import job in one transaction: never an event without its job.
+    // Codes are unique across workspaces; a collision (about 1 in 10^8 per try) just draws
+    // again, in a fresh transaction (on PostgreSQL a failed statement ends the one it is in).
     let mut attempts = 0;
     let event_id = loop {
         attempts += 1;
         let code = access_code::from_random_bytes(rand::random());
+        let mut tx = pool.begin().await.map_err(DbError::from)?;
         let inserted = events::insert(
-            pool,
+            &mut *tx,
             events::NewEvent {
                 workspace_id: &member.workspace_id,
                 integration_id: Some(integration_id),
@@ -100,25 +103,29 @@ pub async fn import(
         )
         .await;
         match inserted {
-            Ok(id) => break id,
-            Err(DbError::AlreadyExists(_))
-                if events::access_code_taken(pool, &code).await? && attempts < 5 =>
-            {
-                continue
+            Ok(id) => {
+                jobs::enqueue(
+                    &mut tx,
+                    &member.workspace_id,
+                    &id,
+                    jobs::JobKind::Import,
+                    jobs::Trigger::ImportDialog,
+                    Some(&member.user_id),
+                )
+                .await?;
+                tx.commit().await.map_err(DbError::from)?;
+                break id;
             }
-            Err(DbError::AlreadyExists(_)) => return Err(ImportEventError::AlreadyAdded),
+            Err(DbError::AlreadyExists(_)) => {
+                drop(tx);
+                if events::access_code_taken(pool, &code).await? && attempts < 5 {
+                    continue;
+                }
+                return Err(ImportEventError::AlreadyAdded);
+            }
             Err(e) => return Err(e.into()),
         }
     };
-    jobs::enqueue(
-        pool,
-        &member.workspace_id,
-        &event_id,
-        jobs::JobKind::Import,
-        jobs::Trigger::ImportDialog,
-        Some(&member.user_id),
-    )
-    .await?;
     tracing::info!(event = %event_id, by = %member.user_id, "event added; import queued");
     Ok(event_id)
 }
@@ -159,11 +166,13 @@ pub async fn reconnect(
     if integration.status != IntegrationStatus::Connected {
         return Err(RecoverError::NotConnected);
     }
-    events::relink(pool, event_id, integration_id).await?;
-    events::apply_sync_event(pool, event_id, SyncEvent::ImportRequested).await?;
+    // Re-link, PENDING and the import job together: a failure leaves the event as it was.
+    let mut tx = pool.begin().await.map_err(DbError::from)?;
+    events::relink(&mut *tx, event_id, integration_id).await?;
+    events::apply_sync_event(&mut tx, event_id, SyncEvent::ImportRequested).await?;
     // A job already running is joined (single-flight); one still queued becomes this import.
     if !jobs::restart_queued_as_import(
-        pool,
+        &mut *tx,
         event_id,
         jobs::Trigger::Reconnect,
         Some(&member.user_id),
@@ -171,7 +180,7 @@ pub async fn reconnect(
     .await?
     {
         jobs::enqueue(
-            pool,
+            &mut tx,
             &member.workspace_id,
             event_id,
             jobs::JobKind::Import,
@@ -180,6 +189,7 @@ pub async fn reconnect(
         )
         .await?;
     }
+    tx.commit().await.map_err(DbError::from)?;
     state.live.publish_event(pool, event_id).await;
     tracing::info!(event = %event_id, integration = %integration_id, by = %member.user_id, "event reconnected; import queued");
     Ok(())
@@ -215,7 +225,7 @@ pub async fn sync_now(
         _ => {}
     }
     jobs::enqueue(
-        pool,
+        &mut *crate::server::db::conn(pool).await?,
         &member.workspace_id,
         event_id,
         jobs::JobKind::Resync,

@@ -217,9 +217,13 @@ async fn only_admins_connect_and_remove(backend: Backend) {
     let event = app
         .insert_event(&ws, Some(id), Provider::Luma, "evt-removed", "RMV123")
         .await;
-    lanyard::server::db::events::apply_sync_event(&app.db.pool, &event, SyncEvent::SyncSucceeded)
-        .await
-        .unwrap();
+    lanyard::server::db::events::apply_sync_event(
+        &mut *app.db.pool.acquire().await.unwrap(),
+        &event,
+        SyncEvent::SyncSucceeded,
+    )
+    .await
+    .unwrap();
     assert_eq!(
         app.call(&admin, "remove_integration", &[("integration_id", id)])
             .await
@@ -380,7 +384,7 @@ async fn a_revoked_token_turns_the_integration_disconnected(backend: Backend) {
             .insert_event(&ws, Some(id), Provider::Luma, &format!("evt-{n}"), code)
             .await;
         lanyard::server::db::events::apply_sync_event(
-            &app.db.pool,
+            &mut *app.db.pool.acquire().await.unwrap(),
             &event,
             SyncEvent::SyncSucceeded,
         )

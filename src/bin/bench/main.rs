@@ -307,7 +307,7 @@ async fn import_once(
     .await
     .unwrap();
     let job = jobs::enqueue(
-        &db.pool,
+        &mut *db.pool.acquire().await.unwrap(),
         workspace,
         &event_id,
         jobs::JobKind::Import,

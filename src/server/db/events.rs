@@ -2,7 +2,7 @@ use super::DbError;
 use crate::domain::views::EventSummary;
 use crate::domain::{Provider, SyncStatus};
 use crate::server::{new_id, now_ms};
-use sqlx::{any::AnyRow, AnyPool, Row};
+use sqlx::{any::AnyRow, Any, AnyConnection, AnyPool, Row};
 
 /// What an import needs to create an event row.
 pub struct NewEvent<'a> {
@@ -17,7 +17,10 @@ pub struct NewEvent<'a> {
     pub access_code: &'a str,
 }
 
-pub async fn insert(pool: &AnyPool, event: NewEvent<'_>) -> Result<String, DbError> {
+pub async fn insert<'e>(
+    db: impl sqlx::Executor<'e, Database = sqlx::Any>,
+    event: NewEvent<'_>,
+) -> Result<String, DbError> {
     let id = new_id();
     let now = now_ms();
     sqlx::query(
@@ -37,7 +40,7 @@ pub async fn insert(pool: &AnyPool, event: NewEvent<'_>) -> Result<String, DbErr
     .bind(event.access_code)
     .bind(SyncStatus::Pending.as_str())
     .bind(now)
-    .execute(pool)
+    .execute(db)
     .await
     .map_err(|e| DbError::on_unique(e, "this event"))?;
     Ok(id)
@@ -135,14 +138,14 @@ pub async fn access_code_taken(pool: &AnyPool, code: &str) -> Result<bool, DbErr
 /// status it now has. The UPDATE is conditional on the status it read, so two writers racing
 /// cannot skip a transition: the loser re-reads and decides again.
 pub async fn apply_sync_event(
-    pool: &AnyPool,
+    conn: &mut AnyConnection,
     event_id: &str,
     event: crate::domain::sync_status::SyncEvent,
 ) -> Result<SyncStatus, DbError> {
     loop {
         let current: String = sqlx::query_scalar("SELECT sync_status FROM events WHERE id = $1")
             .bind(event_id)
-            .fetch_one(pool)
+            .fetch_one(&mut *conn)
             .await?;
         let current = SyncStatus::parse(&current).ok_or(DbError::Corrupt {
             what: "sync status",
@@ -160,7 +163,7 @@ pub async fn apply_sync_event(
         .bind(now_ms())
         .bind(event_id)
         .bind(current.as_str())
-        .execute(pool)
+        .execute(&mut *conn)
         .await?;
         if done.rows_affected() == 1 {
             return Ok(next);
@@ -170,16 +173,16 @@ pub async fn apply_sync_event(
 
 /// A rejected credential disconnects every event on the integration; returns their ids.
 pub async fn disconnect_all_on(
-    pool: &AnyPool,
+    conn: &mut AnyConnection,
     integration_id: &str,
 ) -> Result<Vec<String>, DbError> {
     let ids: Vec<String> = sqlx::query_scalar("SELECT id FROM events WHERE integration_id = $1")
         .bind(integration_id)
-        .fetch_all(pool)
+        .fetch_all(&mut *conn)
         .await?;
     for id in &ids {
         apply_sync_event(
-            pool,
+            conn,
             id,
             crate::domain::sync_status::SyncEvent::CredentialRejected,
         )
@@ -334,12 +337,16 @@ pub async fn timezone(pool: &AnyPool, event_id: &str) -> Result<Option<String>, 
 }
 
 /// Points an event at another integration (the recovery dialog's choice).
-pub async fn relink(pool: &AnyPool, event_id: &str, integration_id: &str) -> Result<(), DbError> {
+pub async fn relink<'e>(
+    db: impl sqlx::Executor<'e, Database = Any>,
+    event_id: &str,
+    integration_id: &str,
+) -> Result<(), DbError> {
     sqlx::query("UPDATE events SET integration_id = $2, updated_at = $3 WHERE id = $1")
         .bind(event_id)
         .bind(integration_id)
         .bind(now_ms())
-        .execute(pool)
+        .execute(db)
         .await?;
     Ok(())
 }

@@ -202,29 +202,22 @@ pub async fn mark_disconnected(pool: &AnyPool, id: &str, error: &str) -> Result<
 /// What a rejected credential leaves behind, in the integration's own `last_error`.
 pub const REJECTED: &str = "The provider rejected the credential.";
 
-/// The provider rejected the integration's credential: the integration and every event on it
-/// turn DISCONNECTED. Returns the events, so the caller can tell their open pages.
 /// The provider rejected the credential a call was made with (`seen`: its sealed form, as
 /// read before the call): the integration and its events are disconnected. `None` when the
 /// integration holds another credential by now (reconnected while the call was out): a
-/// rejection of the old one says nothing about the new, and changes nothing.
+/// rejection of the old one says nothing about the new, and changes nothing. Otherwise
+/// returns the events, so the caller can tell their open pages.
 pub async fn credential_rejected(
     pool: &AnyPool,
     id: &str,
     seen: Option<&str>,
 ) -> Result<Option<Vec<String>>, DbError> {
-    if let Some(seen) = seen {
-        let current: Option<String> =
-            sqlx::query_scalar("SELECT credentials FROM integrations WHERE id = $1")
-                .bind(id)
-                .fetch_optional(pool)
-                .await?;
-        if current.as_deref().is_some_and(|c| c != seen) {
-            return Ok(None);
-        }
-    }
+    // The integration and its events turn DISCONNECTED together, or not at all. The write
+    // comes first, so on SQLite the transaction holds the write lock from its start (a read
+    // that later writes can fail against a concurrent writer); it is fenced on `seen`: a
+    // reconnect in between wins.
+    let mut tx = pool.begin().await?;
     let now = now_ms();
-    // Fenced in the statement too: a reconnect between the read above and this write wins.
     sqlx::query(
         "UPDATE integrations SET status = 'DISCONNECTED', disconnected_at = $2, last_error = $3, updated_at = $2
          WHERE id = $1 AND status = 'CONNECTED' AND ($4 IS NULL OR credentials = $4)",
@@ -233,17 +226,23 @@ pub async fn credential_rejected(
     .bind(now)
     .bind(REJECTED)
     .bind(seen)
-    .execute(pool)
+    .execute(&mut *tx)
     .await?;
-    let status: Option<String> =
-        sqlx::query_scalar("SELECT status FROM integrations WHERE id = $1")
+    let current: Option<(String, String)> =
+        sqlx::query_as("SELECT status, credentials FROM integrations WHERE id = $1")
             .bind(id)
-            .fetch_optional(pool)
+            .fetch_optional(&mut *tx)
             .await?;
-    if status.as_deref() == Some("CONNECTED") {
-        return Ok(None);
+    let replaced = |c: &str| seen.is_some_and(|seen| seen != c);
+    match &current {
+        Some((status, credentials)) if status == "CONNECTED" || replaced(credentials) => {
+            return Ok(None)
+        }
+        _ => {}
     }
-    super::events::disconnect_all_on(pool, id).await.map(Some)
+    let events = super::events::disconnect_all_on(&mut tx, id).await?;
+    tx.commit().await?;
+    Ok(Some(events))
 }
 
 /// Removes an integration. Its events stay, DISCONNECTED with no integration, until an admin
@@ -257,12 +256,21 @@ pub async fn remove(
     if get(pool, workspace_id, id).await?.is_none() {
         return Ok(None);
     }
-    let orphaned = super::events::disconnect_all_on(pool, id).await?;
+    // Its events are disconnected in the same transaction as the delete; the first write
+    // takes SQLite's write lock before the events are read.
+    let mut tx = pool.begin().await?;
+    sqlx::query("UPDATE integrations SET updated_at = $2 WHERE id = $1")
+        .bind(id)
+        .bind(now_ms())
+        .execute(&mut *tx)
+        .await?;
+    let orphaned = super::events::disconnect_all_on(&mut tx, id).await?;
     let done = sqlx::query("DELETE FROM integrations WHERE workspace_id = $1 AND id = $2")
         .bind(workspace_id)
         .bind(id)
-        .execute(pool)
+        .execute(&mut *tx)
         .await?;
+    tx.commit().await?;
     Ok((done.rows_affected() > 0).then_some(orphaned))
 }
 

@@ -5,7 +5,7 @@
 use super::attendees::PageCounts;
 use super::DbError;
 use crate::server::{new_id, now_ms};
-use sqlx::{Any, AnyPool, Row, Transaction};
+use sqlx::{Any, AnyConnection, AnyPool, Row, Transaction};
 
 pub use crate::domain::{JobKind, JobState, Trigger};
 
@@ -41,7 +41,7 @@ pub struct Checkpoint {
 /// Queues a job, or returns the event's already active one: at most one job per event is
 /// queued or running (a partial unique index says so, whatever the number of instances).
 pub async fn enqueue(
-    pool: &AnyPool,
+    conn: &mut AnyConnection,
     workspace_id: &str,
     event_id: &str,
     kind: JobKind,
@@ -50,9 +50,12 @@ pub async fn enqueue(
 ) -> Result<String, DbError> {
     let id = new_id();
     let now = now_ms();
+    // DO NOTHING rather than a unique violation: inside a transaction on PostgreSQL a failed
+    // statement would end the transaction.
     let inserted = sqlx::query(
         "INSERT INTO sync_jobs (id, workspace_id, event_id, kind, state, trigger, requested_by, run_after, created_at)
-         VALUES ($1, $2, $3, $4, 'QUEUED', $5, $6, $7, $7)",
+         VALUES ($1, $2, $3, $4, 'QUEUED', $5, $6, $7, $7)
+         ON CONFLICT (event_id) WHERE state IN ('QUEUED', 'RUNNING') DO NOTHING",
     )
     .bind(&id)
     .bind(workspace_id)
@@ -61,25 +64,22 @@ pub async fn enqueue(
     .bind(trigger)
     .bind(requested_by)
     .bind(now)
-    .execute(pool)
-    .await;
-    match inserted {
-        Ok(_) => Ok(id),
-        Err(e) => match DbError::on_unique(e, "an active job") {
-            DbError::AlreadyExists(_) => active_job(pool, event_id)
-                .await?
-                .ok_or(DbError::AlreadyExists("an active job")),
-            other => Err(other),
-        },
+    .execute(&mut *conn)
+    .await?;
+    if inserted.rows_affected() == 1 {
+        return Ok(id);
     }
+    active_job(&mut *conn, event_id)
+        .await?
+        .ok_or(DbError::AlreadyExists("an active job"))
 }
 
 /// Turns the event's queued (not yet running) job, if any, into a fresh import for
 /// `trigger`: a Retry or Reconnect that finds a Sync, a poll or a crashed import's resume
 /// waiting replaces it, so the event gets the fresh re-import it asked for (from the first
 /// page, through the event's current integration). Returns whether there was one.
-pub async fn restart_queued_as_import(
-    pool: &AnyPool,
+pub async fn restart_queued_as_import<'e>(
+    db: impl sqlx::Executor<'e, Database = Any>,
     event_id: &str,
     trigger: Trigger,
     requested_by: Option<&str>,
@@ -93,17 +93,20 @@ pub async fn restart_queued_as_import(
     .bind(event_id)
     .bind(trigger)
     .bind(requested_by)
-    .execute(pool)
+    .execute(db)
     .await?;
     Ok(done.rows_affected() > 0)
 }
 
-pub async fn active_job(pool: &AnyPool, event_id: &str) -> Result<Option<String>, DbError> {
+pub async fn active_job<'e>(
+    db: impl sqlx::Executor<'e, Database = Any>,
+    event_id: &str,
+) -> Result<Option<String>, DbError> {
     Ok(sqlx::query_scalar(
         "SELECT id FROM sync_jobs WHERE event_id = $1 AND state IN ('QUEUED', 'RUNNING')",
     )
     .bind(event_id)
-    .fetch_optional(pool)
+    .fetch_optional(db)
     .await?)
 }
 

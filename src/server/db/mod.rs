@@ -29,6 +29,12 @@ pub enum DbError {
     Corrupt { what: &'static str, value: String },
 }
 
+/// One connection of the pool, for the writes that take a connection (so that they can
+/// also run inside a caller's transaction).
+pub async fn conn(pool: &sqlx::AnyPool) -> Result<sqlx::pool::PoolConnection<sqlx::Any>, DbError> {
+    Ok(pool.acquire().await?)
+}
+
 impl DbError {
     /// Maps a unique-constraint violation to `AlreadyExists(what)`, leaving other errors as they are.
     pub fn on_unique(error: sqlx::Error, what: &'static str) -> DbError {

@@ -259,7 +259,12 @@ pub async fn import_all(
         }
         Some(other) => (SyncEvent::RetriesExhausted, Some(other.to_string())),
     };
-    let status = events::apply_sync_event(pool, target.event_id, event).await?;
+    let status = events::apply_sync_event(
+        &mut *crate::server::db::conn(pool).await?,
+        target.event_id,
+        event,
+    )
+    .await?;
     Ok(ImportOutcome {
         status,
         checkpoint,

@@ -240,7 +240,7 @@ pub async fn retry_failed(state: &AppState, config: &PollConfig) -> Result<usize
         if due {
             let (event, workspace): (String, String) = (r.get("id"), r.get("workspace_id"));
             jobs::enqueue(
-                pool,
+                &mut *crate::server::db::conn(pool).await?,
                 &workspace,
                 &event,
                 jobs::JobKind::Resync,
@@ -309,7 +309,7 @@ pub async fn tick(state: &AppState, config: &PollConfig) -> Result<usize, DbErro
     let chosen = choose(config, now, candidates, &recent);
     for c in &chosen {
         jobs::enqueue(
-            pool,
+            &mut *crate::server::db::conn(pool).await?,
             &c.workspace_id,
             &c.event_id,
             jobs::JobKind::Resync,

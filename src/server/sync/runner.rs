@@ -353,24 +353,34 @@ async fn execute(
         return Ok(not_run(SyncStatus::Failed, "The event no longer exists."));
     };
     let Some(integration_id) = target.integration_id else {
-        let status =
-            events::apply_sync_event(pool, &job.event_id, SyncEvent::CredentialRejected).await?;
+        let status = events::apply_sync_event(
+            &mut *crate::server::db::conn(pool).await?,
+            &job.event_id,
+            SyncEvent::CredentialRejected,
+        )
+        .await?;
         return Ok(not_run(status, "The event's integration was removed."));
     };
     let (client, seen) =
         match integrations::versioned_client(state, &job.workspace_id, &integration_id).await {
             Ok(Some(found)) => found,
             Ok(None) => {
-                let status =
-                    events::apply_sync_event(pool, &job.event_id, SyncEvent::CredentialRejected)
-                        .await?;
+                let status = events::apply_sync_event(
+                    &mut *crate::server::db::conn(pool).await?,
+                    &job.event_id,
+                    SyncEvent::CredentialRejected,
+                )
+                .await?;
                 return Ok(not_run(status, "The integration is disconnected."));
             }
             Err(integrations::IntegrationError::Db(e)) => return Err(e.into()),
             Err(other) => {
-                let status =
-                    events::apply_sync_event(pool, &job.event_id, SyncEvent::RetriesExhausted)
-                        .await?;
+                let status = events::apply_sync_event(
+                    &mut *crate::server::db::conn(pool).await?,
+                    &job.event_id,
+                    SyncEvent::RetriesExhausted,
+                )
+                .await?;
                 return Ok(not_run(status, &other.to_string()));
             }
         };
