@@ -151,7 +151,7 @@ async fn a_rate_limited_import_is_handed_back_and_another_accounts_import_runs_m
         )
         .await;
     let job = lanyard::server::db::jobs::enqueue(
-        &mut *pool.acquire().await.unwrap(),
+        &mut pool.acquire().await.unwrap(),
         &q.workspace_id,
         &event,
         lanyard::server::db::jobs::JobKind::Import,

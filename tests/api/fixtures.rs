@@ -76,7 +76,7 @@ pub async fn queued_import_on(
         )
         .await;
     let job_id = jobs::enqueue(
-        &mut *app.db.pool.acquire().await.unwrap(),
+        &mut app.db.pool.acquire().await.unwrap(),
         &workspace_id,
         &event_id,
         jobs::JobKind::Import,
@@ -231,7 +231,7 @@ impl Queued {
             )
             .await;
         let job = jobs::enqueue(
-            &mut *self.app.db.pool.acquire().await.unwrap(),
+            &mut self.app.db.pool.acquire().await.unwrap(),
             &self.workspace_id,
             &event,
             jobs::JobKind::Import,

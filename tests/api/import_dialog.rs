@@ -255,7 +255,7 @@ async fn the_recovery_dialog_relinks_the_event_and_queues_one_import_for_admins_
     // A Sync left queued before the failure (a crashed import's resume, say) is replaced:
     // Reconnect asks for a fresh import.
     let stale = lanyard::server::db::jobs::enqueue(
-        &mut *app.db.pool.acquire().await.unwrap(),
+        &mut app.db.pool.acquire().await.unwrap(),
         &ws,
         &event,
         lanyard::server::db::jobs::JobKind::Resync,

@@ -218,7 +218,7 @@ async fn only_admins_connect_and_remove(backend: Backend) {
         .insert_event(&ws, Some(id), Provider::Luma, "evt-removed", "RMV123")
         .await;
     lanyard::server::db::events::apply_sync_event(
-        &mut *app.db.pool.acquire().await.unwrap(),
+        &mut app.db.pool.acquire().await.unwrap(),
         &event,
         SyncEvent::SyncSucceeded,
     )
@@ -384,7 +384,7 @@ async fn a_revoked_token_turns_the_integration_disconnected(backend: Backend) {
             .insert_event(&ws, Some(id), Provider::Luma, &format!("evt-{n}"), code)
             .await;
         lanyard::server::db::events::apply_sync_event(
-            &mut *app.db.pool.acquire().await.unwrap(),
+            &mut app.db.pool.acquire().await.unwrap(),
             &event,
             SyncEvent::SyncSucceeded,
         )

@@ -18,7 +18,7 @@ async fn a_queued_import_runs_to_active_and_leaves_a_sync_run(backend: Backend) 
         .unwrap()
         .user_id;
     let again = jobs::enqueue(
-        &mut *app.db.pool.acquire().await.unwrap(),
+        &mut app.db.pool.acquire().await.unwrap(),
         &q.workspace_id,
         event_id,
         jobs::JobKind::Import,
@@ -68,7 +68,7 @@ async fn two_workers_never_claim_the_same_job(backend: Backend) {
             .await;
         queued.insert(
             jobs::enqueue(
-                &mut *app.db.pool.acquire().await.unwrap(),
+                &mut app.db.pool.acquire().await.unwrap(),
                 &ws,
                 &event,
                 jobs::JobKind::Resync,
@@ -105,7 +105,7 @@ async fn an_expired_lease_is_claimed_again_and_the_old_owner_loses_it(backend: B
         .insert_event(&ws, None, Provider::Luma, "evt-1", "LEASE1")
         .await;
     let job = jobs::enqueue(
-        &mut *app.db.pool.acquire().await.unwrap(),
+        &mut app.db.pool.acquire().await.unwrap(),
         &ws,
         &event,
         jobs::JobKind::Import,

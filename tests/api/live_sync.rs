@@ -530,7 +530,7 @@ async fn a_revoked_credential_disconnects_and_reconnecting_brings_the_event_back
         )
         .await;
     lanyard::server::db::events::apply_sync_event(
-        &mut *q.app.db.pool.acquire().await.unwrap(),
+        &mut q.app.db.pool.acquire().await.unwrap(),
         &sibling,
         lanyard::domain::sync_status::SyncEvent::SyncSucceeded,
     )

@@ -459,7 +459,7 @@ async fn a_failed_event_is_retried_in_the_background_and_turns_active_by_itself(
     q.sim.sim.world().faults.error_rate = 1.0;
     let pool = &q.app.db.pool;
     lanyard::server::db::jobs::enqueue(
-        &mut *pool.acquire().await.unwrap(),
+        &mut pool.acquire().await.unwrap(),
         &q.workspace_id,
         &q.event_id,
         lanyard::server::db::jobs::JobKind::Resync,
@@ -638,7 +638,7 @@ async fn eventbrite_webhooks_are_made_in_the_events_own_organization_and_replace
     };
     for round in 0..2 {
         let job = lanyard::server::db::jobs::enqueue(
-            &mut *pool.acquire().await.unwrap(),
+            &mut pool.acquire().await.unwrap(),
             &q.workspace_id,
             &local,
             lanyard::server::db::jobs::JobKind::Import,

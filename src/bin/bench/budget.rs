@@ -128,7 +128,7 @@ pub async fn run(
             .await
             .expect("event");
             jobs::enqueue(
-                &mut *lanyard::server::db::conn(pool).await.unwrap(),
+                &mut lanyard::server::db::conn(pool).await.unwrap(),
                 &workspace,
                 &event,
                 jobs::JobKind::Import,

@@ -145,7 +145,7 @@ pub async fn run(sim: &RunningSimulator, changes: usize, subscribers: usize) -> 
     .await
     .unwrap();
     jobs::enqueue(
-        &mut *lanyard::server::db::conn(pool).await.unwrap(),
+        &mut lanyard::server::db::conn(pool).await.unwrap(),
         &workspace,
         &event_id,
         jobs::JobKind::Import,

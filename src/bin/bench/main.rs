@@ -307,7 +307,7 @@ async fn import_once(
     .await
     .unwrap();
     let job = jobs::enqueue(
-        &mut *db.pool.acquire().await.unwrap(),
+        &mut db.pool.acquire().await.unwrap(),
         workspace,
         &event_id,
         jobs::JobKind::Import,
