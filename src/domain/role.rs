@@ -7,6 +7,7 @@ pub enum Role {
     Staff,
     Support,
 }
+super::status::db_enum!(Role { Admin => "ADMIN", Staff => "STAFF", Support => "SUPPORT" });
 
 /// Something a member may try to do. Every server function names the permission it needs,
 /// so the whole access policy is the one table in [`Role::can`].
@@ -25,20 +26,6 @@ pub enum Permission {
 }
 
 impl Role {
-    pub const ALL: [Role; 3] = [Role::Admin, Role::Staff, Role::Support];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Admin => "ADMIN",
-            Role::Staff => "STAFF",
-            Role::Support => "SUPPORT",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Role> {
-        Role::ALL.into_iter().find(|r| r.as_str() == s)
-    }
-
     /// The label shown in the UI.
     pub fn label(self) -> &'static str {
         match self {
@@ -68,7 +55,7 @@ mod tests {
     #[test]
     fn role_round_trips_through_its_database_name() {
         for role in Role::ALL {
-            assert_eq!(Role::parse(role.as_str()), Some(role));
+            assert_eq!(Role::parse(role.as_str()), Some(*role));
         }
         assert_eq!(Role::parse("admin"), None);
         assert_eq!(Role::parse("OWNER"), None);

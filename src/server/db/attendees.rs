@@ -417,7 +417,6 @@ pub async fn search(
         .await?
         .into_iter()
         .map(|row| {
-            let status: String = row.get("status");
             let is_vip: i64 = row.get("is_vip");
             let checked_in_at: Option<i64> = row.get("checked_in_at");
             let provider_checked_in_at: Option<i64> = row.get("provider_checked_in_at");
@@ -429,10 +428,7 @@ pub async fn search(
                 company: row.get("company"),
                 job_title: row.get("job_title"),
                 ticket_name: row.get("ticket_name"),
-                status: AttendanceStatus::parse(&status).ok_or(DbError::Corrupt {
-                    what: "attendance status",
-                    value: status,
-                })?,
+                status: row.try_get::<AttendanceStatus, _>("status")?,
                 provider_status: row.get("provider_status"),
                 is_vip: is_vip != 0,
                 checked_in_label: checked_in_at.map(|at| local_time::date_time(at, timezone)),

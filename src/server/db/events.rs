@@ -52,8 +52,6 @@ const SUMMARY_SELECT: &str = "SELECT e.id, e.name, e.provider, e.starts_at, e.en
      FROM events e";
 
 fn summary(row: AnyRow) -> Result<EventSummary, DbError> {
-    let provider: String = row.get("provider");
-    let status: String = row.get("sync_status");
     let (starts_at, ends_at, timezone): (Option<i64>, Option<i64>, String) = (
         row.get("starts_at"),
         row.get("ends_at"),
@@ -62,18 +60,12 @@ fn summary(row: AnyRow) -> Result<EventSummary, DbError> {
     Ok(EventSummary {
         id: row.get("id"),
         name: row.get("name"),
-        provider: Provider::parse(&provider).ok_or(DbError::Corrupt {
-            what: "provider",
-            value: provider,
-        })?,
+        provider: row.try_get::<Provider, _>("provider")?,
         dates: crate::domain::local_time::event_dates(starts_at, ends_at, &timezone),
         starts_at,
         ends_at,
         timezone,
-        sync_status: SyncStatus::parse(&status).ok_or(DbError::Corrupt {
-            what: "sync status",
-            value: status,
-        })?,
+        sync_status: row.try_get::<SyncStatus, _>("sync_status")?,
         access_code: row.get("access_code"),
         attendee_count: row.get("attendee_count"),
     })
@@ -143,14 +135,11 @@ pub async fn apply_sync_event(
     event: crate::domain::sync_status::SyncEvent,
 ) -> Result<SyncStatus, DbError> {
     loop {
-        let current: String = sqlx::query_scalar("SELECT sync_status FROM events WHERE id = $1")
-            .bind(event_id)
-            .fetch_one(&mut *conn)
-            .await?;
-        let current = SyncStatus::parse(&current).ok_or(DbError::Corrupt {
-            what: "sync status",
-            value: current,
-        })?;
+        let current: SyncStatus =
+            sqlx::query_scalar("SELECT sync_status FROM events WHERE id = $1")
+                .bind(event_id)
+                .fetch_one(&mut *conn)
+                .await?;
         let Some(next) = crate::domain::sync_status::next(current, event) else {
             return Ok(current);
         };
@@ -256,15 +245,11 @@ pub async fn live_state(
     .fetch_optional(pool)
     .await?;
     let Some(row) = row else { return Ok(None) };
-    let status: String = row.get("sync_status");
     let job_id: Option<String> = row.get("job_id");
     Ok(Some(EventLive {
         event_id: event_id.to_string(),
         workspace_id: row.get("workspace_id"),
-        sync_status: SyncStatus::parse(&status).ok_or(DbError::Corrupt {
-            what: "sync status",
-            value: status,
-        })?,
+        sync_status: row.try_get("sync_status")?,
         job: job_id.map(|_| JobProgress {
             processed: row.get("processed_count"),
             total: row.get("total_count"),
@@ -312,18 +297,12 @@ pub async fn save_webhook_id(
 
 /// The event's sync status now.
 pub async fn sync_status(pool: &AnyPool, event_id: &str) -> Result<Option<SyncStatus>, DbError> {
-    let status: Option<String> = sqlx::query_scalar("SELECT sync_status FROM events WHERE id = $1")
-        .bind(event_id)
-        .fetch_optional(pool)
-        .await?;
-    status
-        .map(|s| {
-            SyncStatus::parse(&s).ok_or(DbError::Corrupt {
-                what: "sync status",
-                value: s,
-            })
-        })
-        .transpose()
+    Ok(
+        sqlx::query_scalar("SELECT sync_status FROM events WHERE id = $1")
+            .bind(event_id)
+            .fetch_optional(pool)
+            .await?,
+    )
 }
 
 /// The event's time zone, which its times are shown in.

@@ -30,19 +30,11 @@ const SUMMARY_SELECT: &str =
     "SELECT id, provider, account_email, status, connected_at, last_error FROM integrations";
 
 fn summary(row: sqlx::any::AnyRow) -> Result<IntegrationSummary, DbError> {
-    let provider: String = row.get("provider");
-    let status: String = row.get("status");
     Ok(IntegrationSummary {
         id: row.get("id"),
-        provider: Provider::parse(&provider).ok_or(DbError::Corrupt {
-            what: "provider",
-            value: provider,
-        })?,
+        provider: row.try_get::<Provider, _>("provider")?,
         account_email: row.get("account_email"),
-        status: IntegrationStatus::parse(&status).ok_or(DbError::Corrupt {
-            what: "integration status",
-            value: status,
-        })?,
+        status: row.try_get::<IntegrationStatus, _>("status")?,
         connected_at: row.get("connected_at"),
         last_error: row.get("last_error"),
     })
@@ -88,12 +80,8 @@ pub async fn account_of(
     .fetch_optional(pool)
     .await?;
     row.map(|r| {
-        let provider: String = r.get("provider");
         Ok((
-            Provider::parse(&provider).ok_or(DbError::Corrupt {
-                what: "provider",
-                value: provider,
-            })?,
+            r.try_get::<Provider, _>("provider")?,
             r.get("provider_account_id"),
         ))
     })
@@ -167,17 +155,9 @@ pub async fn stored(
         .fetch_optional(pool)
         .await?;
     row.map(|r| {
-        let provider: String = r.get("provider");
-        let status: String = r.get("status");
         Ok(Stored {
-            provider: Provider::parse(&provider).ok_or(DbError::Corrupt {
-                what: "provider",
-                value: provider,
-            })?,
-            status: IntegrationStatus::parse(&status).ok_or(DbError::Corrupt {
-                what: "integration status",
-                value: status,
-            })?,
+            provider: r.try_get::<Provider, _>("provider")?,
+            status: r.try_get::<IntegrationStatus, _>("status")?,
             sealed: r.get("credentials"),
         })
     })

@@ -6,6 +6,7 @@ pub mod budgets;
 pub mod events;
 pub mod integrations;
 pub mod jobs;
+pub mod polls;
 pub mod runs;
 pub mod users;
 pub mod workspaces;

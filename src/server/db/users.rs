@@ -63,17 +63,13 @@ const MEMBER_SELECT: &str = "SELECT u.id AS user_id, u.email, u.display_name,
      JOIN workspaces w ON w.id = m.workspace_id";
 
 fn member_from_row(row: sqlx::any::AnyRow) -> Result<MemberRow, DbError> {
-    let role: String = row.get("role");
     Ok(MemberRow {
         user_id: row.get("user_id"),
         email: row.get("email"),
         display_name: row.get("display_name"),
         workspace_id: row.get("workspace_id"),
         workspace_name: row.get("workspace_name"),
-        role: Role::parse(&role).ok_or(DbError::Corrupt {
-            what: "role",
-            value: role,
-        })?,
+        role: row.try_get::<Role, _>("role")?,
     })
 }
 

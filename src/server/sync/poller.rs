@@ -4,9 +4,8 @@
 //! sync where it can. Polls are spread: each integration gets a budget of polls a minute,
 //! the most overdue events first, and the rest wait for the next tick.
 
-use crate::server::db::{jobs, DbError};
+use crate::server::db::{jobs, polls, DbError};
 use crate::server::{now_ms, AppState};
-use sqlx::Row;
 use std::collections::HashMap;
 use std::time::Duration;
 
@@ -219,30 +218,17 @@ pub fn choose(
 pub async fn retry_failed(state: &AppState, config: &PollConfig) -> Result<usize, DbError> {
     let pool = &state.db.pool;
     let now = now_ms();
-    let failed = sqlx::query(
-        "SELECT e.id, e.workspace_id,
-            (SELECT COUNT(*) FROM sync_runs r WHERE r.event_id = e.id AND r.outcome = 'FAILED'
-                AND r.started_at > COALESCE((SELECT MAX(s.started_at) FROM sync_runs s
-                    WHERE s.event_id = e.id AND s.outcome = 'SUCCEEDED' AND s.trigger <> 'WEBHOOK'), 0)) AS failures,
-            (SELECT MAX(COALESCE(r.finished_at, r.started_at)) FROM sync_runs r
-                WHERE r.event_id = e.id AND r.outcome = 'FAILED') AS failed_at
-         FROM events e JOIN integrations i ON i.id = e.integration_id
-         WHERE e.sync_status = 'FAILED' AND i.status = 'CONNECTED'
-           AND NOT EXISTS (SELECT 1 FROM sync_jobs j WHERE j.event_id = e.id AND j.state IN ('QUEUED', 'RUNNING'))",
-    )
-    .fetch_all(pool)
-    .await?;
+    let failed = polls::failed_events(pool).await?;
     let mut queued = 0;
-    for r in failed {
-        let failures: i64 = r.get("failures");
-        let failed_at: Option<i64> = r.get("failed_at");
-        let due = failed_at.is_none_or(|at| at + failed_retry_gap(config, failures) <= now);
+    for f in failed {
+        let due = f
+            .failed_at
+            .is_none_or(|at| at + failed_retry_gap(config, f.failures) <= now);
         if due {
-            let (event, workspace): (String, String) = (r.get("id"), r.get("workspace_id"));
             jobs::enqueue(
                 &mut *crate::server::db::conn(pool).await?,
-                &workspace,
-                &event,
+                &f.workspace_id,
+                &f.id,
                 jobs::JobKind::Resync,
                 jobs::Trigger::AutoRetry,
                 None,
@@ -258,54 +244,23 @@ pub async fn retry_failed(state: &AppState, config: &PollConfig) -> Result<usize
 pub async fn tick(state: &AppState, config: &PollConfig) -> Result<usize, DbError> {
     let pool = &state.db.pool;
     let now = now_ms();
-    let candidates = sqlx::query(
-        "SELECT e.id, e.workspace_id, e.integration_id, e.starts_at, e.ends_at, e.last_synced_at,
-            i.provider, (SELECT COUNT(*) FROM attendees a WHERE a.event_id = e.id) AS attendees,
-            COALESCE((SELECT r.provider_calls FROM sync_runs r
-                WHERE r.event_id = e.id AND r.trigger = 'POLL' AND r.outcome = 'SUCCEEDED'
-                ORDER BY r.started_at DESC LIMIT 1), 0) AS last_poll_calls
-         FROM events e JOIN integrations i ON i.id = e.integration_id
-         WHERE e.sync_status = 'ACTIVE' AND i.status = 'CONNECTED'
-           AND NOT EXISTS (SELECT 1 FROM sync_jobs j WHERE j.event_id = e.id AND j.state IN ('QUEUED', 'RUNNING'))",
-    )
-    .fetch_all(pool)
-    .await?
-    .into_iter()
-    .map(|r| PollCandidate {
-        event_id: r.get("id"),
-        workspace_id: r.get("workspace_id"),
-        integration_id: r.get("integration_id"),
-        starts_at: r.get("starts_at"),
-        ends_at: r.get("ends_at"),
-        last_synced_at: r.get("last_synced_at"),
-        provider: crate::domain::Provider::parse(&r.get::<String, _>("provider"))
-            .unwrap_or(crate::domain::Provider::Luma),
-        attendees: r.get("attendees"),
-        last_poll_calls: r.get("last_poll_calls"),
-    })
-    .collect();
-    // Polls queued in the last minute and what they cost: calls made so far, and for a
-    // poll not yet finished at least its expected cost (one call a page of 100).
-    let recent: HashMap<String, (usize, i64)> = sqlx::query(
-        "SELECT e.integration_id, COUNT(*) AS polls,
-            CAST(COALESCE(SUM(CASE WHEN j.state IN ('QUEUED', 'RUNNING')
-                THEN (CASE WHEN j.provider_calls > 1 THEN j.provider_calls ELSE 1 END)
-                ELSE j.provider_calls END), 0) AS BIGINT) AS calls
-         FROM sync_jobs j JOIN events e ON e.id = j.event_id
-         WHERE j.trigger = 'POLL' AND j.created_at > $1 AND e.integration_id IS NOT NULL
-         GROUP BY e.integration_id",
-    )
-    .bind(now - 60_000)
-    .fetch_all(pool)
-    .await?
-    .into_iter()
-    .map(|r| {
-        (
-            r.get::<String, _>("integration_id"),
-            (r.get::<i64, _>("polls") as usize, r.get::<i64, _>("calls")),
-        )
-    })
-    .collect();
+    let candidates = polls::pollable_events(pool)
+        .await?
+        .into_iter()
+        .map(|e| PollCandidate {
+            event_id: e.id,
+            workspace_id: e.workspace_id,
+            integration_id: e.integration_id,
+            starts_at: e.starts_at,
+            ends_at: e.ends_at,
+            last_synced_at: e.last_synced_at,
+            provider: e.provider,
+            attendees: e.attendees,
+            last_poll_calls: e.last_poll_calls,
+        })
+        .collect();
+    // Polls queued in the last minute and what they cost.
+    let recent = polls::recent_polls(pool, now - 60_000).await?;
     let chosen = choose(config, now, candidates, &recent);
     for c in &chosen {
         jobs::enqueue(
