@@ -169,7 +169,10 @@ pub async fn start_providers(
             client_id: DEMO_EVENTBRITE_APP.0.into(),
             client_secret: DEMO_EVENTBRITE_APP.1.into(),
         });
-    simulator.register_eventbrite_app(&app.client_id, &app.client_secret);
+    simulator.register_eventbrite_app(
+        &app.client_id,
+        secrecy::ExposeSecret::expose_secret(&app.client_secret),
+    );
     Ok(DemoProviders {
         simulator,
         luma_key,

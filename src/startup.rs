@@ -56,7 +56,13 @@ impl Application {
         leptos_options: LeptosOptions,
     ) -> Result<Application, StartupError> {
         let mut config = config;
-        let key = MasterKey::load(config.secret_key.as_deref(), &config.data_dir)?;
+        let key = MasterKey::load(
+            config
+                .secret_key
+                .as_ref()
+                .map(secrecy::ExposeSecret::expose_secret),
+            &config.data_dir,
+        )?;
         let db = Db::connect(&config.database_url).await?;
         db.migrate().await?;
         let addr = config.bind_addr;

@@ -50,6 +50,7 @@ pub struct AttendeePage {
 
 /// One event as the Events page and the event header show it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct EventSummary {
     pub id: String,
     pub name: String,
@@ -59,6 +60,7 @@ pub struct EventSummary {
     pub ends_at: Option<i64>,
     pub timezone: String,
     /// Start and end in the event's time zone ("Sat 5 Dec 2026, 09:00 – 17:00 GMT").
+    #[cfg_attr(feature = "ssr", sqlx(skip))]
     pub dates: String,
     pub sync_status: SyncStatus,
     pub access_code: String,
@@ -80,6 +82,7 @@ pub struct ProviderEventOption {
 
 /// One row of the event's sync history.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct SyncRunRow {
     pub id: String,
     pub kind: JobKind,
@@ -90,6 +93,7 @@ pub struct SyncRunRow {
     /// Milliseconds since the Unix epoch, UTC.
     pub started_at: i64,
     /// `started_at` in the event's time zone, with its abbreviation.
+    #[cfg_attr(feature = "ssr", sqlx(skip))]
     pub started_label: String,
     pub finished_at: Option<i64>,
     pub created: i64,
@@ -131,6 +135,7 @@ pub struct JobProgress {
 
 /// One integration card. Deliberately has no credential field: this type reaches the browser.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct IntegrationSummary {
     pub id: String,
     pub provider: Provider,

@@ -4,11 +4,15 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use super::providers::ProviderUrls;
+use secrecy::SecretString;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("{name} is not valid: {reason}")]
     Invalid { name: &'static str, reason: String },
+    /// clap's explanation, which names the variable.
+    #[error("{0}")]
+    Environment(String),
 }
 
 /// `Debug` is written out below: the secret key and a database password never reach a log.
@@ -21,7 +25,7 @@ pub struct Config {
     /// `LANYARD_DATA_DIR`: where the embedded database and a generated secret key live.
     pub data_dir: PathBuf,
     /// `LANYARD_SECRET_KEY`: base64 of 32 bytes. Generated into `data_dir` when unset.
-    pub secret_key: Option<String>,
+    pub secret_key: Option<SecretString>,
     /// `LANYARD_PUBLIC_URL`: the address browsers use, for OAuth redirects and webhooks.
     /// Unset: `http://` and the address the server is bound to (see [`Config::public_url`]).
     pub public_url: Option<String>,
@@ -63,7 +67,7 @@ impl std::fmt::Debug for Config {
             .field("bind_addr", &self.bind_addr)
             .field("database_url", &database_url)
             .field("data_dir", &self.data_dir)
-            .field("secret_key", &self.secret_key.as_ref().map(|_| "redacted"))
+            .field("secret_key", &self.secret_key)
             .field("public_url", &self.public_url)
             .field("secure_cookies", &self.secure_cookies)
             .field("log_filter", &self.log_filter)
@@ -78,95 +82,109 @@ impl std::fmt::Debug for Config {
     }
 }
 
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub struct EventbriteApp {
     pub client_id: String,
-    pub client_secret: String,
+    pub client_secret: SecretString,
 }
 
-impl std::fmt::Debug for EventbriteApp {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("EventbriteApp")
-            .field("client_id", &self.client_id)
-            .finish_non_exhaustive()
-    }
+/// The environment as clap reads it: every setting with its variable, default and range in
+/// one place (`lanyard --help` does not show these; they are environment only).
+#[derive(clap::Parser)]
+#[command(no_binary_name = true)]
+struct Environment {
+    #[arg(long, env = "LANYARD_ADDR")]
+    addr: Option<String>,
+    #[arg(long, env = "LEPTOS_SITE_ADDR")]
+    site_addr: Option<String>,
+    #[arg(long, env = "LANYARD_DATA_DIR", default_value = "data")]
+    data_dir: PathBuf,
+    #[arg(long, env = "DATABASE_URL")]
+    database_url: Option<String>,
+    #[arg(long, env = "LANYARD_SECRET_KEY")]
+    secret_key: Option<String>,
+    #[arg(long, env = "LANYARD_PUBLIC_URL")]
+    public_url: Option<String>,
+    #[arg(long, env = "LANYARD_SECURE_COOKIES", default_value_t = false, action = clap::ArgAction::Set,
+        value_parser = clap::builder::BoolishValueParser::new())]
+    secure_cookies: bool,
+    #[arg(long, env = "LANYARD_LOG")]
+    log: Option<String>,
+    #[arg(long, env = "RUST_LOG")]
+    rust_log: Option<String>,
+    #[arg(long, env = "EVENTBRITE_API_URL")]
+    eventbrite_api_url: Option<String>,
+    #[arg(long, env = "EVENTBRITE_OAUTH_URL")]
+    eventbrite_oauth_url: Option<String>,
+    #[arg(long, env = "LUMA_API_URL")]
+    luma_api_url: Option<String>,
+    #[arg(long, env = "EVENTBRITE_CLIENT_ID")]
+    eventbrite_client_id: Option<String>,
+    #[arg(long, env = "EVENTBRITE_CLIENT_SECRET")]
+    eventbrite_client_secret: Option<String>,
+    #[arg(long, env = "LANYARD_SYNC_WORKERS", value_parser = clap::value_parser!(u64).range(0..))]
+    sync_workers: Option<u64>,
+    #[arg(long, env = "LANYARD_POLL_SECONDS", value_parser = clap::value_parser!(u64).range(1..))]
+    poll_seconds: Option<u64>,
+    #[arg(long, env = "LANYARD_SYNC_RETRIES", value_parser = clap::value_parser!(u64).range(0..))]
+    sync_retries: Option<u64>,
+    #[arg(long, env = "LANYARD_JOB_LEASE_SECONDS", value_parser = clap::value_parser!(u64).range(1..))]
+    job_lease_seconds: Option<u64>,
+    #[arg(long, env = "LANYARD_JOB_MAX_ATTEMPTS", value_parser = clap::value_parser!(u64).range(1..))]
+    job_max_attempts: Option<u64>,
 }
 
 impl Config {
     pub fn from_env() -> Result<Config, ConfigError> {
-        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
-        let bind_addr = var("LANYARD_ADDR")
-            .or_else(|| var("LEPTOS_SITE_ADDR"))
+        use clap::Parser;
+        let env = Environment::try_parse_from(std::iter::empty::<String>())
+            .map_err(|e| ConfigError::Environment(e.to_string()))?;
+        // An empty variable counts as unset, as a shell's `FOO=` means.
+        let set = |v: Option<String>| v.filter(|v| !v.trim().is_empty());
+        let bind_addr = set(env.addr)
+            .or(set(env.site_addr))
             .unwrap_or_else(|| "127.0.0.1:3000".into());
         let bind_addr = bind_addr.parse().map_err(|e| ConfigError::Invalid {
             name: "LANYARD_ADDR",
             reason: format!("{bind_addr:?}: {e}"),
         })?;
-        let data_dir = PathBuf::from(var("LANYARD_DATA_DIR").unwrap_or_else(|| "data".into()));
+        let data_dir = env.data_dir;
         let database_url =
-            var("DATABASE_URL").unwrap_or_else(|| Config::default_sqlite_url(&data_dir));
-        let secure_cookies = match var("LANYARD_SECURE_COOKIES").as_deref() {
-            None | Some("false") | Some("0") => false,
-            Some("true") | Some("1") => true,
-            Some(other) => {
-                return Err(ConfigError::Invalid {
-                    name: "LANYARD_SECURE_COOKIES",
-                    reason: format!("expected true or false, got {other:?}"),
-                })
-            }
-        };
-        let providers = {
-            let defaults = ProviderUrls::default();
-            ProviderUrls {
-                eventbrite_api: var("EVENTBRITE_API_URL").unwrap_or(defaults.eventbrite_api),
-                eventbrite_oauth: var("EVENTBRITE_OAUTH_URL").unwrap_or(defaults.eventbrite_oauth),
-                luma_api: var("LUMA_API_URL").unwrap_or(defaults.luma_api),
-            }
+            set(env.database_url).unwrap_or_else(|| Config::default_sqlite_url(&data_dir));
+        let defaults = ProviderUrls::default();
+        let providers = ProviderUrls {
+            eventbrite_api: set(env.eventbrite_api_url).unwrap_or(defaults.eventbrite_api),
+            eventbrite_oauth: set(env.eventbrite_oauth_url).unwrap_or(defaults.eventbrite_oauth),
+            luma_api: set(env.luma_api_url).unwrap_or(defaults.luma_api),
         };
         let defaults = Config::local(bind_addr, database_url, data_dir, providers);
         Ok(Config {
-            public_url: var("LANYARD_PUBLIC_URL").map(|url| url.trim_end_matches('/').to_string()),
-            secret_key: var("LANYARD_SECRET_KEY"),
-            secure_cookies,
-            eventbrite_app: match (var("EVENTBRITE_CLIENT_ID"), var("EVENTBRITE_CLIENT_SECRET")) {
+            public_url: set(env.public_url).map(|url| url.trim_end_matches('/').to_string()),
+            secret_key: set(env.secret_key).map(SecretString::from),
+            secure_cookies: env.secure_cookies,
+            eventbrite_app: match (
+                set(env.eventbrite_client_id),
+                set(env.eventbrite_client_secret),
+            ) {
                 (Some(client_id), Some(client_secret)) => Some(EventbriteApp {
                     client_id,
-                    client_secret,
+                    client_secret: client_secret.into(),
                 }),
                 _ => None,
             },
-            sync_workers: number(
-                var("LANYARD_SYNC_WORKERS"),
-                "LANYARD_SYNC_WORKERS",
-                defaults.sync_workers as u64,
-                0,
-            )? as usize,
-            poll_seconds: number(
-                var("LANYARD_POLL_SECONDS"),
-                "LANYARD_POLL_SECONDS",
-                defaults.poll_seconds,
-                1,
-            )?,
-            sync_retries: number(
-                var("LANYARD_SYNC_RETRIES"),
-                "LANYARD_SYNC_RETRIES",
-                defaults.sync_retries as u64,
-                0,
-            )? as usize,
-            job_lease_seconds: number(
-                var("LANYARD_JOB_LEASE_SECONDS"),
-                "LANYARD_JOB_LEASE_SECONDS",
-                defaults.job_lease_seconds,
-                1,
-            )?,
-            job_max_attempts: number(
-                var("LANYARD_JOB_MAX_ATTEMPTS"),
-                "LANYARD_JOB_MAX_ATTEMPTS",
-                defaults.job_max_attempts as u64,
-                1,
-            )? as i64,
-            log_filter: var("LANYARD_LOG")
-                .or_else(|| var("RUST_LOG"))
+            sync_workers: env
+                .sync_workers
+                .map_or(defaults.sync_workers, |n| n as usize),
+            poll_seconds: env.poll_seconds.unwrap_or(defaults.poll_seconds),
+            sync_retries: env
+                .sync_retries
+                .map_or(defaults.sync_retries, |n| n as usize),
+            job_lease_seconds: env.job_lease_seconds.unwrap_or(defaults.job_lease_seconds),
+            job_max_attempts: env
+                .job_max_attempts
+                .map_or(defaults.job_max_attempts, |n| n as i64),
+            log_filter: set(env.log)
+                .or(set(env.rust_log))
                 .unwrap_or_else(|| "info,sqlx=warn,tower_sessions=warn".into()),
             ..defaults
         })
@@ -214,34 +232,85 @@ impl Config {
     }
 }
 
-/// A whole number of at least `min` from the environment, or `default` when unset.
-fn number(
-    value: Option<String>,
-    name: &'static str,
-    default: u64,
-    min: u64,
-) -> Result<u64, ConfigError> {
-    match value {
-        None => Ok(default),
-        Some(n) => n
-            .parse()
-            .ok()
-            .filter(|n| *n >= min)
-            .ok_or_else(|| ConfigError::Invalid {
-                name,
-                reason: format!("expected a whole number of at least {min}, got {n:?}"),
-            }),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    /// The one test that sets the process environment (nextest runs each test alone).
+    #[test]
+    fn settings_come_from_the_environment_with_defaults_ranges_and_empty_as_unset() {
+        let clear = [
+            "LANYARD_ADDR",
+            "LEPTOS_SITE_ADDR",
+            "LANYARD_DATA_DIR",
+            "DATABASE_URL",
+            "LANYARD_SECRET_KEY",
+            "LANYARD_PUBLIC_URL",
+            "LANYARD_SECURE_COOKIES",
+            "LANYARD_LOG",
+            "RUST_LOG",
+            "EVENTBRITE_API_URL",
+            "EVENTBRITE_OAUTH_URL",
+            "LUMA_API_URL",
+            "EVENTBRITE_CLIENT_ID",
+            "EVENTBRITE_CLIENT_SECRET",
+            "LANYARD_SYNC_WORKERS",
+            "LANYARD_POLL_SECONDS",
+            "LANYARD_SYNC_RETRIES",
+            "LANYARD_JOB_LEASE_SECONDS",
+            "LANYARD_JOB_MAX_ATTEMPTS",
+        ];
+        for name in clear {
+            std::env::remove_var(name);
+        }
+        let config = Config::from_env().unwrap();
+        assert_eq!(config.bind_addr.to_string(), "127.0.0.1:3000");
+        assert_eq!(config.poll_seconds, 60);
+        assert_eq!(config.sync_workers, 4);
+        assert!(!config.secure_cookies && config.eventbrite_app.is_none());
+        assert!(
+            config.database_url.starts_with("sqlite://data/lanyard.db"),
+            "{}",
+            config.database_url
+        );
+
+        std::env::set_var("LANYARD_ADDR", "0.0.0.0:8080");
+        std::env::set_var("LANYARD_POLL_SECONDS", "2");
+        std::env::set_var("LANYARD_SYNC_WORKERS", "0");
+        std::env::set_var("LANYARD_SECURE_COOKIES", "1");
+        std::env::set_var("LANYARD_PUBLIC_URL", "https://lanyard.example/");
+        std::env::set_var("EVENTBRITE_CLIENT_ID", "id");
+        std::env::set_var("EVENTBRITE_CLIENT_SECRET", "secret");
+        std::env::set_var("LANYARD_SECRET_KEY", "");
+        let config = Config::from_env().unwrap();
+        assert_eq!(config.bind_addr.to_string(), "0.0.0.0:8080");
+        assert_eq!((config.poll_seconds, config.sync_workers), (2, 0));
+        assert!(config.secure_cookies);
+        assert_eq!(config.public_url(), "https://lanyard.example");
+        assert_eq!(
+            config.eventbrite_app.map(|a| a.client_id).as_deref(),
+            Some("id")
+        );
+        assert!(config.secret_key.is_none(), "empty is unset");
+
+        std::env::set_var("LANYARD_POLL_SECONDS", "0");
+        let error = Config::from_env().unwrap_err().to_string();
+        assert!(
+            error.contains("LANYARD_POLL_SECONDS") || error.contains("poll-seconds"),
+            "{error}"
+        );
+        std::env::set_var("LANYARD_POLL_SECONDS", "soon");
+        assert!(Config::from_env().is_err());
+        std::env::set_var("LANYARD_POLL_SECONDS", "2");
+        std::env::set_var("LANYARD_ADDR", "nowhere");
+        let error = Config::from_env().unwrap_err().to_string();
+        assert!(error.contains("LANYARD_ADDR"), "{error}");
+    }
+
     #[test]
     fn debug_output_keeps_the_secret_key_and_database_password_out_of_logs() {
         let config = Config {
-            secret_key: Some("c2VjcmV0LWtleS1ieXRlcw==".into()),
+            secret_key: Some(SecretString::from("c2VjcmV0LWtleS1ieXRlcw==")),
             ..Config::local(
                 "127.0.0.1:3000".parse().unwrap(),
                 "postgres://lanyard:hunter2@db.internal/lanyard".into(),

@@ -77,7 +77,9 @@ fn oauth_client(state: &AppState) -> Result<EventbriteOAuth, HttpError> {
     let built = (|| {
         Ok::<_, oauth2::url::ParseError>(
             BasicClient::new(ClientId::new(app.client_id.clone()))
-                .set_client_secret(ClientSecret::new(app.client_secret.clone()))
+                .set_client_secret(ClientSecret::new(
+                    secrecy::ExposeSecret::expose_secret(&app.client_secret).to_string(),
+                ))
                 .set_auth_uri(AuthUrl::new(format!("{base}/authorize"))?)
                 .set_token_uri(TokenUrl::new(format!("{base}/token"))?)
                 // Eventbrite reads client_id and client_secret from the form body.

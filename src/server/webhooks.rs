@@ -152,10 +152,12 @@ pub async fn register(
         }
     }
     if client.webhook_covers_account() {
-        let sealed = registration
-            .secret
-            .as_ref()
-            .map(|secret| state.cipher.seal(&secret_row(integration_id), secret));
+        let sealed = registration.secret.as_ref().map(|secret| {
+            state.cipher.seal(
+                &secret_row(integration_id),
+                &secrecy::ExposeSecret::expose_secret(secret).to_string(),
+            )
+        });
         let saved =
             store::save_webhook(pool, integration_id, &registration.id, sealed.as_deref()).await;
         if let Err(error) = saved {

@@ -71,7 +71,7 @@ impl TestDatabase {
                     }
                     Err(e) => panic!("PostgreSQL at {base} is unreachable: {e}"),
                 };
-                let name = format!("lanyard_test_{}", uuid_simple());
+                let name = format!("lanyard_test_{}", uuid::Uuid::new_v4().simple());
                 sqlx::query(&format!("CREATE DATABASE {name}"))
                     .execute(&admin)
                     .await
@@ -113,15 +113,6 @@ impl Drop for TestDatabase {
             .join();
         }
     }
-}
-
-fn uuid_simple() -> String {
-    use std::time::{SystemTime, UNIX_EPOCH};
-    let nanos = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_nanos();
-    format!("{nanos:x}{:x}", std::process::id())
 }
 
 pub struct TestApp {

@@ -2,7 +2,7 @@ use super::DbError;
 use crate::domain::views::EventSummary;
 use crate::domain::{Provider, SyncStatus};
 use crate::server::{new_id, now_ms};
-use sqlx::{any::AnyRow, Any, AnyConnection, AnyPool, Row};
+use sqlx::{Any, AnyConnection, AnyPool, Row};
 
 /// What an import needs to create an event row.
 pub struct NewEvent<'a> {
@@ -51,24 +51,11 @@ const SUMMARY_SELECT: &str = "SELECT e.id, e.name, e.provider, e.starts_at, e.en
         (SELECT COUNT(*) FROM attendees a WHERE a.event_id = e.id) AS attendee_count
      FROM events e";
 
-fn summary(row: AnyRow) -> Result<EventSummary, DbError> {
-    let (starts_at, ends_at, timezone): (Option<i64>, Option<i64>, String) = (
-        row.get("starts_at"),
-        row.get("ends_at"),
-        row.get("timezone"),
-    );
-    Ok(EventSummary {
-        id: row.get("id"),
-        name: row.get("name"),
-        provider: row.try_get::<Provider, _>("provider")?,
-        dates: crate::domain::local_time::event_dates(starts_at, ends_at, &timezone),
-        starts_at,
-        ends_at,
-        timezone,
-        sync_status: row.try_get::<SyncStatus, _>("sync_status")?,
-        access_code: row.get("access_code"),
-        attendee_count: row.get("attendee_count"),
-    })
+/// The row with its dates labelled in the event's own zone.
+fn labelled(mut event: EventSummary) -> EventSummary {
+    event.dates =
+        crate::domain::local_time::event_dates(event.starts_at, event.ends_at, &event.timezone);
+    event
 }
 
 /// A workspace's events, soonest first, events without a date last.
@@ -77,13 +64,11 @@ pub async fn list(pool: &AnyPool, workspace_id: &str) -> Result<Vec<EventSummary
         "{SUMMARY_SELECT} WHERE e.workspace_id = $1
          ORDER BY CASE WHEN e.starts_at IS NULL THEN 1 ELSE 0 END, e.starts_at, e.name"
     );
-    sqlx::query(&sql)
+    let rows: Vec<EventSummary> = sqlx::query_as(&sql)
         .bind(workspace_id)
         .fetch_all(pool)
-        .await?
-        .into_iter()
-        .map(summary)
-        .collect()
+        .await?;
+    Ok(rows.into_iter().map(labelled).collect())
 }
 
 /// One event, only when it belongs to `workspace_id`: the tenant check lives in the query.
@@ -93,13 +78,12 @@ pub async fn get(
     event_id: &str,
 ) -> Result<Option<EventSummary>, DbError> {
     let sql = format!("{SUMMARY_SELECT} WHERE e.workspace_id = $1 AND e.id = $2");
-    sqlx::query(&sql)
+    let row: Option<EventSummary> = sqlx::query_as(&sql)
         .bind(workspace_id)
         .bind(event_id)
         .fetch_optional(pool)
-        .await?
-        .map(summary)
-        .transpose()
+        .await?;
+    Ok(row.map(labelled))
 }
 
 /// Whether the event belongs to `workspace_id`: the tenant check for anything about one

@@ -8,8 +8,10 @@ use sqlx::{AnyPool, Row};
 /// selected here: what leaves this function may reach a browser.
 pub async fn list(pool: &AnyPool, workspace_id: &str) -> Result<Vec<IntegrationSummary>, DbError> {
     let sql = format!("{SUMMARY_SELECT} WHERE workspace_id = $1 ORDER BY provider, connected_at");
-    let rows = sqlx::query(&sql).bind(workspace_id).fetch_all(pool).await?;
-    rows.into_iter().map(summary).collect()
+    Ok(sqlx::query_as(&sql)
+        .bind(workspace_id)
+        .fetch_all(pool)
+        .await?)
 }
 
 pub async fn get(
@@ -18,27 +20,15 @@ pub async fn get(
     id: &str,
 ) -> Result<Option<IntegrationSummary>, DbError> {
     let sql = format!("{SUMMARY_SELECT} WHERE workspace_id = $1 AND id = $2");
-    let row = sqlx::query(&sql)
+    Ok(sqlx::query_as(&sql)
         .bind(workspace_id)
         .bind(id)
         .fetch_optional(pool)
-        .await?;
-    row.map(summary).transpose()
+        .await?)
 }
 
 const SUMMARY_SELECT: &str =
     "SELECT id, provider, account_email, status, connected_at, last_error FROM integrations";
-
-fn summary(row: sqlx::any::AnyRow) -> Result<IntegrationSummary, DbError> {
-    Ok(IntegrationSummary {
-        id: row.get("id"),
-        provider: row.try_get::<Provider, _>("provider")?,
-        account_email: row.get("account_email"),
-        status: row.try_get::<IntegrationStatus, _>("status")?,
-        connected_at: row.get("connected_at"),
-        last_error: row.get("last_error"),
-    })
-}
 
 /// A connection to save: the account a credential belongs to, and the sealed credential.
 pub struct Connection<'a> {

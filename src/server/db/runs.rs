@@ -133,18 +133,24 @@ pub async fn close_interrupted(pool: &AnyPool, job_id: &str) -> Result<(), DbErr
     Ok(())
 }
 
-/// An event's latest runs, newest first, with who started them.
+/// An event's latest runs, newest first, with who started them ("Name (email)").
 pub async fn latest(
     pool: &AnyPool,
     event_id: &str,
     limit: i64,
 ) -> Result<Vec<crate::domain::views::SyncRunRow>, DbError> {
-    use sqlx::Row;
-    let rows = sqlx::query(
-        "SELECT r.id, r.kind, r.trigger, r.outcome, r.started_at, r.finished_at, r.created_count,
-            r.updated_count, r.cancelled_count, r.unchanged_count, r.provider_calls, r.error,
-            u.display_name, u.email, e.timezone
-         FROM sync_runs r JOIN events e ON e.id = r.event_id LEFT JOIN users u ON u.id = r.triggered_by
+    let timezone: Option<String> = sqlx::query_scalar("SELECT timezone FROM events WHERE id = $1")
+        .bind(event_id)
+        .fetch_optional(pool)
+        .await?;
+    let mut rows: Vec<crate::domain::views::SyncRunRow> = sqlx::query_as(
+        "SELECT r.id, r.kind, r.trigger, r.outcome, r.started_at, r.finished_at,
+            r.created_count AS created, r.updated_count AS updated, r.cancelled_count AS cancelled,
+            r.unchanged_count AS unchanged, r.provider_calls, r.error,
+            CASE WHEN u.email IS NULL THEN NULL
+                 WHEN u.display_name <> '' THEN u.display_name || ' (' || u.email || ')'
+                 ELSE u.email END AS triggered_by
+         FROM sync_runs r LEFT JOIN users u ON u.id = r.triggered_by
          WHERE r.event_id = $1
          ORDER BY r.started_at DESC, r.id DESC
          LIMIT $2",
@@ -153,33 +159,9 @@ pub async fn latest(
     .bind(limit)
     .fetch_all(pool)
     .await?;
-    Ok(rows
-        .into_iter()
-        .map(|r| {
-            let name: Option<String> = r.get("display_name");
-            let email: Option<String> = r.get("email");
-            crate::domain::views::SyncRunRow {
-                id: r.get("id"),
-                kind: r.get("kind"),
-                trigger: r.get("trigger"),
-                triggered_by: email.map(|e| match name {
-                    Some(n) if !n.is_empty() => format!("{n} ({e})"),
-                    _ => e,
-                }),
-                outcome: r.get("outcome"),
-                started_at: r.get("started_at"),
-                started_label: crate::domain::local_time::date_time(
-                    r.get("started_at"),
-                    &r.get::<String, _>("timezone"),
-                ),
-                finished_at: r.get("finished_at"),
-                created: r.get("created_count"),
-                updated: r.get("updated_count"),
-                cancelled: r.get("cancelled_count"),
-                unchanged: r.get("unchanged_count"),
-                provider_calls: r.get("provider_calls"),
-                error: r.get("error"),
-            }
-        })
-        .collect())
+    let timezone = timezone.unwrap_or_else(|| "UTC".into());
+    for r in &mut rows {
+        r.started_label = crate::domain::local_time::date_time(r.started_at, &timezone);
+    }
+    Ok(rows)
 }

@@ -46,7 +46,7 @@ pub async fn credentials_by_email(
 }
 
 /// A user as a member of one workspace: what every signed-in request runs as.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, sqlx::FromRow)]
 pub struct MemberRow {
     pub user_id: String,
     pub email: String,
@@ -62,39 +62,24 @@ const MEMBER_SELECT: &str = "SELECT u.id AS user_id, u.email, u.display_name,
      JOIN users u ON u.id = m.user_id
      JOIN workspaces w ON w.id = m.workspace_id";
 
-fn member_from_row(row: sqlx::any::AnyRow) -> Result<MemberRow, DbError> {
-    Ok(MemberRow {
-        user_id: row.get("user_id"),
-        email: row.get("email"),
-        display_name: row.get("display_name"),
-        workspace_id: row.get("workspace_id"),
-        workspace_name: row.get("workspace_name"),
-        role: row.try_get::<Role, _>("role")?,
-    })
-}
-
 pub async fn member(
     pool: &AnyPool,
     user_id: &str,
     workspace_id: &str,
 ) -> Result<Option<MemberRow>, DbError> {
     let sql = format!("{MEMBER_SELECT} WHERE m.user_id = $1 AND m.workspace_id = $2");
-    sqlx::query(&sql)
+    Ok(sqlx::query_as(&sql)
         .bind(user_id)
         .bind(workspace_id)
         .fetch_optional(pool)
-        .await?
-        .map(member_from_row)
-        .transpose()
+        .await?)
 }
 
 /// The workspace a user lands in after sign-in: the oldest membership.
 pub async fn first_membership(pool: &AnyPool, user_id: &str) -> Result<Option<MemberRow>, DbError> {
     let sql = format!("{MEMBER_SELECT} WHERE m.user_id = $1 ORDER BY m.created_at LIMIT 1");
-    sqlx::query(&sql)
+    Ok(sqlx::query_as(&sql)
         .bind(user_id)
         .fetch_optional(pool)
-        .await?
-        .map(member_from_row)
-        .transpose()
+        .await?)
 }

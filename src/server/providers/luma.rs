@@ -183,7 +183,7 @@ impl LumaClient {
         let secret = body
             .get("secret")
             .and_then(Value::as_str)
-            .map(str::to_string);
+            .map(secrecy::SecretString::from);
         Ok(super::WebhookRegistration { id, secret })
     }
 }

@@ -91,21 +91,11 @@ impl std::fmt::Debug for Credential {
 }
 
 /// A webhook the provider now delivers to us.
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 pub struct WebhookRegistration {
     pub id: String,
     /// The secret deliveries are signed with (Luma's `whsec_...`); Eventbrite gives none.
-    pub secret: Option<String>,
-}
-
-// The secret never reaches a log line.
-impl std::fmt::Debug for WebhookRegistration {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("WebhookRegistration")
-            .field("id", &self.id)
-            .field("secret", &self.secret.as_ref().map(|_| "redacted"))
-            .finish()
-    }
+    pub secret: Option<secrecy::SecretString>,
 }
 
 /// The provider account behind a credential.
