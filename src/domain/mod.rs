@@ -3,6 +3,7 @@
 pub mod access_code;
 pub mod budget;
 pub mod email;
+pub mod ids;
 #[cfg(feature = "ssr")]
 pub mod local_time;
 pub mod mapping;
@@ -16,6 +17,7 @@ pub mod webhook;
 pub mod webhook_signature;
 
 pub use email::EmailAddress;
+pub use ids::WorkspaceId;
 pub use role::{Permission, Role};
 pub use status::{AttendanceStatus, IntegrationStatus, Provider, SyncStatus};
 pub use sync_job::{JobKind, JobState, RunOutcome, Trigger};

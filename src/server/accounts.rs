@@ -4,6 +4,7 @@ use super::auth::{normalize_email, password, AuthError};
 use super::db::{users, workspaces, Db, DbError};
 use crate::domain::EmailAddress;
 use crate::domain::Role;
+use crate::domain::WorkspaceId;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AccountError {
@@ -31,7 +32,7 @@ pub async fn create_workspace(
     db: &Db,
     workspace_name: &str,
     admin: NewMember<'_>,
-) -> Result<String, AccountError> {
+) -> Result<WorkspaceId, AccountError> {
     let workspace_name = workspace_name.trim();
     if workspace_name.is_empty() {
         return Err(AccountError::EmptyWorkspaceName);
@@ -54,7 +55,7 @@ pub async fn create_workspace(
 /// Adds a new user to an existing workspace.
 pub async fn add_member(
     db: &Db,
-    workspace_id: &str,
+    workspace_id: &WorkspaceId,
     member: NewMember<'_>,
 ) -> Result<String, AccountError> {
     let hash = checked_hash(member.email, member.password).await?;

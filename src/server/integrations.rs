@@ -6,6 +6,7 @@ use super::providers::{Credential, ProviderClient, ProviderError};
 use super::AppState;
 use crate::domain::views::IntegrationSummary;
 use crate::domain::IntegrationStatus;
+use crate::domain::WorkspaceId;
 
 #[derive(Debug, thiserror::Error)]
 pub enum IntegrationError {
@@ -155,7 +156,7 @@ async fn save(
 /// a rejected credential until someone reconnects).
 pub async fn client(
     state: &AppState,
-    workspace_id: &str,
+    workspace_id: &WorkspaceId,
     id: &str,
 ) -> Result<Option<ProviderClient>, IntegrationError> {
     Ok(versioned_client(state, workspace_id, id)
@@ -167,7 +168,7 @@ pub async fn client(
 /// reported with that form, so it can only disconnect the credential it was made with.
 pub async fn versioned_client(
     state: &AppState,
-    workspace_id: &str,
+    workspace_id: &WorkspaceId,
     id: &str,
 ) -> Result<Option<(ProviderClient, String)>, IntegrationError> {
     let stored = store::stored(&state.db.pool, workspace_id, id)

@@ -12,6 +12,7 @@
 use crate::domain::webhook::{self, WebhookHint};
 use crate::domain::webhook_signature;
 use crate::domain::Provider;
+use crate::domain::WorkspaceId;
 use crate::server::db::{attendees, events, integrations as store, runs, DbError};
 use crate::server::integrations;
 use crate::server::providers::{ProviderClient, ProviderError};
@@ -37,7 +38,7 @@ const WORKERS: usize = 16;
 /// One delivery to process.
 #[derive(Debug)]
 pub struct Delivery {
-    pub workspace_id: String,
+    pub workspace_id: WorkspaceId,
     pub integration_id: String,
     pub hint: WebhookHint,
 }

@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 pub struct Queued {
     pub app: TestApp,
     pub sim: RunningSimulator,
-    pub workspace_id: String,
+    pub workspace_id: lanyard::domain::WorkspaceId,
     pub integration_id: String,
     pub event_id: String,
     pub job_id: String,

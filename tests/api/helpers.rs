@@ -1,4 +1,5 @@
 use lanyard::domain::Role;
+use lanyard::domain::WorkspaceId;
 use lanyard::server::accounts::{self, NewMember};
 use lanyard::server::config::{Config, EventbriteApp};
 use lanyard::server::db::{Backend, Db};
@@ -198,7 +199,7 @@ impl TestApp {
             .unwrap()
     }
 
-    pub async fn create_workspace(&self, name: &str, admin_email: &str) -> String {
+    pub async fn create_workspace(&self, name: &str, admin_email: &str) -> WorkspaceId {
         let admin = NewMember {
             email: admin_email,
             display_name: "Ada Admin",
@@ -210,7 +211,7 @@ impl TestApp {
             .expect("workspace created")
     }
 
-    pub async fn add_member(&self, workspace_id: &str, email: &str, role: Role) {
+    pub async fn add_member(&self, workspace_id: &WorkspaceId, email: &str, role: Role) {
         let member = NewMember {
             email,
             display_name: "Some One",

@@ -225,7 +225,7 @@ fn model_hour(
         let candidates: Vec<PollCandidate> = (0..events)
             .map(|i| PollCandidate {
                 event_id: i.to_string(),
-                workspace_id: "w".into(),
+                workspace_id: lanyard::domain::WorkspaceId::mint(),
                 integration_id: "k".into(),
                 starts_at: Some(start + 7 * 86_400_000),
                 ends_at: Some(start + 7 * 86_400_000 + 8 * 3_600_000),

@@ -283,7 +283,7 @@ async fn run(
 async fn import_once(
     db: &Db,
     client: &ProviderClient,
-    workspace: &str,
+    workspace: &lanyard::domain::WorkspaceId,
     integration: &str,
     provider_event_id: &str,
     size: usize,

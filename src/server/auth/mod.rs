@@ -2,7 +2,7 @@
 
 pub mod password;
 
-use crate::domain::EmailAddress;
+use crate::domain::{EmailAddress, WorkspaceId};
 use crate::server::db::{users, DbError};
 use crate::server::AppState;
 use serde::{Deserialize, Serialize};
@@ -18,7 +18,7 @@ const SESSION_KEY: &str = "auth";
 #[derive(Clone, Debug, Serialize, Deserialize)]
 struct SessionAuth {
     user_id: String,
-    workspace_id: String,
+    workspace_id: WorkspaceId,
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -1,5 +1,6 @@
 use super::DbError;
 use crate::domain::views::EventSummary;
+use crate::domain::WorkspaceId;
 use crate::domain::{Provider, SyncStatus};
 use crate::server::{new_id, now_ms};
 use sqlx::{Any, AnyConnection, AnyPool, Row};
@@ -59,7 +60,10 @@ fn labelled(mut event: EventSummary) -> EventSummary {
 }
 
 /// A workspace's events, soonest first, events without a date last.
-pub async fn list(pool: &AnyPool, workspace_id: &str) -> Result<Vec<EventSummary>, DbError> {
+pub async fn list(
+    pool: &AnyPool,
+    workspace_id: &WorkspaceId,
+) -> Result<Vec<EventSummary>, DbError> {
     let sql = format!(
         "{SUMMARY_SELECT} WHERE e.workspace_id = $1
          ORDER BY CASE WHEN e.starts_at IS NULL THEN 1 ELSE 0 END, e.starts_at, e.name"
@@ -74,7 +78,7 @@ pub async fn list(pool: &AnyPool, workspace_id: &str) -> Result<Vec<EventSummary
 /// One event, only when it belongs to `workspace_id`: the tenant check lives in the query.
 pub async fn get(
     pool: &AnyPool,
-    workspace_id: &str,
+    workspace_id: &WorkspaceId,
     event_id: &str,
 ) -> Result<Option<EventSummary>, DbError> {
     let sql = format!("{SUMMARY_SELECT} WHERE e.workspace_id = $1 AND e.id = $2");
@@ -90,7 +94,7 @@ pub async fn get(
 /// event, without the attendee count `get` computes.
 pub async fn in_workspace(
     pool: &AnyPool,
-    workspace_id: &str,
+    workspace_id: &WorkspaceId,
     event_id: &str,
 ) -> Result<bool, DbError> {
     let found: Option<i64> =
@@ -173,7 +177,7 @@ pub struct SyncTarget {
 
 pub async fn sync_target(
     pool: &AnyPool,
-    workspace_id: &str,
+    workspace_id: &WorkspaceId,
     event_id: &str,
 ) -> Result<Option<SyncTarget>, DbError> {
     let row = sqlx::query(
@@ -193,7 +197,7 @@ pub async fn sync_target(
 /// The provider event ids already in a workspace, for "already added" in the Import dialog.
 pub async fn provider_event_ids(
     pool: &AnyPool,
-    workspace_id: &str,
+    workspace_id: &WorkspaceId,
     provider: Provider,
 ) -> Result<std::collections::HashSet<String>, DbError> {
     let ids: Vec<String> = sqlx::query_scalar(

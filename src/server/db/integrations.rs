@@ -1,12 +1,16 @@
 use super::DbError;
 use crate::domain::views::IntegrationSummary;
+use crate::domain::WorkspaceId;
 use crate::domain::{IntegrationStatus, Provider};
 use crate::server::now_ms;
 use sqlx::{AnyPool, Row};
 
 /// A workspace's integrations for the Settings page. The credentials column is never
 /// selected here: what leaves this function may reach a browser.
-pub async fn list(pool: &AnyPool, workspace_id: &str) -> Result<Vec<IntegrationSummary>, DbError> {
+pub async fn list(
+    pool: &AnyPool,
+    workspace_id: &WorkspaceId,
+) -> Result<Vec<IntegrationSummary>, DbError> {
     let sql = format!("{SUMMARY_SELECT} WHERE workspace_id = $1 ORDER BY provider, connected_at");
     Ok(sqlx::query_as(&sql)
         .bind(workspace_id)
@@ -16,7 +20,7 @@ pub async fn list(pool: &AnyPool, workspace_id: &str) -> Result<Vec<IntegrationS
 
 pub async fn get(
     pool: &AnyPool,
-    workspace_id: &str,
+    workspace_id: &WorkspaceId,
     id: &str,
 ) -> Result<Option<IntegrationSummary>, DbError> {
     let sql = format!("{SUMMARY_SELECT} WHERE workspace_id = $1 AND id = $2");
@@ -42,7 +46,7 @@ pub struct Connection<'a> {
 /// The id of this workspace's integration with that provider account, if it has one.
 pub async fn find_by_account(
     pool: &AnyPool,
-    workspace_id: &str,
+    workspace_id: &WorkspaceId,
     provider: Provider,
     provider_account_id: &str,
 ) -> Result<Option<String>, DbError> {
@@ -59,7 +63,7 @@ pub async fn find_by_account(
 /// The provider and account identity of one integration in one workspace.
 pub async fn account_of(
     pool: &AnyPool,
-    workspace_id: &str,
+    workspace_id: &WorkspaceId,
     id: &str,
 ) -> Result<Option<(Provider, String)>, DbError> {
     let row = sqlx::query(
@@ -136,7 +140,7 @@ pub struct Stored {
 
 pub async fn stored(
     pool: &AnyPool,
-    workspace_id: &str,
+    workspace_id: &WorkspaceId,
     id: &str,
 ) -> Result<Option<Stored>, DbError> {
     let row = sqlx::query("SELECT provider, status, credentials FROM integrations WHERE workspace_id = $1 AND id = $2")
@@ -220,7 +224,7 @@ pub async fn credential_rejected(
 /// when there was no such integration.
 pub async fn remove(
     pool: &AnyPool,
-    workspace_id: &str,
+    workspace_id: &WorkspaceId,
     id: &str,
 ) -> Result<Option<Vec<String>>, DbError> {
     if get(pool, workspace_id, id).await?.is_none() {
@@ -246,7 +250,7 @@ pub async fn remove(
 
 /// The integration a webhook URL's token belongs to.
 pub struct WebhookTarget {
-    pub workspace_id: String,
+    pub workspace_id: WorkspaceId,
     pub integration_id: String,
     /// The provider's signing secret for deliveries, sealed, when it gave one.
     pub sealed_secret: Option<String>,

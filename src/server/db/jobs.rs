@@ -4,6 +4,7 @@
 
 use super::attendees::PageCounts;
 use super::DbError;
+use crate::domain::WorkspaceId;
 use crate::server::{new_id, now_ms};
 use sqlx::{Any, AnyConnection, AnyPool, Row, Transaction};
 
@@ -12,7 +13,7 @@ pub use crate::domain::{JobKind, JobState, Trigger};
 #[derive(Clone, Debug)]
 pub struct Job {
     pub id: String,
-    pub workspace_id: String,
+    pub workspace_id: WorkspaceId,
     pub event_id: String,
     pub kind: JobKind,
     pub trigger: Trigger,
@@ -42,7 +43,7 @@ pub struct Checkpoint {
 /// queued or running (a partial unique index says so, whatever the number of instances).
 pub async fn enqueue(
     conn: &mut AnyConnection,
-    workspace_id: &str,
+    workspace_id: &WorkspaceId,
     event_id: &str,
     kind: JobKind,
     trigger: Trigger,

@@ -2,6 +2,7 @@
 
 use super::DbError;
 use crate::domain::Provider;
+use crate::domain::WorkspaceId;
 use sqlx::AnyPool;
 use std::collections::HashMap;
 
@@ -9,7 +10,7 @@ use std::collections::HashMap;
 #[derive(Debug, sqlx::FromRow)]
 pub struct PollableEvent {
     pub id: String,
-    pub workspace_id: String,
+    pub workspace_id: WorkspaceId,
     pub integration_id: String,
     pub starts_at: Option<i64>,
     pub ends_at: Option<i64>,
@@ -72,7 +73,7 @@ pub async fn recent_polls(
 #[derive(Debug, sqlx::FromRow)]
 pub struct FailedEvent {
     pub id: String,
-    pub workspace_id: String,
+    pub workspace_id: WorkspaceId,
     pub failures: i64,
     /// When its last failed run ended.
     pub failed_at: Option<i64>,

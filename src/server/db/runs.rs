@@ -3,6 +3,7 @@
 use super::jobs::{Finished, Job};
 use super::DbError;
 use crate::domain::RunOutcome;
+use crate::domain::WorkspaceId;
 use crate::server::{new_id, now_ms};
 use sqlx::{Any, AnyPool, Transaction};
 
@@ -92,7 +93,7 @@ pub async fn listing_history(
 /// delivery's own transaction: one commit per delivery, and history matches the rows.
 pub async fn record_webhook(
     tx: &mut Transaction<'_, Any>,
-    workspace_id: &str,
+    workspace_id: &WorkspaceId,
     event_id: &str,
     started_at: i64,
     counts: &super::attendees::PageCounts,

@@ -1,5 +1,6 @@
 use super::DbError;
 use crate::domain::Role;
+use crate::domain::WorkspaceId;
 use crate::server::{new_id, now_ms};
 use sqlx::{AnyPool, Row};
 
@@ -51,7 +52,7 @@ pub struct MemberRow {
     pub user_id: String,
     pub email: String,
     pub display_name: String,
-    pub workspace_id: String,
+    pub workspace_id: WorkspaceId,
     pub workspace_name: String,
     pub role: Role,
 }
@@ -65,7 +66,7 @@ const MEMBER_SELECT: &str = "SELECT u.id AS user_id, u.email, u.display_name,
 pub async fn member(
     pool: &AnyPool,
     user_id: &str,
-    workspace_id: &str,
+    workspace_id: &WorkspaceId,
 ) -> Result<Option<MemberRow>, DbError> {
     let sql = format!("{MEMBER_SELECT} WHERE m.user_id = $1 AND m.workspace_id = $2");
     Ok(sqlx::query_as(&sql)

@@ -1,13 +1,14 @@
 use super::DbError;
 use crate::domain::Role;
-use crate::server::{new_id, now_ms};
+use crate::domain::WorkspaceId;
+use crate::server::now_ms;
 use sqlx::AnyPool;
 
 pub async fn insert<'e>(
     pool: impl sqlx::Executor<'e, Database = sqlx::Any>,
     name: &str,
-) -> Result<String, DbError> {
-    let id = new_id();
+) -> Result<WorkspaceId, DbError> {
+    let id = WorkspaceId::mint();
     sqlx::query("INSERT INTO workspaces (id, name, created_at) VALUES ($1, $2, $3)")
         .bind(&id)
         .bind(name)
@@ -28,7 +29,7 @@ pub async fn find_by_name(pool: &AnyPool, name: &str) -> Result<Option<String>, 
 
 pub async fn add_member<'e>(
     pool: impl sqlx::Executor<'e, Database = sqlx::Any>,
-    workspace_id: &str,
+    workspace_id: &WorkspaceId,
     user_id: &str,
     role: Role,
 ) -> Result<(), DbError> {

@@ -4,6 +4,7 @@
 //! sync where it can. Polls are spread: each integration gets a budget of polls a minute,
 //! the most overdue events first, and the rest wait for the next tick.
 
+use crate::domain::WorkspaceId;
 use crate::server::db::{jobs, polls, DbError};
 use crate::server::{now_ms, AppState};
 use std::collections::HashMap;
@@ -131,7 +132,7 @@ pub fn poll_since(
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PollCandidate {
     pub event_id: String,
-    pub workspace_id: String,
+    pub workspace_id: WorkspaceId,
     pub integration_id: String,
     pub starts_at: Option<i64>,
     pub ends_at: Option<i64>,
@@ -290,7 +291,7 @@ mod tests {
     ) -> PollCandidate {
         PollCandidate {
             event_id: id.into(),
-            workspace_id: "w".into(),
+            workspace_id: WorkspaceId::mint(),
             integration_id: integration.into(),
             starts_at: starts,
             ends_at: starts.map(|s| s + 8 * 60 * MIN),
