@@ -11,7 +11,8 @@ pub async fn list_attendees(
 ) -> Result<AttendeePage, ApiError> {
     use crate::domain::Permission;
     use crate::server::db;
-    let (state, _) = super::guard::require_event(Permission::ViewEvents, &event_id).await?;
+    let (state, _, event_id) =
+        super::guard::require_event(Permission::ViewEvents, &event_id).await?;
     let pool = &state.db.pool;
     if search.len() > 200 {
         return Err(ApiError::invalid("The search is too long."));

@@ -18,9 +18,13 @@ pub async fn get_event(event_id: String) -> Result<EventSummary, ApiError> {
     let state = super::guard::app_state();
     let member = super::guard::require(Permission::ViewEvents).await?;
     // Another workspace's event is "not found", never "forbidden": its existence is not ours to tell.
-    db::events::get(&state.db.pool, &member.workspace_id, &event_id)
-        .await?
-        .ok_or_else(ApiError::not_found)
+    db::events::get(
+        &state.db.pool,
+        &member.workspace_id,
+        &super::guard::parse_id(&event_id, crate::domain::EventId::parse)?,
+    )
+    .await?
+    .ok_or_else(ApiError::not_found)
 }
 
 #[cfg(feature = "ssr")]
@@ -55,9 +59,13 @@ pub async fn list_provider_events(
     use crate::server::events;
     let state = super::guard::app_state();
     let member = super::guard::require(Permission::ImportEvents).await?;
-    let listed = events::provider_events(&state, &member, &integration_id)
-        .await
-        .map_err(import_error)?;
+    let listed = events::provider_events(
+        &state,
+        &member,
+        &super::guard::parse_id(&integration_id, crate::domain::IntegrationId::parse)?,
+    )
+    .await
+    .map_err(import_error)?;
     Ok(listed
         .into_iter()
         .map(|(e, already_added)| ProviderEventOption {
@@ -82,9 +90,15 @@ pub async fn import_event(
     use crate::server::events;
     let state = super::guard::app_state();
     let member = super::guard::require(Permission::ImportEvents).await?;
-    events::import(&state, &member, &integration_id, &provider_event_id)
-        .await
-        .map_err(import_error)
+    events::import(
+        &state,
+        &member,
+        &super::guard::parse_id(&integration_id, crate::domain::IntegrationId::parse)?,
+        &provider_event_id,
+    )
+    .await
+    .map(String::from)
+    .map_err(import_error)
 }
 
 /// The recovery dialog's confirm (Reconnect, Retry, Set Up Sync): re-links the event to the
@@ -95,18 +109,23 @@ pub async fn reconnect_event(event_id: String, integration_id: String) -> Result
     use crate::server::events::{self, RecoverError};
     let state = super::guard::app_state();
     let member = super::guard::require(Permission::RecoverEvents).await?;
-    events::reconnect(&state, &member, &event_id, &integration_id)
-        .await
-        .map_err(|error| match error {
-            RecoverError::NotFound => ApiError::not_found(),
-            RecoverError::NotConnected => ApiError::invalid(
-                "This integration is disconnected. Reconnect it in Settings → Integrations first.",
-            ),
-            RecoverError::WrongProvider => {
-                ApiError::invalid("Pick an integration of the event's provider.")
-            }
-            RecoverError::Db(error) => error.into(),
-        })
+    events::reconnect(
+        &state,
+        &member,
+        &super::guard::parse_id(&event_id, crate::domain::EventId::parse)?,
+        &super::guard::parse_id(&integration_id, crate::domain::IntegrationId::parse)?,
+    )
+    .await
+    .map_err(|error| match error {
+        RecoverError::NotFound => ApiError::not_found(),
+        RecoverError::NotConnected => ApiError::invalid(
+            "This integration is disconnected. Reconnect it in Settings → Integrations first.",
+        ),
+        RecoverError::WrongProvider => {
+            ApiError::invalid("Pick an integration of the event's provider.")
+        }
+        RecoverError::Db(error) => error.into(),
+    })
 }
 
 /// The Sync button (admins and staff): a one-shot resync; clicks while one runs join it.
@@ -116,7 +135,7 @@ pub async fn sync_now(event_id: String) -> Result<(), ApiError> {
     use crate::server::events::{self, SyncNowError};
     let state = super::guard::app_state();
     let member = super::guard::require(Permission::SyncEvents).await?;
-    events::sync_now(&state, &member, &event_id)
+    events::sync_now(&state, &member, &super::guard::parse_id(&event_id, crate::domain::EventId::parse)?)
         .await
         .map_err(|error| match error {
             SyncNowError::NotFound => ApiError::not_found(),
@@ -132,7 +151,8 @@ pub async fn sync_now(event_id: String) -> Result<(), ApiError> {
 pub async fn list_sync_runs(event_id: String) -> Result<Vec<SyncRunRow>, ApiError> {
     use crate::domain::Permission;
     use crate::server::db;
-    let (state, _) = super::guard::require_event(Permission::ViewSyncHistory, &event_id).await?;
+    let (state, _, event_id) =
+        super::guard::require_event(Permission::ViewSyncHistory, &event_id).await?;
     let pool = &state.db.pool;
     Ok(db::runs::latest(pool, &event_id, 25).await?)
 }

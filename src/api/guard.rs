@@ -2,6 +2,7 @@
 //! scoped to one workspace (and one event of it).
 
 use crate::api::ApiError;
+use crate::domain::EventId;
 use crate::domain::Permission;
 use crate::server::auth::{member_of_session, Member};
 use crate::server::AppState;
@@ -42,19 +43,25 @@ pub async fn require(permission: Permission) -> Result<Member, ApiError> {
 
 /// `require(permission)` for a call about one event, which must be in the member's
 /// workspace. Another workspace's event is "not found", never "forbidden": its existence is
-/// not ours to tell.
+/// not ours to tell; nor is a malformed id's.
 pub async fn require_event(
     permission: Permission,
     event_id: &str,
-) -> Result<(AppState, Member), ApiError> {
+) -> Result<(AppState, Member, EventId), ApiError> {
     let state = app_state();
     let member = require(permission).await?;
-    if !crate::server::db::events::in_workspace(&state.db.pool, &member.workspace_id, event_id)
+    let event_id = parse_id(event_id, EventId::parse)?;
+    if !crate::server::db::events::in_workspace(&state.db.pool, &member.workspace_id, &event_id)
         .await?
     {
         return Err(ApiError::not_found());
     }
-    Ok((state, member))
+    Ok((state, member, event_id))
+}
+
+/// An id sent by the browser: one that cannot be ours is "not found", like an unknown one.
+pub fn parse_id<T>(text: &str, parse: fn(&str) -> Option<T>) -> Result<T, ApiError> {
+    parse(text).ok_or_else(ApiError::not_found)
 }
 
 /// The app state of the current server-function call. Read it before the first `.await`:

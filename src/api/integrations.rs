@@ -55,7 +55,10 @@ pub async fn connect_luma(
     }
     let credential = Credential::LumaApiKey(key.to_string());
     match integration_id.filter(|id| !id.is_empty()) {
-        Some(id) => integrations::reconnect(&state, &member, &id, credential).await,
+        Some(id) => {
+            let id = super::guard::parse_id(&id, crate::domain::IntegrationId::parse)?;
+            integrations::reconnect(&state, &member, &id, credential).await
+        }
         None => integrations::connect(&state, &member, credential).await,
     }
     .map_err(integration_error)
@@ -68,9 +71,13 @@ pub async fn check_integration(integration_id: String) -> Result<IntegrationSumm
     use crate::server::integrations;
     let state = super::guard::app_state();
     let member = super::guard::require(Permission::ManageIntegrations).await?;
-    integrations::check(&state, &member, &integration_id)
-        .await
-        .map_err(integration_error)
+    integrations::check(
+        &state,
+        &member,
+        &super::guard::parse_id(&integration_id, crate::domain::IntegrationId::parse)?,
+    )
+    .await
+    .map_err(integration_error)
 }
 
 #[server(prefix = "/api", endpoint = "remove_integration")]
@@ -79,7 +86,13 @@ pub async fn remove_integration(integration_id: String) -> Result<(), ApiError> 
     use crate::server::integrations;
     let state = super::guard::app_state();
     let member = super::guard::require(Permission::ManageIntegrations).await?;
-    if integrations::remove(&state, &member, &integration_id).await? {
+    if integrations::remove(
+        &state,
+        &member,
+        &super::guard::parse_id(&integration_id, crate::domain::IntegrationId::parse)?,
+    )
+    .await?
+    {
         Ok(())
     } else {
         Err(ApiError::not_found())

@@ -11,7 +11,8 @@ use leptos::prelude::*;
 pub async fn get_event_live(event_id: String) -> Result<EventLive, super::ApiError> {
     use crate::domain::Permission;
     use crate::server::db;
-    let (state, _) = super::guard::require_event(Permission::ViewEvents, &event_id).await?;
+    let (state, _, event_id) =
+        super::guard::require_event(Permission::ViewEvents, &event_id).await?;
     let pool = &state.db.pool;
     db::events::live_state(pool, &event_id)
         .await?

@@ -5,20 +5,64 @@
 pub const ALPHABET: &[u8] = b"23456789ABCDEFGHJKMNPQRSTUVWXYZ";
 pub const LEN: usize = 6;
 
-/// Builds a code from caller-supplied random bytes (the server passes OS randomness), which
-/// keeps this function pure and testable.
-pub fn from_random_bytes(bytes: [u8; LEN]) -> String {
-    bytes
-        .iter()
-        .map(|b| ALPHABET[*b as usize % ALPHABET.len()] as char)
-        .collect()
+/// An event's staff access code: six characters of [`ALPHABET`], built only by
+/// [`AccessCode::from_random_bytes`] or by parsing what a person typed.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct AccessCode(String);
+
+impl AccessCode {
+    /// Builds a code from caller-supplied random bytes (the server passes OS randomness),
+    /// which keeps this function pure and testable.
+    pub fn from_random_bytes(bytes: [u8; LEN]) -> AccessCode {
+        AccessCode(
+            bytes
+                .iter()
+                .map(|b| ALPHABET[*b as usize % ALPHABET.len()] as char)
+                .collect(),
+        )
+    }
+
+    /// Normalises what a person typed (case, surrounding spaces); `None` when it cannot be
+    /// a code.
+    pub fn parse(input: &str) -> Option<AccessCode> {
+        let code = input.trim().to_ascii_uppercase();
+        (code.len() == LEN && code.bytes().all(|b| ALPHABET.contains(&b)))
+            .then_some(AccessCode(code))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
 }
 
-/// Normalises what a person typed (case, surrounding spaces); `None` when it cannot be a code.
-pub fn normalize(input: &str) -> Option<String> {
-    let code = input.trim().to_ascii_uppercase();
-    (code.len() == LEN && code.bytes().all(|b| ALPHABET.contains(&b))).then_some(code)
+impl std::ops::Deref for AccessCode {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
 }
+
+impl std::fmt::Display for AccessCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl TryFrom<String> for AccessCode {
+    type Error = String;
+    fn try_from(text: String) -> Result<Self, String> {
+        AccessCode::parse(&text).ok_or_else(|| format!("not an access code: {text:?}"))
+    }
+}
+
+impl From<AccessCode> for String {
+    fn from(code: AccessCode) -> String {
+        code.0
+    }
+}
+
+super::status::stored_as_text!(AccessCode);
 
 #[cfg(test)]
 mod tests {
@@ -26,7 +70,7 @@ mod tests {
 
     #[test]
     fn codes_are_six_unambiguous_characters() {
-        let code = from_random_bytes([0, 7, 30, 31, 200, 255]);
+        let code = AccessCode::from_random_bytes([0, 7, 30, 31, 200, 255]);
         assert_eq!(code.len(), LEN);
         assert!(code.bytes().all(|b| ALPHABET.contains(&b)), "{code}");
         assert!(!code.contains('0') && !code.contains('O') && !code.contains('I'));
@@ -34,9 +78,14 @@ mod tests {
 
     #[test]
     fn typed_codes_are_normalised_or_refused() {
-        assert_eq!(normalize(" ab2cd3 ").as_deref(), Some("AB2CD3"));
-        assert_eq!(normalize("AB2CD"), None);
-        assert_eq!(normalize("AB2CD30"), None);
-        assert_eq!(normalize("AB0CD3"), None, "0 is not in the alphabet");
+        assert_eq!(AccessCode::parse(" ab2cd3 ").as_deref(), Some("AB2CD3"));
+        assert_eq!(AccessCode::parse("AB2CD"), None);
+        assert_eq!(AccessCode::parse("AB2CD30"), None);
+        assert_eq!(
+            AccessCode::parse("AB0CD3"),
+            None,
+            "0 is not in the alphabet"
+        );
+        assert!(serde_json::from_str::<AccessCode>("\"AB0CD3\"").is_err());
     }
 }

@@ -54,39 +54,21 @@ macro_rules! id_type {
             }
         }
 
-        #[cfg(feature = "ssr")]
-        impl sqlx::Type<sqlx::Any> for $name {
-            fn type_info() -> sqlx::any::AnyTypeInfo {
-                <String as sqlx::Type<sqlx::Any>>::type_info()
-            }
-            fn compatible(ty: &sqlx::any::AnyTypeInfo) -> bool {
-                <String as sqlx::Type<sqlx::Any>>::compatible(ty)
-            }
-        }
-
-        #[cfg(feature = "ssr")]
-        impl<'r> sqlx::Decode<'r, sqlx::Any> for $name {
-            fn decode(value: sqlx::any::AnyValueRef<'r>) -> Result<Self, sqlx::error::BoxDynError> {
-                let text = <&str as sqlx::Decode<'r, sqlx::Any>>::decode(value)?;
-                Ok($name::parse(text).ok_or_else(|| format!("stored {} {text:?} is not a UUID", stringify!($name)))?)
-            }
-        }
-
-        #[cfg(feature = "ssr")]
-        impl<'q> sqlx::Encode<'q, sqlx::Any> for $name {
-            fn encode_by_ref(
-                &self,
-                buf: &mut <sqlx::Any as sqlx::Database>::ArgumentBuffer<'q>,
-            ) -> Result<sqlx::encode::IsNull, sqlx::error::BoxDynError> {
-                <String as sqlx::Encode<'q, sqlx::Any>>::encode_by_ref(&self.0, buf)
-            }
-        }
+        super::status::stored_as_text!($name);
     };
 }
 
 id_type!(
     /// A workspace: every query about anything in it is scoped by one.
     WorkspaceId
+);
+id_type!(
+    /// An event in Lanyard (not the provider's id for it).
+    EventId
+);
+id_type!(
+    /// One connected provider account of a workspace.
+    IntegrationId
 );
 
 fn is_uuid(text: &str) -> bool {

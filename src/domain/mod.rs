@@ -17,7 +17,7 @@ pub mod webhook;
 pub mod webhook_signature;
 
 pub use email::EmailAddress;
-pub use ids::WorkspaceId;
+pub use ids::{EventId, IntegrationId, WorkspaceId};
 pub use role::{Permission, Role};
 pub use status::{AttendanceStatus, IntegrationStatus, Provider, SyncStatus};
 pub use sync_job::{JobKind, JobState, RunOutcome, Trigger};

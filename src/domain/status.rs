@@ -25,7 +25,15 @@ macro_rules! db_enum {
             }
         }
 
-        // Read and written as its stored name; a name we do not know is a decode error.
+        super::status::stored_as_text!($name);
+    };
+}
+pub(crate) use db_enum;
+
+/// sqlx reads and writes `$name` as text through its `parse` and `as_str`: a stored value
+/// that does not parse is a decode error naming the type, never a panic.
+macro_rules! stored_as_text {
+    ($name:ident) => {
         #[cfg(feature = "ssr")]
         impl sqlx::Type<sqlx::Any> for $name {
             fn type_info() -> sqlx::any::AnyTypeInfo {
@@ -40,8 +48,8 @@ macro_rules! db_enum {
         impl<'r> sqlx::Decode<'r, sqlx::Any> for $name {
             fn decode(value: sqlx::any::AnyValueRef<'r>) -> Result<Self, sqlx::error::BoxDynError> {
                 let text = <&str as sqlx::Decode<'r, sqlx::Any>>::decode(value)?;
-                $name::parse(text)
-                    .ok_or_else(|| format!("unknown {} {text:?}", stringify!($name)).into())
+                Ok($name::parse(text)
+                    .ok_or_else(|| format!("stored {} {text:?} is not valid", stringify!($name)))?)
             }
         }
 
@@ -51,13 +59,15 @@ macro_rules! db_enum {
                 &self,
                 buf: &mut <sqlx::Any as sqlx::Database>::ArgumentBuffer<'q>,
             ) -> Result<sqlx::encode::IsNull, sqlx::error::BoxDynError> {
-                let text: &'q str = self.as_str();
-                <&'q str as sqlx::Encode<'q, sqlx::Any>>::encode_by_ref(&text, buf)
+                <String as sqlx::Encode<'q, sqlx::Any>>::encode_by_ref(
+                    &self.as_str().to_string(),
+                    buf,
+                )
             }
         }
     };
 }
-pub(crate) use db_enum;
+pub(crate) use stored_as_text;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Provider {

@@ -2,7 +2,8 @@
 //! stream pushes. Plain data, compiled for both sides; the server fills them from storage.
 
 use crate::domain::{
-    AttendanceStatus, IntegrationStatus, JobKind, Provider, Role, RunOutcome, SyncStatus, Trigger,
+    AttendanceStatus, EventId, IntegrationId, IntegrationStatus, JobKind, Provider, Role,
+    RunOutcome, SyncStatus, Trigger,
 };
 use serde::{Deserialize, Serialize};
 
@@ -52,7 +53,7 @@ pub struct AttendeePage {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct EventSummary {
-    pub id: String,
+    pub id: EventId,
     pub name: String,
     pub provider: Provider,
     /// Milliseconds since the Unix epoch, UTC.
@@ -63,7 +64,7 @@ pub struct EventSummary {
     #[cfg_attr(feature = "ssr", sqlx(skip))]
     pub dates: String,
     pub sync_status: SyncStatus,
-    pub access_code: String,
+    pub access_code: crate::domain::access_code::AccessCode,
     pub attendee_count: i64,
 }
 
@@ -137,7 +138,7 @@ pub struct JobProgress {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct IntegrationSummary {
-    pub id: String,
+    pub id: IntegrationId,
     pub provider: Provider,
     pub account_email: String,
     pub status: IntegrationStatus,

@@ -4,8 +4,9 @@ use super::auth::Member;
 use super::db::{events, jobs, DbError};
 use super::integrations::{self, IntegrationError};
 use super::AppState;
-use crate::domain::access_code;
+use crate::domain::access_code::AccessCode;
 use crate::domain::mapping::ProviderEvent;
+use crate::domain::{EventId, IntegrationId};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ImportEventError {
@@ -25,7 +26,7 @@ pub enum ImportEventError {
 pub async fn provider_events(
     state: &AppState,
     member: &Member,
-    integration_id: &str,
+    integration_id: &IntegrationId,
 ) -> Result<Vec<(ProviderEvent, bool)>, ImportEventError> {
     let (client, seen) =
         integrations::versioned_client(state, &member.workspace_id, integration_id)
@@ -47,7 +48,7 @@ pub async fn provider_events(
 /// on the spot, so the dialog stops offering it.
 async fn list_provider_events(
     state: &AppState,
-    integration_id: &str,
+    integration_id: &IntegrationId,
     client: &crate::server::providers::ProviderClient,
     seen: &str,
 ) -> Result<Vec<ProviderEvent>, ImportEventError> {
@@ -65,9 +66,9 @@ async fn list_provider_events(
 pub async fn import(
     state: &AppState,
     member: &Member,
-    integration_id: &str,
+    integration_id: &IntegrationId,
     provider_event_id: &str,
-) -> Result<String, ImportEventError> {
+) -> Result<EventId, ImportEventError> {
     let (client, seen) =
         integrations::versioned_client(state, &member.workspace_id, integration_id)
             .await?
@@ -85,7 +86,7 @@ pub async fn import(
     let mut attempts = 0;
     let event_id = loop {
         attempts += 1;
-        let code = access_code::from_random_bytes(rand::random());
+        let code = AccessCode::from_random_bytes(rand::random());
         let mut tx = pool.begin().await.map_err(DbError::from)?;
         let inserted = events::insert(
             &mut *tx,
@@ -148,8 +149,8 @@ pub enum RecoverError {
 pub async fn reconnect(
     state: &AppState,
     member: &Member,
-    event_id: &str,
-    integration_id: &str,
+    event_id: &EventId,
+    integration_id: &IntegrationId,
 ) -> Result<(), RecoverError> {
     use crate::domain::sync_status::SyncEvent;
     use crate::domain::IntegrationStatus;
@@ -210,7 +211,7 @@ pub enum SyncNowError {
 pub async fn sync_now(
     state: &AppState,
     member: &Member,
-    event_id: &str,
+    event_id: &EventId,
 ) -> Result<(), SyncNowError> {
     use crate::domain::SyncStatus;
     let pool = &state.db.pool;

@@ -5,6 +5,7 @@ use super::db::{integrations as store, DbError};
 use super::providers::{Credential, ProviderClient, ProviderError};
 use super::AppState;
 use crate::domain::views::IntegrationSummary;
+use crate::domain::IntegrationId;
 use crate::domain::IntegrationStatus;
 use crate::domain::WorkspaceId;
 
@@ -49,7 +50,7 @@ pub async fn connect(
 pub async fn reconnect(
     state: &AppState,
     member: &Member,
-    id: &str,
+    id: &IntegrationId,
     credential: Credential,
 ) -> Result<IntegrationSummary, IntegrationError> {
     let pool = &state.db.pool;
@@ -66,7 +67,7 @@ pub async fn reconnect(
         &client,
         &credential,
         &account,
-        Some(id.to_string()),
+        Some(id.clone()),
     )
     .await
 }
@@ -123,12 +124,12 @@ async fn save(
     client: &ProviderClient,
     credential: &Credential,
     account: &super::providers::Account,
-    existing: Option<String>,
+    existing: Option<IntegrationId>,
 ) -> Result<IntegrationSummary, IntegrationError> {
     let pool = &state.db.pool;
     let provider = client.provider();
     let identity = account_identity(credential, &account.id);
-    let id = existing.clone().unwrap_or_else(super::new_id);
+    let id = existing.clone().unwrap_or_else(IntegrationId::mint);
     let sealed = state.cipher.seal(&id, credential);
     let connection = store::Connection {
         workspace_id: &member.workspace_id,
@@ -157,7 +158,7 @@ async fn save(
 pub async fn client(
     state: &AppState,
     workspace_id: &WorkspaceId,
-    id: &str,
+    id: &IntegrationId,
 ) -> Result<Option<ProviderClient>, IntegrationError> {
     Ok(versioned_client(state, workspace_id, id)
         .await?
@@ -169,7 +170,7 @@ pub async fn client(
 pub async fn versioned_client(
     state: &AppState,
     workspace_id: &WorkspaceId,
-    id: &str,
+    id: &IntegrationId,
 ) -> Result<Option<(ProviderClient, String)>, IntegrationError> {
     let stored = store::stored(&state.db.pool, workspace_id, id)
         .await?
@@ -188,7 +189,7 @@ pub async fn versioned_client(
 pub async fn check(
     state: &AppState,
     member: &Member,
-    id: &str,
+    id: &IntegrationId,
 ) -> Result<IntegrationSummary, IntegrationError> {
     if let Some((client, seen)) = versioned_client(state, &member.workspace_id, id).await? {
         match client.whoami().await {
@@ -212,7 +213,7 @@ pub async fn check(
 /// their open pages hear of it; no further call goes out on it until someone reconnects.
 pub async fn credential_rejected(
     state: &AppState,
-    id: &str,
+    id: &IntegrationId,
     seen: Option<&str>,
 ) -> Result<(), DbError> {
     let pool = &state.db.pool;
@@ -229,7 +230,11 @@ pub async fn credential_rejected(
 
 /// Removes an integration; its events turn DISCONNECTED (open pages are told) and wait to be
 /// re-linked. `false` when there was no such integration in the workspace.
-pub async fn remove(state: &AppState, member: &Member, id: &str) -> Result<bool, DbError> {
+pub async fn remove(
+    state: &AppState,
+    member: &Member,
+    id: &IntegrationId,
+) -> Result<bool, DbError> {
     let pool = &state.db.pool;
     let Some(events) = store::remove(pool, &member.workspace_id, id).await? else {
         return Ok(false);

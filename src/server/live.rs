@@ -8,6 +8,7 @@
 //! instance B sees a job that runs on instance A.
 
 use crate::domain::views::EventLive;
+use crate::domain::EventId;
 use crate::domain::Permission;
 use crate::server::db::{events, Backend, DbError};
 use crate::server::web::{HttpError, SignedIn};
@@ -83,7 +84,7 @@ impl LiveHub {
     }
 
     /// Receives every update of `event_id` published from now on.
-    pub fn subscribe_event(&self, event_id: &str) -> broadcast::Receiver<Arc<str>> {
+    pub fn subscribe_event(&self, event_id: &EventId) -> broadcast::Receiver<Arc<str>> {
         self.subscribe(event_id.to_string(), BUFFER)
     }
 
@@ -102,12 +103,17 @@ impl LiveHub {
     }
 
     /// Reads the event's live state and sends it to every subscriber, on every instance.
-    pub async fn publish_event(&self, pool: &AnyPool, event_id: &str) {
+    pub async fn publish_event(&self, pool: &AnyPool, event_id: &EventId) {
         self.publish_event_with(pool, event_id, Vec::new()).await
     }
 
     /// As [`publish_event`](Self::publish_event), naming the attendees that changed.
-    pub async fn publish_event_with(&self, pool: &AnyPool, event_id: &str, changed: Vec<String>) {
+    pub async fn publish_event_with(
+        &self,
+        pool: &AnyPool,
+        event_id: &EventId,
+        changed: Vec<String>,
+    ) {
         match events::live_state(pool, event_id).await {
             Ok(Some(mut state)) => {
                 state.changed = changed;
@@ -188,6 +194,7 @@ async fn event_stream(
     Path(event_id): Path<String>,
 ) -> Result<Response, HttpError> {
     let member = viewer.require(Permission::ViewEvents)?;
+    let event_id = crate::domain::EventId::parse(&event_id).ok_or(HttpError::NotFound)?;
     let pool = &state.db.pool;
     if !events::in_workspace(pool, &member.workspace_id, &event_id).await? {
         return Err(HttpError::NotFound);

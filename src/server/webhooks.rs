@@ -11,6 +11,7 @@
 
 use crate::domain::webhook::{self, WebhookHint};
 use crate::domain::webhook_signature;
+use crate::domain::IntegrationId;
 use crate::domain::Provider;
 use crate::domain::WorkspaceId;
 use crate::server::db::{attendees, events, integrations as store, runs, DbError};
@@ -39,7 +40,7 @@ const WORKERS: usize = 16;
 #[derive(Debug)]
 pub struct Delivery {
     pub workspace_id: WorkspaceId,
-    pub integration_id: String,
+    pub integration_id: IntegrationId,
     pub hint: WebhookHint,
 }
 
@@ -113,7 +114,7 @@ async fn luma(
 pub async fn register(
     state: &AppState,
     client: &ProviderClient,
-    integration_id: &str,
+    integration_id: &IntegrationId,
     provider_event_id: &str,
 ) {
     let pool = &state.db.pool;
@@ -179,7 +180,7 @@ pub async fn register(
 }
 
 /// The row id a webhook signing secret is sealed under (apart from the credentials').
-fn secret_row(integration_id: &str) -> String {
+fn secret_row(integration_id: &IntegrationId) -> String {
     format!("{integration_id}/webhook-secret")
 }
 

@@ -16,8 +16,8 @@ pub struct Queued {
     pub app: TestApp,
     pub sim: RunningSimulator,
     pub workspace_id: lanyard::domain::WorkspaceId,
-    pub integration_id: String,
-    pub event_id: String,
+    pub integration_id: lanyard::domain::IntegrationId,
+    pub event_id: lanyard::domain::EventId,
     pub job_id: String,
     pub token: String,
     pub provider_event_id: String,
@@ -212,7 +212,12 @@ impl Queued {
 
     /// Another event of `size` attendees on the same provider account and integration, with
     /// its import queued; (event id, job id).
-    pub async fn import_another(&self, name: &str, size: usize, code: &str) -> (String, String) {
+    pub async fn import_another(
+        &self,
+        name: &str,
+        size: usize,
+        code: &str,
+    ) -> (lanyard::domain::EventId, String) {
         let (which, provider_event_id) = {
             let mut world = self.sim.sim.world();
             let this = &world.events[&self.provider_event_id];

@@ -227,11 +227,17 @@ impl TestApp {
     pub async fn insert_event(
         &self,
         workspace_id: &str,
-        integration_id: Option<&str>,
+        integration_id: Option<&lanyard::domain::IntegrationId>,
         provider: lanyard::domain::Provider,
         provider_event_id: &str,
         access_code: &str,
-    ) -> String {
+    ) -> lanyard::domain::EventId {
+        // A readable label ("CRASH1") stands for a real code: the same label, the same code.
+        let mut bytes = [0u8; 6];
+        for (i, b) in access_code.bytes().enumerate() {
+            bytes[i % 6] = bytes[i % 6].wrapping_mul(7).wrapping_add(b);
+        }
+        let access_code = &lanyard::domain::access_code::AccessCode::from_random_bytes(bytes);
         let event = lanyard::server::db::events::NewEvent {
             workspace_id,
             integration_id,
@@ -255,7 +261,7 @@ impl TestApp {
         workspace_id: &str,
         provider: lanyard::domain::Provider,
         account_email: &str,
-    ) -> String {
+    ) -> lanyard::domain::IntegrationId {
         use lanyard::server::db::integrations;
         let admin: String = sqlx::query_scalar(
             "SELECT user_id FROM memberships WHERE workspace_id = $1 ORDER BY created_at LIMIT 1",
@@ -264,7 +270,7 @@ impl TestApp {
         .fetch_one(&self.db.pool)
         .await
         .expect("the workspace has a member");
-        let id = lanyard::server::new_id();
+        let id = lanyard::domain::IntegrationId::mint();
         let connection = integrations::Connection {
             workspace_id,
             provider,

@@ -15,8 +15,8 @@ struct Fixture {
     sim: RunningSimulator,
     client: ProviderClient,
     token: String,
-    integration_id: String,
-    event_id: String,
+    integration_id: lanyard::domain::IntegrationId,
+    event_id: lanyard::domain::EventId,
     provider_event_id: String,
 }
 
@@ -50,7 +50,7 @@ async fn fixture_on(
         );
         (account, token, event)
     };
-    let integration_id = "int-1".to_string();
+    let integration_id = lanyard::domain::IntegrationId::mint();
     let connection = integrations::Connection {
         workspace_id: &ws,
         provider,

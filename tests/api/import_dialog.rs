@@ -82,7 +82,7 @@ async fn an_admin_imports_a_provider_event_once_and_others_cannot(backend: Backe
     assert_eq!(event["sync_status"], "Pending");
     let code = event["access_code"].as_str().unwrap();
     assert!(
-        lanyard::domain::access_code::normalize(code).as_deref() == Some(code),
+        lanyard::domain::access_code::AccessCode::parse(code).as_deref() == Some(code),
         "a 6-character code: {code}"
     );
     let live: Value = app
@@ -200,7 +200,7 @@ async fn the_recovery_dialog_relinks_the_event_and_queues_one_import_for_admins_
         .insert_integration(&other_ws, Provider::Luma, "luma@globex.test")
         .await;
     let event = app
-        .insert_event(&ws, Some(&old), Provider::Luma, "evt-1", "RETRY1")
+        .insert_event(&ws, Some(&old), Provider::Luma, "evt-1", "RETRY2")
         .await;
     let admin = app.signed_in("admin@acme.test").await;
     let staff = app.signed_in("staff@acme.test").await;
@@ -293,11 +293,12 @@ async fn the_recovery_dialog_relinks_the_event_and_queues_one_import_for_admins_
         .await
         .unwrap();
     assert_eq!(jobs, 1);
-    let linked: String = sqlx::query_scalar("SELECT integration_id FROM events WHERE id = $1")
-        .bind(&event)
-        .fetch_one(&app.db.pool)
-        .await
-        .unwrap();
+    let linked: lanyard::domain::IntegrationId =
+        sqlx::query_scalar("SELECT integration_id FROM events WHERE id = $1")
+            .bind(&event)
+            .fetch_one(&app.db.pool)
+            .await
+            .unwrap();
     assert_eq!(
         linked, good,
         "the event now syncs through the chosen integration"

@@ -215,7 +215,13 @@ async fn only_admins_connect_and_remove(backend: Backend) {
     );
 
     let event = app
-        .insert_event(&ws, Some(id), Provider::Luma, "evt-removed", "RMV123")
+        .insert_event(
+            &ws,
+            Some(&lanyard::domain::IntegrationId::parse(id).unwrap()),
+            Provider::Luma,
+            "evt-removed",
+            "RMV234",
+        )
         .await;
     lanyard::server::db::events::apply_sync_event(
         &mut app.db.pool.acquire().await.unwrap(),
@@ -379,9 +385,15 @@ async fn a_revoked_token_turns_the_integration_disconnected(backend: Backend) {
         .await
         .unwrap();
     let mut events = Vec::new();
-    for (n, code) in ["AAA111", "AAA222"].into_iter().enumerate() {
+    for (n, code) in ["AAA333", "AAA222"].into_iter().enumerate() {
         let event = app
-            .insert_event(&ws, Some(id), Provider::Luma, &format!("evt-{n}"), code)
+            .insert_event(
+                &ws,
+                Some(&lanyard::domain::IntegrationId::parse(id).unwrap()),
+                Provider::Luma,
+                &format!("evt-{n}"),
+                code,
+            )
             .await;
         lanyard::server::db::events::apply_sync_event(
             &mut app.db.pool.acquire().await.unwrap(),

@@ -102,7 +102,7 @@ async fn an_expired_lease_is_claimed_again_and_the_old_owner_loses_it(backend: B
     };
     let ws = app.create_workspace("Acme", "admin@acme.test").await;
     let event = app
-        .insert_event(&ws, None, Provider::Luma, "evt-1", "LEASE1")
+        .insert_event(&ws, None, Provider::Luma, "evt-1", "REASE2")
         .await;
     let job = jobs::enqueue(
         &mut app.db.pool.acquire().await.unwrap(),

@@ -310,7 +310,7 @@ fn record(name: &str, version: Option<i64>) -> AttendeeRecord {
 
 async fn write(
     pool: &sqlx::AnyPool,
-    event_id: &str,
+    event_id: &lanyard::domain::EventId,
     r: AttendeeRecord,
     existing: attendees::Existing,
 ) -> attendees::PageCounts {

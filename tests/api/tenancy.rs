@@ -8,6 +8,8 @@ async fn a_member_of_one_workspace_gets_nothing_of_another(backend: Backend) {
     };
     let a = app.create_workspace("Workspace A", "admin@a.test").await;
     let b = app.create_workspace("Workspace B", "admin@b.test").await;
+    let code = |c: &str| lanyard::domain::access_code::AccessCode::parse(c).unwrap();
+    let (bbb, aaa, ccc) = (code("BBBBBB"), code("AAAAAA"), code("CCCCCC"));
     let new_event = |workspace_id, id, code| events::NewEvent {
         workspace_id,
         integration_id: None,
@@ -19,14 +21,14 @@ async fn a_member_of_one_workspace_gets_nothing_of_another(backend: Backend) {
         timezone: "Europe/London",
         access_code: code,
     };
-    let b_event = events::insert(&app.db.pool, new_event(&b, "eb-1", "BBBBBB"))
+    let b_event = events::insert(&app.db.pool, new_event(&b, "eb-1", &bbb))
         .await
         .unwrap();
     // The same provider event may live in another workspace, but never twice in one.
-    events::insert(&app.db.pool, new_event(&a, "eb-1", "AAAAAA"))
+    events::insert(&app.db.pool, new_event(&a, "eb-1", &aaa))
         .await
         .unwrap();
-    let again = events::insert(&app.db.pool, new_event(&b, "eb-1", "CCCCCC")).await;
+    let again = events::insert(&app.db.pool, new_event(&b, "eb-1", &ccc)).await;
     assert!(
         matches!(again, Err(lanyard::server::db::DbError::AlreadyExists(_))),
         "{again:?}"

@@ -60,7 +60,7 @@ pub fn ImportEventDialog(open: RwSignal<bool>) -> impl IntoView {
                                 on:change=move |ev| { let v = event_target_value(&ev); chosen.set((!v.is_empty()).then_some(v)); }>
                                 <option value="">"Choose an account…"</option>
                                 {connected.into_iter().map(|i| view! {
-                                    <option value=i.id.clone()>{format!("{} · {}", i.provider.label(), i.account_email)}</option>
+                                    <option value=i.id.to_string()>{format!("{} · {}", i.provider.label(), i.account_email)}</option>
                                 }).collect_view()}
                             </select>
                         }.into_any()

@@ -77,7 +77,7 @@ pub fn RecoveryDialog(
                                                 on:click=move |_| {
                                                     reconnect.dispatch(ReconnectEvent {
                                                         event_id: event_id.clone(),
-                                                        integration_id: integration_id.clone(),
+                                                        integration_id: integration_id.to_string(),
                                                     });
                                                 }>
                                                 "Reconnect with this account"

@@ -70,7 +70,7 @@ fn EventView(
     let can_recover = rights.recover;
     let history_id = summary.id.clone();
     let fallback = EventLive {
-        event_id: summary.id.clone(),
+        event_id: summary.id.to_string(),
         workspace_id: String::new(),
         sync_status: summary.sync_status,
         job: None,
@@ -125,8 +125,8 @@ fn EventView(
             }
         }}
         <Show when=move || imported.get()>
-            <StatCards state access_code=access_code.clone()/>
-            <AttendeesTable event_id=table_event.clone() provider revision/>
+            <StatCards state access_code=access_code.to_string()/>
+            <AttendeesTable event_id=table_event.to_string() provider revision/>
         </Show>
         {move || recovery.get().map(|path| {
             let title = match path {
@@ -134,7 +134,7 @@ fn EventView(
                 Recovery::SetUpSync => "Set Up Sync",
             };
             view! {
-                <RecoveryDialog title event_id=event_id.clone() provider
+                <RecoveryDialog title event_id=event_id.to_string() provider
                     on_close=move || recovery.set(None)
                     on_done=move || {
                         recovery.set(None);
@@ -142,7 +142,7 @@ fn EventView(
                     }/>
             }
         })}
-        {rights.history.then(|| view! { <SyncHistory event_id=history_id.clone() status job/> })}
+        {rights.history.then(|| view! { <SyncHistory event_id=history_id.to_string() status job/> })}
         <Toast message=toast/>
     }
 }
@@ -166,7 +166,7 @@ fn EventHeader(
             view! {
                 <button type="button" data-testid="sync-button" disabled=in_flight
                     class="ml-auto inline-flex items-center gap-2 rounded-lg bg-white px-3 py-1.5 text-sm font-semibold text-slate-700 ring-1 ring-slate-300 hover:bg-slate-50 disabled:cursor-wait disabled:opacity-70"
-                    on:click=move |_| { sync.dispatch(SyncNow { event_id: event_id.clone() }); }>
+                    on:click=move |_| { sync.dispatch(SyncNow { event_id: event_id.to_string() }); }>
                     <span class=move || if in_flight() { "h-3 w-3 animate-spin rounded-full border-2 border-slate-400 border-t-transparent" } else { "hidden" }></span>
                     {move || if in_flight() { "Syncing…" } else { "Sync" }}
                 </button>

@@ -91,7 +91,7 @@ fn EventCard(
     let href = format!("/events/{}", event.id);
     let id = event.id.clone();
     let current = Memo::new(move |_| {
-        live.with(|m| m.get(&id).copied())
+        live.with(|m| m.get(id.as_str()).copied())
             .unwrap_or((event.sync_status, event.attendee_count))
     });
     view! {

@@ -139,7 +139,7 @@ fn IntegrationCard(
         Provider::Eventbrite => view! { <a href="/integrations/eventbrite/connect" rel="external" class=PRIMARY>"Reconnect"</a> }.into_any(),
         Provider::Luma => view! {
             <button type="button" class=PRIMARY on:click=move |_| {
-                luma_replacing.set(Some(reconnect_id.clone()));
+                luma_replacing.set(Some(reconnect_id.to_string()));
                 show_luma_form.set(true);
             }>"Reconnect"</button>
         }.into_any(),
@@ -149,11 +149,11 @@ fn IntegrationCard(
         view! {
             {(!disconnected).then(|| view! {
                 <button type="button" class=SECONDARY disabled=move || check.pending().get()
-                    on:click=move |_| { check.dispatch(CheckIntegration { integration_id: check_id.clone() }); }>
+                    on:click=move |_| { check.dispatch(CheckIntegration { integration_id: check_id.to_string() }); }>
                     "Check connection"
                 </button>
             })}
-            <RemoveButton integration_id=remove_id remove/>
+            <RemoveButton integration_id=remove_id.to_string() remove/>
         }
         .into_any()
     });

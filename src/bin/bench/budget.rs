@@ -111,22 +111,25 @@ pub async fn run(
             .await
             .expect("integration");
         for (i, id) in ids.iter().enumerate() {
-            let event = events::insert(
-                pool,
-                events::NewEvent {
-                    workspace_id: &workspace,
-                    integration_id: Some(&integration.id),
-                    provider,
-                    provider_event_id: id,
-                    name: &format!("Budget {label} {i}"),
-                    starts_at: Some(week),
-                    ends_at: Some(week + 8 * 3_600_000),
-                    timezone: "Europe/London",
-                    access_code: &format!("B{}{i:04}", &label[..1].to_uppercase()),
-                },
-            )
-            .await
-            .expect("event");
+            let event =
+                events::insert(
+                    pool,
+                    events::NewEvent {
+                        workspace_id: &workspace,
+                        integration_id: Some(&integration.id),
+                        provider,
+                        provider_event_id: id,
+                        name: &format!("Budget {label} {i}"),
+                        starts_at: Some(week),
+                        ends_at: Some(week + 8 * 3_600_000),
+                        timezone: "Europe/London",
+                        access_code: &lanyard::domain::access_code::AccessCode::from_random_bytes(
+                            [label.len() as u8, (i / 256) as u8, i as u8, 7, 11, 13],
+                        ),
+                    },
+                )
+                .await
+                .expect("event");
             jobs::enqueue(
                 &mut lanyard::server::db::conn(pool).await.unwrap(),
                 &workspace,
@@ -224,7 +227,7 @@ fn model_hour(
         let recent = HashMap::from([("k".to_string(), (spent.len(), recent_calls))]);
         let candidates: Vec<PollCandidate> = (0..events)
             .map(|i| PollCandidate {
-                event_id: i.to_string(),
+                event_id: lanyard::domain::EventId::mint(),
                 workspace_id: lanyard::domain::WorkspaceId::mint(),
                 integration_id: "k".into(),
                 starts_at: Some(start + 7 * 86_400_000),

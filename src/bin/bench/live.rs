@@ -139,7 +139,7 @@ pub async fn run(sim: &RunningSimulator, changes: usize, subscribers: usize) -> 
             starts_at: None,
             ends_at: None,
             timezone: "UTC",
-            access_code: "LIVE01",
+            access_code: &lanyard::domain::access_code::AccessCode::parse("LIVE22").unwrap(),
         },
     )
     .await

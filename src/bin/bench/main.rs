@@ -217,7 +217,7 @@ async fn run(
         .fetch_one(&db.pool)
         .await
         .unwrap();
-    let integration = "bench-integration";
+    let integration = &lanyard::domain::IntegrationId::mint();
     integrations::save(
         &db.pool,
         integration,
@@ -284,7 +284,7 @@ async fn import_once(
     db: &Db,
     client: &ProviderClient,
     workspace: &lanyard::domain::WorkspaceId,
-    integration: &str,
+    integration: &lanyard::domain::IntegrationId,
     provider_event_id: &str,
     size: usize,
     repeat: usize,
@@ -301,7 +301,14 @@ async fn import_once(
             starts_at: None,
             ends_at: None,
             timezone: "UTC",
-            access_code: &format!("BENCH{repeat}"),
+            access_code: &lanyard::domain::access_code::AccessCode::from_random_bytes([
+                repeat as u8,
+                1,
+                2,
+                3,
+                4,
+                5,
+            ]),
         },
     )
     .await

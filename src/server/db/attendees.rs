@@ -5,6 +5,7 @@
 use super::DbError;
 use crate::domain::mapping::AttendeeRecord;
 use crate::domain::AttendanceStatus;
+use crate::domain::EventId;
 use crate::server::{new_id, now_ms};
 use sqlx::{Any, Row, Transaction};
 use std::collections::HashMap;
@@ -95,7 +96,7 @@ impl Existing {
 /// whatever it saw.
 pub async fn existing(
     pool: &sqlx::AnyPool,
-    event_id: &str,
+    event_id: &EventId,
     records: &[AttendeeRecord],
 ) -> Result<Existing, DbError> {
     if records.is_empty() {
@@ -156,7 +157,7 @@ pub async fn begin_batch(pool: &sqlx::AnyPool) -> Result<Transaction<'static, An
 /// caller's transaction, writing only rows that are new or changed since `existing` was read.
 pub async fn upsert_page<'r>(
     tx: &mut Transaction<'_, Any>,
-    event_id: &str,
+    event_id: &EventId,
     records: impl IntoIterator<Item = &'r AttendeeRecord>,
     existing: &Existing,
 ) -> Result<PageCounts, DbError> {
@@ -215,7 +216,7 @@ const ON_CONFLICT: &str = "ON CONFLICT (event_id, provider_attendee_id) DO UPDAT
 /// of the parameters), while `?` binds in constant time. Rows are bound in order either way.
 async fn upsert_sqlite(
     tx: &mut Transaction<'_, Any>,
-    event_id: &str,
+    event_id: &EventId,
     writes: &[&AttendeeRecord],
 ) -> Result<(), DbError> {
     const ROWS: usize = 100;
@@ -259,7 +260,7 @@ async fn upsert_sqlite(
 /// than the insert itself (measured: 27 µs a row that way).
 async fn upsert_postgres(
     tx: &mut Transaction<'_, Any>,
-    event_id: &str,
+    event_id: &EventId,
     writes: &[&AttendeeRecord],
 ) -> Result<(), DbError> {
     #[derive(serde::Serialize)]
@@ -322,7 +323,10 @@ async fn upsert_postgres(
 }
 
 /// Provider ids of the event's attendees marked attending.
-pub async fn attending_ids(pool: &sqlx::AnyPool, event_id: &str) -> Result<Vec<String>, DbError> {
+pub async fn attending_ids(
+    pool: &sqlx::AnyPool,
+    event_id: &EventId,
+) -> Result<Vec<String>, DbError> {
     Ok(sqlx::query_scalar(
         "SELECT provider_attendee_id FROM attendees WHERE event_id = $1 AND status = 'ATTENDING'",
     )
@@ -334,7 +338,7 @@ pub async fn attending_ids(pool: &sqlx::AnyPool, event_id: &str) -> Result<Vec<S
 /// Marks these attendees NOT_ATTENDING (gone from the provider); Lanyard's own fields stay.
 pub async fn mark_not_attending(
     tx: &mut Transaction<'_, Any>,
-    event_id: &str,
+    event_id: &EventId,
     provider_ids: &[&str],
 ) -> Result<(), DbError> {
     let now = now_ms();
@@ -354,7 +358,7 @@ pub async fn mark_not_attending(
     Ok(())
 }
 
-pub async fn count(pool: &sqlx::AnyPool, event_id: &str) -> Result<i64, DbError> {
+pub async fn count(pool: &sqlx::AnyPool, event_id: &EventId) -> Result<i64, DbError> {
     Ok(
         sqlx::query_scalar("SELECT COUNT(*) FROM attendees WHERE event_id = $1")
             .bind(event_id)
@@ -367,7 +371,7 @@ pub async fn count(pool: &sqlx::AnyPool, event_id: &str) -> Result<i64, DbError>
 /// over name, email and company (case-insensitive, on both engines).
 pub async fn search(
     pool: &sqlx::AnyPool,
-    event_id: &str,
+    event_id: &EventId,
     timezone: &str,
     query: &str,
     offset: i64,

@@ -1,28 +1,30 @@
 use super::DbError;
+use crate::domain::access_code::AccessCode;
 use crate::domain::views::EventSummary;
 use crate::domain::WorkspaceId;
+use crate::domain::{EventId, IntegrationId};
 use crate::domain::{Provider, SyncStatus};
-use crate::server::{new_id, now_ms};
+use crate::server::now_ms;
 use sqlx::{Any, AnyConnection, AnyPool, Row};
 
 /// What an import needs to create an event row.
 pub struct NewEvent<'a> {
     pub workspace_id: &'a str,
-    pub integration_id: Option<&'a str>,
+    pub integration_id: Option<&'a IntegrationId>,
     pub provider: Provider,
     pub provider_event_id: &'a str,
     pub name: &'a str,
     pub starts_at: Option<i64>,
     pub ends_at: Option<i64>,
     pub timezone: &'a str,
-    pub access_code: &'a str,
+    pub access_code: &'a AccessCode,
 }
 
 pub async fn insert<'e>(
     db: impl sqlx::Executor<'e, Database = sqlx::Any>,
     event: NewEvent<'_>,
-) -> Result<String, DbError> {
-    let id = new_id();
+) -> Result<EventId, DbError> {
+    let id = EventId::mint();
     let now = now_ms();
     sqlx::query(
         "INSERT INTO events (id, workspace_id, integration_id, provider, provider_event_id, name,
@@ -79,7 +81,7 @@ pub async fn list(
 pub async fn get(
     pool: &AnyPool,
     workspace_id: &WorkspaceId,
-    event_id: &str,
+    event_id: &EventId,
 ) -> Result<Option<EventSummary>, DbError> {
     let sql = format!("{SUMMARY_SELECT} WHERE e.workspace_id = $1 AND e.id = $2");
     let row: Option<EventSummary> = sqlx::query_as(&sql)
@@ -95,7 +97,7 @@ pub async fn get(
 pub async fn in_workspace(
     pool: &AnyPool,
     workspace_id: &WorkspaceId,
-    event_id: &str,
+    event_id: &EventId,
 ) -> Result<bool, DbError> {
     let found: Option<i64> =
         sqlx::query_scalar("SELECT 1 FROM events WHERE workspace_id = $1 AND id = $2")
@@ -106,7 +108,7 @@ pub async fn in_workspace(
     Ok(found.is_some())
 }
 
-pub async fn access_code_taken(pool: &AnyPool, code: &str) -> Result<bool, DbError> {
+pub async fn access_code_taken(pool: &AnyPool, code: &AccessCode) -> Result<bool, DbError> {
     let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM events WHERE access_code = $1")
         .bind(code)
         .fetch_one(pool)
@@ -119,7 +121,7 @@ pub async fn access_code_taken(pool: &AnyPool, code: &str) -> Result<bool, DbErr
 /// cannot skip a transition: the loser re-reads and decides again.
 pub async fn apply_sync_event(
     conn: &mut AnyConnection,
-    event_id: &str,
+    event_id: &EventId,
     event: crate::domain::sync_status::SyncEvent,
 ) -> Result<SyncStatus, DbError> {
     loop {
@@ -151,9 +153,9 @@ pub async fn apply_sync_event(
 /// A rejected credential disconnects every event on the integration; returns their ids.
 pub async fn disconnect_all_on(
     conn: &mut AnyConnection,
-    integration_id: &str,
-) -> Result<Vec<String>, DbError> {
-    let ids: Vec<String> = sqlx::query_scalar("SELECT id FROM events WHERE integration_id = $1")
+    integration_id: &IntegrationId,
+) -> Result<Vec<EventId>, DbError> {
+    let ids: Vec<EventId> = sqlx::query_scalar("SELECT id FROM events WHERE integration_id = $1")
         .bind(integration_id)
         .fetch_all(&mut *conn)
         .await?;
@@ -170,7 +172,7 @@ pub async fn disconnect_all_on(
 
 /// What a job needs to know about its event.
 pub struct SyncTarget {
-    pub integration_id: Option<String>,
+    pub integration_id: Option<IntegrationId>,
     pub provider_event_id: String,
     pub starts_at: Option<i64>,
 }
@@ -178,7 +180,7 @@ pub struct SyncTarget {
 pub async fn sync_target(
     pool: &AnyPool,
     workspace_id: &WorkspaceId,
-    event_id: &str,
+    event_id: &EventId,
 ) -> Result<Option<SyncTarget>, DbError> {
     let row = sqlx::query(
         "SELECT integration_id, provider_event_id, starts_at FROM events WHERE workspace_id = $1 AND id = $2",
@@ -213,7 +215,7 @@ pub async fn provider_event_ids(
 /// The event's live state as pages show it: status, the active job's progress, attendees.
 pub async fn live_state(
     pool: &AnyPool,
-    event_id: &str,
+    event_id: &EventId,
 ) -> Result<Option<crate::domain::views::EventLive>, DbError> {
     use crate::domain::views::{EventLive, JobProgress};
     let row = sqlx::query(
@@ -253,7 +255,7 @@ pub async fn live_state(
 /// The provider's id of the webhook registered for this event (Eventbrite), if any.
 pub async fn webhook_id(
     pool: &AnyPool,
-    integration_id: &str,
+    integration_id: &IntegrationId,
     provider_event_id: &str,
 ) -> Result<Option<String>, DbError> {
     Ok(sqlx::query_scalar(
@@ -268,7 +270,7 @@ pub async fn webhook_id(
 
 pub async fn save_webhook_id(
     pool: &AnyPool,
-    integration_id: &str,
+    integration_id: &IntegrationId,
     provider_event_id: &str,
     webhook_id: &str,
 ) -> Result<(), DbError> {
@@ -284,7 +286,10 @@ pub async fn save_webhook_id(
 }
 
 /// The event's sync status now.
-pub async fn sync_status(pool: &AnyPool, event_id: &str) -> Result<Option<SyncStatus>, DbError> {
+pub async fn sync_status(
+    pool: &AnyPool,
+    event_id: &EventId,
+) -> Result<Option<SyncStatus>, DbError> {
     Ok(
         sqlx::query_scalar("SELECT sync_status FROM events WHERE id = $1")
             .bind(event_id)
@@ -294,7 +299,7 @@ pub async fn sync_status(pool: &AnyPool, event_id: &str) -> Result<Option<SyncSt
 }
 
 /// The event's time zone, which its times are shown in.
-pub async fn timezone(pool: &AnyPool, event_id: &str) -> Result<Option<String>, DbError> {
+pub async fn timezone(pool: &AnyPool, event_id: &EventId) -> Result<Option<String>, DbError> {
     Ok(
         sqlx::query_scalar("SELECT timezone FROM events WHERE id = $1")
             .bind(event_id)
@@ -306,8 +311,8 @@ pub async fn timezone(pool: &AnyPool, event_id: &str) -> Result<Option<String>, 
 /// Points an event at another integration (the recovery dialog's choice).
 pub async fn relink<'e>(
     db: impl sqlx::Executor<'e, Database = Any>,
-    event_id: &str,
-    integration_id: &str,
+    event_id: &EventId,
+    integration_id: &IntegrationId,
 ) -> Result<(), DbError> {
     sqlx::query("UPDATE events SET integration_id = $2, updated_at = $3 WHERE id = $1")
         .bind(event_id)
@@ -322,9 +327,9 @@ pub async fn relink<'e>(
 /// and is not severed from it: (event id, sync status).
 pub async fn synced_through(
     pool: &AnyPool,
-    integration_id: &str,
+    integration_id: &IntegrationId,
     provider_event_id: &str,
-) -> Result<Option<String>, DbError> {
+) -> Result<Option<EventId>, DbError> {
     Ok(sqlx::query_scalar(
         "SELECT id FROM events WHERE integration_id = $1 AND provider_event_id = $2
             AND sync_status <> 'DISCONNECTED'",

@@ -1,6 +1,7 @@
 use super::DbError;
 use crate::domain::views::IntegrationSummary;
 use crate::domain::WorkspaceId;
+use crate::domain::{EventId, IntegrationId};
 use crate::domain::{IntegrationStatus, Provider};
 use crate::server::now_ms;
 use sqlx::{AnyPool, Row};
@@ -21,7 +22,7 @@ pub async fn list(
 pub async fn get(
     pool: &AnyPool,
     workspace_id: &WorkspaceId,
-    id: &str,
+    id: &IntegrationId,
 ) -> Result<Option<IntegrationSummary>, DbError> {
     let sql = format!("{SUMMARY_SELECT} WHERE workspace_id = $1 AND id = $2");
     Ok(sqlx::query_as(&sql)
@@ -49,7 +50,7 @@ pub async fn find_by_account(
     workspace_id: &WorkspaceId,
     provider: Provider,
     provider_account_id: &str,
-) -> Result<Option<String>, DbError> {
+) -> Result<Option<IntegrationId>, DbError> {
     Ok(sqlx::query_scalar(
         "SELECT id FROM integrations WHERE workspace_id = $1 AND provider = $2 AND provider_account_id = $3",
     )
@@ -64,7 +65,7 @@ pub async fn find_by_account(
 pub async fn account_of(
     pool: &AnyPool,
     workspace_id: &WorkspaceId,
-    id: &str,
+    id: &IntegrationId,
 ) -> Result<Option<(Provider, String)>, DbError> {
     let row = sqlx::query(
         "SELECT provider, provider_account_id FROM integrations WHERE workspace_id = $1 AND id = $2",
@@ -86,7 +87,7 @@ pub async fn account_of(
 /// (so a reconnect brings its events back). `sealed` must be sealed for the row id `id`.
 pub async fn save(
     pool: &AnyPool,
-    id: &str,
+    id: &IntegrationId,
     existing: bool,
     c: Connection<'_>,
     sealed: &str,
@@ -141,7 +142,7 @@ pub struct Stored {
 pub async fn stored(
     pool: &AnyPool,
     workspace_id: &WorkspaceId,
-    id: &str,
+    id: &IntegrationId,
 ) -> Result<Option<Stored>, DbError> {
     let row = sqlx::query("SELECT provider, status, credentials FROM integrations WHERE workspace_id = $1 AND id = $2")
         .bind(workspace_id)
@@ -159,7 +160,11 @@ pub async fn stored(
 }
 
 /// The provider rejected the credential: no further calls go out on it until a reconnect.
-pub async fn mark_disconnected(pool: &AnyPool, id: &str, error: &str) -> Result<(), DbError> {
+pub async fn mark_disconnected(
+    pool: &AnyPool,
+    id: &IntegrationId,
+    error: &str,
+) -> Result<(), DbError> {
     let now = crate::server::now_ms();
     sqlx::query(
         "UPDATE integrations SET status = 'DISCONNECTED', disconnected_at = $2, last_error = $3, updated_at = $2
@@ -183,9 +188,9 @@ pub const REJECTED: &str = "The provider rejected the credential.";
 /// returns the events, so the caller can tell their open pages.
 pub async fn credential_rejected(
     pool: &AnyPool,
-    id: &str,
+    id: &IntegrationId,
     seen: Option<&str>,
-) -> Result<Option<Vec<String>>, DbError> {
+) -> Result<Option<Vec<EventId>>, DbError> {
     // The integration and its events turn DISCONNECTED together, or not at all. The write
     // comes first, so on SQLite the transaction holds the write lock from its start (a read
     // that later writes can fail against a concurrent writer); it is fenced on `seen`: a
@@ -225,8 +230,8 @@ pub async fn credential_rejected(
 pub async fn remove(
     pool: &AnyPool,
     workspace_id: &WorkspaceId,
-    id: &str,
-) -> Result<Option<Vec<String>>, DbError> {
+    id: &IntegrationId,
+) -> Result<Option<Vec<EventId>>, DbError> {
     if get(pool, workspace_id, id).await?.is_none() {
         return Ok(None);
     }
@@ -251,7 +256,7 @@ pub async fn remove(
 /// The integration a webhook URL's token belongs to.
 pub struct WebhookTarget {
     pub workspace_id: WorkspaceId,
-    pub integration_id: String,
+    pub integration_id: IntegrationId,
     /// The provider's signing secret for deliveries, sealed, when it gave one.
     pub sealed_secret: Option<String>,
 }
@@ -276,7 +281,10 @@ pub async fn by_webhook_token(
 }
 
 /// The account-wide webhook a reconnect replaced, still to be deleted on the provider.
-pub async fn replaced_webhook(pool: &AnyPool, id: &str) -> Result<Option<String>, DbError> {
+pub async fn replaced_webhook(
+    pool: &AnyPool,
+    id: &IntegrationId,
+) -> Result<Option<String>, DbError> {
     Ok(
         sqlx::query_scalar("SELECT replaced_webhook_id FROM integrations WHERE id = $1")
             .bind(id)
@@ -286,7 +294,7 @@ pub async fn replaced_webhook(pool: &AnyPool, id: &str) -> Result<Option<String>
     )
 }
 
-pub async fn replaced_webhook_deleted(pool: &AnyPool, id: &str) -> Result<(), DbError> {
+pub async fn replaced_webhook_deleted(pool: &AnyPool, id: &IntegrationId) -> Result<(), DbError> {
     sqlx::query("UPDATE integrations SET replaced_webhook_id = NULL WHERE id = $1")
         .bind(id)
         .execute(pool)
@@ -299,7 +307,7 @@ pub async fn replaced_webhook_deleted(pool: &AnyPool, id: &str) -> Result<(), Db
 /// accept it once.
 pub async fn first_delivery(
     pool: &AnyPool,
-    integration_id: &str,
+    integration_id: &IntegrationId,
     delivery_id: &str,
     window_ms: i64,
 ) -> Result<bool, DbError> {
@@ -323,7 +331,7 @@ pub async fn first_delivery(
 /// Notes which signature scheme the integration's deliveries verify with.
 pub async fn record_webhook_scheme(
     pool: &AnyPool,
-    integration_id: &str,
+    integration_id: &IntegrationId,
     scheme: &str,
 ) -> Result<(), DbError> {
     sqlx::query(
@@ -340,7 +348,7 @@ pub async fn record_webhook_scheme(
 /// The scheme last recorded, if any.
 pub async fn webhook_scheme(
     pool: &AnyPool,
-    integration_id: &str,
+    integration_id: &IntegrationId,
 ) -> Result<Option<String>, DbError> {
     Ok(
         sqlx::query_scalar("SELECT webhook_scheme FROM integrations WHERE id = $1")
@@ -355,7 +363,7 @@ pub async fn webhook_scheme(
 /// one is registered.
 pub async fn webhook_registration(
     pool: &AnyPool,
-    id: &str,
+    id: &IntegrationId,
 ) -> Result<Option<(String, Option<String>)>, DbError> {
     let row = sqlx::query("SELECT webhook_token, webhook_id FROM integrations WHERE id = $1")
         .bind(id)
@@ -366,7 +374,7 @@ pub async fn webhook_registration(
 
 pub async fn save_webhook(
     pool: &AnyPool,
-    id: &str,
+    id: &IntegrationId,
     webhook_id: &str,
     sealed_secret: Option<&str>,
 ) -> Result<(), DbError> {

@@ -4,6 +4,7 @@
 
 use super::attendees::PageCounts;
 use super::DbError;
+use crate::domain::EventId;
 use crate::domain::WorkspaceId;
 use crate::server::{new_id, now_ms};
 use sqlx::{Any, AnyConnection, AnyPool, Row, Transaction};
@@ -14,7 +15,7 @@ pub use crate::domain::{JobKind, JobState, Trigger};
 pub struct Job {
     pub id: String,
     pub workspace_id: WorkspaceId,
-    pub event_id: String,
+    pub event_id: EventId,
     pub kind: JobKind,
     pub trigger: Trigger,
     pub requested_by: Option<String>,
@@ -44,7 +45,7 @@ pub struct Checkpoint {
 pub async fn enqueue(
     conn: &mut AnyConnection,
     workspace_id: &WorkspaceId,
-    event_id: &str,
+    event_id: &EventId,
     kind: JobKind,
     trigger: Trigger,
     requested_by: Option<&str>,
@@ -81,7 +82,7 @@ pub async fn enqueue(
 /// page, through the event's current integration). Returns whether there was one.
 pub async fn restart_queued_as_import<'e>(
     db: impl sqlx::Executor<'e, Database = Any>,
-    event_id: &str,
+    event_id: &EventId,
     trigger: Trigger,
     requested_by: Option<&str>,
 ) -> Result<bool, DbError> {
@@ -101,7 +102,7 @@ pub async fn restart_queued_as_import<'e>(
 
 pub async fn active_job<'e>(
     db: impl sqlx::Executor<'e, Database = Any>,
-    event_id: &str,
+    event_id: &EventId,
 ) -> Result<Option<String>, DbError> {
     Ok(sqlx::query_scalar(
         "SELECT id FROM sync_jobs WHERE event_id = $1 AND state IN ('QUEUED', 'RUNNING')",

@@ -1,15 +1,15 @@
 //! What the poller reads to plan its polls and background retries.
 
 use super::DbError;
-use crate::domain::Provider;
 use crate::domain::WorkspaceId;
+use crate::domain::{EventId, Provider};
 use sqlx::AnyPool;
 use std::collections::HashMap;
 
 /// An ACTIVE event on a CONNECTED integration with no job in hand.
 #[derive(Debug, sqlx::FromRow)]
 pub struct PollableEvent {
-    pub id: String,
+    pub id: EventId,
     pub workspace_id: WorkspaceId,
     pub integration_id: String,
     pub starts_at: Option<i64>,
@@ -72,7 +72,7 @@ pub async fn recent_polls(
 /// its last good listing.
 #[derive(Debug, sqlx::FromRow)]
 pub struct FailedEvent {
-    pub id: String,
+    pub id: EventId,
     pub workspace_id: WorkspaceId,
     pub failures: i64,
     /// When its last failed run ended.

@@ -2,6 +2,7 @@
 
 use super::jobs::{Finished, Job};
 use super::DbError;
+use crate::domain::EventId;
 use crate::domain::RunOutcome;
 use crate::domain::WorkspaceId;
 use crate::server::{new_id, now_ms};
@@ -58,7 +59,7 @@ pub async fn finish(
 /// records, not listings.
 pub async fn listing_history(
     pool: &AnyPool,
-    event_id: &str,
+    event_id: &EventId,
 ) -> Result<crate::server::sync::poller::ListingHistory, DbError> {
     let started = |complete: bool| {
         let filter = if complete {
@@ -94,7 +95,7 @@ pub async fn listing_history(
 pub async fn record_webhook(
     tx: &mut Transaction<'_, Any>,
     workspace_id: &WorkspaceId,
-    event_id: &str,
+    event_id: &EventId,
     started_at: i64,
     counts: &super::attendees::PageCounts,
     provider_calls: i64,
@@ -137,7 +138,7 @@ pub async fn close_interrupted(pool: &AnyPool, job_id: &str) -> Result<(), DbErr
 /// An event's latest runs, newest first, with who started them ("Name (email)").
 pub async fn latest(
     pool: &AnyPool,
-    event_id: &str,
+    event_id: &EventId,
     limit: i64,
 ) -> Result<Vec<crate::domain::views::SyncRunRow>, DbError> {
     let timezone: Option<String> = sqlx::query_scalar("SELECT timezone FROM events WHERE id = $1")

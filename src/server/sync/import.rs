@@ -10,6 +10,7 @@ use super::retry::RetryPolicy;
 use super::AbortOnDrop;
 use crate::domain::sync_status::SyncEvent;
 use crate::domain::SyncStatus;
+use crate::domain::{EventId, IntegrationId};
 use crate::server::db::jobs::Checkpoint;
 use crate::server::db::{attendees, events, integrations as integration_store, jobs, DbError};
 use crate::server::providers::{Page, ProviderClient, ProviderError};
@@ -29,8 +30,8 @@ pub enum ImportError {
 /// The event an import fills.
 #[derive(Clone, Copy, Debug)]
 pub struct ImportTarget<'a> {
-    pub integration_id: &'a str,
-    pub event_id: &'a str,
+    pub integration_id: &'a IntegrationId,
+    pub event_id: &'a EventId,
     pub provider_event_id: &'a str,
     /// Only attendees changed since then (ms), where the provider can filter (a poll).
     pub changed_since: Option<i64>,
@@ -56,7 +57,7 @@ pub struct ImportOutcome {
     pub error: Option<String>,
     /// Events a rejected credential moved to DISCONNECTED (this one and its siblings on the
     /// same integration), for the caller to tell their open pages.
-    pub disconnected: Vec<String>,
+    pub disconnected: Vec<EventId>,
     /// The pass read the provider's whole listing, first page to last, unfiltered.
     pub complete_listing: bool,
     /// The provider's rate limit (or the credential's budget) stopped the pass: it goes back

@@ -4,6 +4,7 @@
 //! sync where it can. Polls are spread: each integration gets a budget of polls a minute,
 //! the most overdue events first, and the rest wait for the next tick.
 
+use crate::domain::EventId;
 use crate::domain::WorkspaceId;
 use crate::server::db::{jobs, polls, DbError};
 use crate::server::{now_ms, AppState};
@@ -131,7 +132,7 @@ pub fn poll_since(
 /// A candidate for a poll.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PollCandidate {
-    pub event_id: String,
+    pub event_id: EventId,
     pub workspace_id: WorkspaceId,
     pub integration_id: String,
     pub starts_at: Option<i64>,
@@ -283,6 +284,18 @@ mod tests {
 
     const MIN: i64 = 60_000;
 
+    /// A stable event id for a readable name.
+    fn event(name: &str) -> EventId {
+        let n = name
+            .bytes()
+            .fold(0u64, |a, b| a.wrapping_mul(31).wrapping_add(b as u64));
+        EventId::parse(&format!(
+            "00000000-0000-7000-8000-{:012x}",
+            n & 0xffff_ffff_ffff
+        ))
+        .unwrap()
+    }
+
     fn candidate(
         id: &str,
         integration: &str,
@@ -290,7 +303,7 @@ mod tests {
         starts: Option<i64>,
     ) -> PollCandidate {
         PollCandidate {
-            event_id: id.into(),
+            event_id: event(id),
             workspace_id: WorkspaceId::mint(),
             integration_id: integration.into(),
             starts_at: starts,
@@ -402,11 +415,11 @@ mod tests {
             candidate("near", "b", Some(now - 20_000), Some(now + 10 * MIN)),
         ];
         let recent = HashMap::from([("b".to_string(), (1, 1))]);
-        let chosen: Vec<String> = choose(&config, now, candidates, &recent)
+        let chosen: Vec<EventId> = choose(&config, now, candidates, &recent)
             .into_iter()
             .map(|c| c.event_id)
             .collect();
-        assert_eq!(chosen, ["never", "overdue", "other"]);
+        assert_eq!(chosen, ["never", "overdue", "other"].map(event));
     }
 
     #[test]
@@ -460,11 +473,15 @@ mod tests {
         queue.extend(candidates[1..4].iter().cloned());
         let draining = HashMap::from([("k".to_string(), (1, 5))]);
         assert!(choose(&config, now, queue.clone(), &draining).is_empty());
-        let drained: Vec<String> = choose(&config, now, queue, &HashMap::new())
+        let drained: Vec<EventId> = choose(&config, now, queue, &HashMap::new())
             .into_iter()
             .map(|c| c.event_id)
             .collect();
-        assert_eq!(drained, ["e0"], "the big poll alone fills the idle minute");
+        assert_eq!(
+            drained,
+            [event("e0")],
+            "the big poll alone fills the idle minute"
+        );
         // An Eventbrite event whose last poll read six pages is planned at six.
         let busy_event = PollCandidate {
             provider: crate::domain::Provider::Eventbrite,
