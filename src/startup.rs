@@ -104,6 +104,20 @@ impl Application {
             .expect("a bound listener has an address")
     }
 
+    /// Builds an instance with the site's default options and serves it in the background
+    /// (integration tests, the benchmark): its address and state.
+    pub async fn spawn(config: Config) -> Result<(String, AppState), StartupError> {
+        let options = LeptosOptions::builder()
+            .output_name("lanyard")
+            .site_root("target/site")
+            .build();
+        let app = Application::build(config, options).await?;
+        let address = format!("http://{}", app.local_addr());
+        let state = app.state.clone();
+        tokio::spawn(app.run_until_stopped());
+        Ok((address, state))
+    }
+
     /// Serves until SIGINT/SIGTERM, running sync jobs beside; on the way out, stops taking
     /// jobs and lets the running ones finish.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {

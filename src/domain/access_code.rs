@@ -36,31 +36,7 @@ impl AccessCode {
     }
 }
 
-impl std::ops::Deref for AccessCode {
-    type Target = str;
-    fn deref(&self) -> &str {
-        &self.0
-    }
-}
-
-impl std::fmt::Display for AccessCode {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl TryFrom<String> for AccessCode {
-    type Error = String;
-    fn try_from(text: String) -> Result<Self, String> {
-        AccessCode::parse(&text).ok_or_else(|| format!("not an access code: {text:?}"))
-    }
-}
-
-impl From<AccessCode> for String {
-    fn from(code: AccessCode) -> String {
-        code.0
-    }
-}
+super::ids::text_newtype!(AccessCode);
 
 super::status::stored_as_text!(AccessCode);
 

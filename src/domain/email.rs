@@ -24,24 +24,7 @@ impl EmailAddress {
     }
 }
 
-impl std::fmt::Display for EmailAddress {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl TryFrom<String> for EmailAddress {
-    type Error = String;
-    fn try_from(value: String) -> Result<Self, Self::Error> {
-        EmailAddress::parse(&value).ok_or(value)
-    }
-}
-
-impl From<EmailAddress> for String {
-    fn from(email: EmailAddress) -> String {
-        email.0
-    }
-}
+super::ids::text_newtype!(EmailAddress);
 
 #[cfg(test)]
 mod tests {

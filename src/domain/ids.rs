@@ -28,32 +28,7 @@ macro_rules! id_type {
             }
         }
 
-        impl std::ops::Deref for $name {
-            type Target = str;
-            fn deref(&self) -> &str {
-                &self.0
-            }
-        }
-
-        impl std::fmt::Display for $name {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(&self.0)
-            }
-        }
-
-        impl TryFrom<String> for $name {
-            type Error = String;
-            fn try_from(text: String) -> Result<Self, String> {
-                $name::parse(&text).ok_or_else(|| format!("not a {}: {text:?}", stringify!($name)))
-            }
-        }
-
-        impl From<$name> for String {
-            fn from(id: $name) -> String {
-                id.0
-            }
-        }
-
+        super::ids::text_newtype!($name);
         super::status::stored_as_text!($name);
     };
 }
@@ -70,6 +45,40 @@ id_type!(
     /// One connected provider account of a workspace.
     IntegrationId
 );
+
+/// What every text newtype of the domain has: read as `&str`, shown as itself, built from a
+/// `String` only through its `parse`, turned back into one. (`$name.0` is the text.)
+macro_rules! text_newtype {
+    ($name:ident) => {
+        impl std::ops::Deref for $name {
+            type Target = str;
+            fn deref(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        impl TryFrom<String> for $name {
+            type Error = String;
+            fn try_from(text: String) -> Result<Self, String> {
+                $name::parse(&text)
+                    .ok_or_else(|| format!("not a valid {}: {text:?}", stringify!($name)))
+            }
+        }
+
+        impl From<$name> for String {
+            fn from(value: $name) -> String {
+                value.0
+            }
+        }
+    };
+}
+pub(crate) use text_newtype;
 
 fn is_uuid(text: &str) -> bool {
     let bytes = text.as_bytes();

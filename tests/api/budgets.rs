@@ -150,16 +150,7 @@ async fn a_rate_limited_import_is_handed_back_and_another_accounts_import_runs_m
             "OTHER1",
         )
         .await;
-    let job = lanyard::server::db::jobs::enqueue(
-        &mut pool.acquire().await.unwrap(),
-        &q.workspace_id,
-        &event,
-        lanyard::server::db::jobs::JobKind::Import,
-        lanyard::domain::Trigger::ImportDialog,
-        None,
-    )
-    .await
-    .unwrap();
+    let job = q.queue_import(&event).await;
     q.wait_job_state(&job, "SUCCEEDED").await;
     let still_waiting: String = sqlx::query_scalar("SELECT state FROM sync_jobs WHERE id = $1")
         .bind(&q.job_id)

@@ -235,17 +235,37 @@ impl Queued {
                 code,
             )
             .await;
-        let job = jobs::enqueue(
+        let job = self.queue_import(&event).await;
+        (event, job)
+    }
+
+    /// Dates every registration of the provider event `ago_ms` back (Eventbrite's `changed`).
+    pub fn age_registrations(&self, ago_ms: i64) {
+        let at = lanyard::simulator::world::iso(chrono::Utc::now().timestamp_millis() - ago_ms);
+        let mut world = self.sim.sim.world();
+        for p in world
+            .events
+            .get_mut(&self.provider_event_id)
+            .unwrap()
+            .people
+            .iter_mut()
+        {
+            p["changed"] = serde_json::json!(at.clone());
+        }
+    }
+
+    /// Queues an import of `event` as the Import dialog does; the job's id.
+    pub async fn queue_import(&self, event: &lanyard::domain::EventId) -> String {
+        jobs::enqueue(
             &mut self.app.db.pool.acquire().await.unwrap(),
             &self.workspace_id,
-            &event,
+            event,
             jobs::JobKind::Import,
             lanyard::domain::Trigger::ImportDialog,
             None,
         )
         .await
-        .unwrap();
-        (event, job)
+        .unwrap()
     }
 
     /// The workspace's admin, as the server code takes a member.

@@ -164,17 +164,7 @@ pub async fn spawn_app_with(backend: Backend, sim: Option<&RunningSimulator>) ->
 
 /// Builds the app as `main` does and serves it in the background; its address and state.
 async fn start_instance(config: Config) -> (String, lanyard::server::AppState) {
-    let options = leptos::config::LeptosOptions::builder()
-        .output_name("lanyard")
-        .site_root("target/site")
-        .build();
-    let app = Application::build(config, options)
-        .await
-        .expect("the app starts");
-    let address = format!("http://{}", app.local_addr());
-    let state = app.state.clone();
-    tokio::spawn(app.run_until_stopped());
-    (address, state)
+    Application::spawn(config).await.expect("the app starts")
 }
 
 impl TestApp {

@@ -257,22 +257,9 @@ async fn lost_webhooks_are_caught_by_the_poll_reading_only_what_changed(backend:
         .execute(&q.app.db.pool)
         .await
         .unwrap();
-    // The generated registrations were all made moments ago; age them to an hour ago so
-    // "changed since the last sync" means something.
-    {
-        let hour_ago =
-            lanyard::simulator::world::iso(chrono::Utc::now().timestamp_millis() - 3_600_000);
-        let mut world = q.sim.sim.world();
-        for p in world
-            .events
-            .get_mut(&q.provider_event_id)
-            .unwrap()
-            .people
-            .iter_mut()
-        {
-            p["changed"] = json!(hour_ago.clone());
-        }
-    }
+    // Some registrations are minutes old; age them all to an hour ago so "changed since
+    // the last sync" means something.
+    q.age_registrations(3_600_000);
     // Each change alone on the provider, its webhook never delivered, then one poll.
     // Counts are (created, updated, cancelled) of that poll's run.
     let (e, base) = (q.provider_event_id.clone(), q.sim.url.clone());

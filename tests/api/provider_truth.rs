@@ -370,19 +370,7 @@ async fn a_change_that_shows_late_during_a_long_import_is_present_after_the_next
         return;
     };
     // Everyone registered a day ago, so the poll's filter means something.
-    {
-        let day_ago = world::iso(chrono::Utc::now().timestamp_millis() - 86_400_000);
-        let mut w = q.sim.sim.world();
-        for p in w
-            .events
-            .get_mut(&q.provider_event_id)
-            .unwrap()
-            .people
-            .iter_mut()
-        {
-            p["changed"] = json!(day_ago.clone());
-        }
-    }
+    q.age_registrations(86_400_000);
     let runner = runner(&q);
     q.wait_processed(100).await;
     let edited = q.person(0);
@@ -615,7 +603,6 @@ async fn eventbrite_webhooks_are_made_in_the_events_own_organization_and_replace
         listed.iter().any(|e| e.provider_event_id == event),
         "events of every organization are offered"
     );
-    let pool = &q.app.db.pool;
     let runner = runner(&q);
     q.wait_job_state(&q.job_id, "SUCCEEDED").await;
     let local = q
@@ -637,16 +624,7 @@ async fn eventbrite_webhooks_are_made_in_the_events_own_organization_and_replace
             .collect::<Vec<_>>()
     };
     for round in 0..2 {
-        let job = lanyard::server::db::jobs::enqueue(
-            &mut pool.acquire().await.unwrap(),
-            &q.workspace_id,
-            &local,
-            lanyard::server::db::jobs::JobKind::Import,
-            lanyard::domain::Trigger::ImportDialog,
-            None,
-        )
-        .await
-        .unwrap();
+        let job = q.queue_import(&local).await;
         q.wait_job_state(&job, "SUCCEEDED").await;
         let now = hooks();
         assert_eq!(

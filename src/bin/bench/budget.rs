@@ -6,10 +6,9 @@
 //! planner (`poller::choose`, `poll_cost`, `poll_since`) that the runner uses, counting
 //! calls per provider window.
 
-use lanyard::domain::{Provider, Role};
-use lanyard::server::accounts::{self, NewMember};
+use lanyard::domain::Provider;
 use lanyard::server::config::Config;
-use lanyard::server::db::{events, jobs, users};
+use lanyard::server::db::{events, jobs};
 use lanyard::server::integrations;
 use lanyard::server::providers::Credential;
 use lanyard::server::sync::poller::{self, ListingHistory, PollCandidate, PollConfig};
@@ -50,34 +49,10 @@ pub async fn run(
             lanyard::demo::provider_urls(sim),
         )
     };
-    let options = leptos::config::LeptosOptions::builder()
-        .output_name("lanyard")
-        .site_root("target/site")
-        .build();
-    let app = Application::build(config, options)
-        .await
-        .expect("app starts");
-    let state = app.state.clone();
-    tokio::spawn(app.run_until_stopped());
-    let admin = NewMember {
-        email: "budget@lanyard.test",
-        display_name: "Budget Admin",
-        password: "budget bench password",
-        role: Role::Admin,
-    };
-    let workspace = accounts::create_workspace(&state.db, "Budget", admin)
-        .await
-        .expect("workspace");
+    let (_, state) = Application::spawn(config).await.expect("app starts");
+    let member = super::admin_member(&state, "Budget", "budget@lanyard.test").await;
+    let workspace = member.workspace_id.clone();
     let pool = &state.db.pool;
-    let user = users::credentials_by_email(pool, "budget@lanyard.test")
-        .await
-        .unwrap()
-        .unwrap()
-        .user_id;
-    let member = users::member(pool, &user, &workspace)
-        .await
-        .unwrap()
-        .unwrap();
 
     let week = chrono::Utc::now().timestamp_millis() + 7 * 86_400_000;
     let mut tokens = Vec::new();

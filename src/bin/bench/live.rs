@@ -8,10 +8,9 @@
 //! has it, and the memory each open stream costs.
 
 use lanyard::api::live::{live_url, EventLive};
-use lanyard::domain::{Provider, Role};
-use lanyard::server::accounts::{self, NewMember};
+use lanyard::domain::Provider;
 use lanyard::server::config::Config;
-use lanyard::server::db::{events, jobs, users};
+use lanyard::server::db::{events, jobs};
 use lanyard::server::integrations;
 use lanyard::server::providers::Credential;
 use lanyard::simulator::RunningSimulator;
@@ -22,7 +21,7 @@ use std::time::{Duration, Instant};
 use tokio::sync::Notify;
 
 const EMAIL: &str = "admin@bench.test";
-const PASSWORD: &str = "bench-password";
+pub const PASSWORD: &str = "bench-password";
 /// Longest any single wait may take before the benchmark reports a failure.
 const DEADLINE: Duration = Duration::from_secs(60);
 
@@ -88,36 +87,10 @@ pub async fn run(sim: &RunningSimulator, changes: usize, subscribers: usize) -> 
         poll_seconds: 3_600,
         ..Config::local(bind_addr, database_url, dir.clone(), providers)
     };
-    let options = leptos::config::LeptosOptions::builder()
-        .output_name("lanyard")
-        .site_root("target/site")
-        .build();
-    let app = Application::build(config, options)
-        .await
-        .expect("app starts");
-    let address = format!("http://{}", app.local_addr());
-    let state = app.state.clone();
-    tokio::spawn(app.run_until_stopped());
-
-    let admin = NewMember {
-        email: EMAIL,
-        display_name: "Bench Admin",
-        password: PASSWORD,
-        role: Role::Admin,
-    };
-    let workspace = accounts::create_workspace(&state.db, "Bench Live", admin)
-        .await
-        .expect("workspace");
+    let (address, state) = Application::spawn(config).await.expect("app starts");
+    let member = super::admin_member(&state, "Bench Live", EMAIL).await;
+    let (workspace, user) = (member.workspace_id.clone(), member.user_id.clone());
     let pool = &state.db.pool;
-    let user = users::credentials_by_email(pool, EMAIL)
-        .await
-        .unwrap()
-        .unwrap()
-        .user_id;
-    let member = users::member(pool, &user, &workspace)
-        .await
-        .unwrap()
-        .unwrap();
     let (token, provider_event_id) =
         super::eventbrite_event(sim, "live@lanyard.test", "Live Bench Day", changes.max(1));
     let people: Vec<String> = sim.sim.world().events[&provider_event_id]

@@ -170,6 +170,35 @@ fn eventbrite_event(
     (token, event)
 }
 
+/// A workspace with one admin, signed up with the benchmark's password; the admin as the
+/// server code takes a member.
+async fn admin_member(
+    state: &lanyard::server::AppState,
+    workspace: &str,
+    email: &str,
+) -> lanyard::server::db::users::MemberRow {
+    use lanyard::server::db::users;
+    let admin = NewMember {
+        email,
+        display_name: "Bench Admin",
+        password: live::PASSWORD,
+        role: Role::Admin,
+    };
+    let workspace = accounts::create_workspace(&state.db, workspace, admin)
+        .await
+        .expect("workspace");
+    let pool = &state.db.pool;
+    let user = users::credentials_by_email(pool, email)
+        .await
+        .unwrap()
+        .unwrap()
+        .user_id;
+    users::member(pool, &user, &workspace)
+        .await
+        .unwrap()
+        .unwrap()
+}
+
 fn env_or(name: &str, default: usize) -> usize {
     std::env::var(name)
         .ok()
