@@ -20,4 +20,5 @@ mod live_sync;
 mod migrations;
 mod provider_truth;
 mod providers;
+mod stored_values;
 mod tenancy;

@@ -7,7 +7,7 @@ use crate::domain::mapping::AttendeeRecord;
 use crate::domain::AttendanceStatus;
 use crate::domain::EventId;
 use crate::server::{new_id, now_ms};
-use sqlx::{Any, Row, Transaction};
+use sqlx::{Any, Transaction};
 use std::collections::HashMap;
 
 /// How one saved page changed the table.
@@ -31,7 +31,7 @@ impl std::ops::AddAssign for PageCounts {
 /// The provider fields of a stored row, compared with an incoming record to decide whether
 /// it changed. The version (`provider_changed_at`) is kept apart: it orders writes and is
 /// not content (Luma records carry the time they were read, new on every listing).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
 struct Stored {
     email: Option<String>,
     first_name: String,
@@ -63,9 +63,19 @@ impl Stored {
 }
 
 /// A stored row as read before a write: its content and its version.
+#[derive(sqlx::FromRow)]
 struct StoredRow {
+    #[sqlx(flatten)]
     content: Stored,
+    #[sqlx(rename = "provider_changed_at")]
     version: Option<i64>,
+}
+
+#[derive(sqlx::FromRow)]
+struct ExistingRow {
+    provider_attendee_id: String,
+    #[sqlx(flatten)]
+    stored: StoredRow,
 }
 
 /// Whether `incoming` is an older copy of what is stored (an import page fetched before a
@@ -111,7 +121,9 @@ pub async fn existing(
     );
     // Not a prepared statement: PostgreSQL would keep a generic plan chosen while the table
     // was small (a scan of the whole event) and a large resync would turn quadratic.
-    let mut query = sqlx::query(&sql).bind(event_id).persistent(false);
+    let mut query = sqlx::query_as::<_, ExistingRow>(&sql)
+        .bind(event_id)
+        .persistent(false);
     for r in records {
         query = query.bind(&r.provider_attendee_id);
     }
@@ -119,23 +131,7 @@ pub async fn existing(
         .fetch_all(pool)
         .await?
         .into_iter()
-        .map(|row| {
-            let id: String = row.get("provider_attendee_id");
-            let content = Stored {
-                email: row.get("email"),
-                first_name: row.get("first_name"),
-                last_name: row.get("last_name"),
-                company: row.get("company"),
-                job_title: row.get("job_title"),
-                ticket_name: row.get("ticket_name"),
-                barcode: row.get("barcode"),
-                status: row.get("status"),
-                provider_status: row.get("provider_status"),
-                provider_checked_in_at: row.get("provider_checked_in_at"),
-            };
-            let version = row.get("provider_changed_at");
-            (id, StoredRow { content, version })
-        })
+        .map(|row| (row.provider_attendee_id, row.stored))
         .collect();
     Ok(Existing(existing))
 }
@@ -367,6 +363,23 @@ pub async fn count(pool: &sqlx::AnyPool, event_id: &EventId) -> Result<i64, DbEr
     )
 }
 
+/// A row of the Attendees table as stored (`is_vip` is 0 or 1 on both engines).
+#[derive(sqlx::FromRow)]
+struct ListedRow {
+    id: String,
+    first_name: String,
+    last_name: String,
+    email: Option<String>,
+    company: Option<String>,
+    job_title: Option<String>,
+    ticket_name: Option<String>,
+    status: AttendanceStatus,
+    provider_status: Option<String>,
+    is_vip: i64,
+    checked_in_at: Option<i64>,
+    provider_checked_in_at: Option<i64>,
+}
+
 /// One page of an event's Attendees table, sorted by name, optionally filtered by a search
 /// over name, email and company (case-insensitive, on both engines).
 pub async fn search(
@@ -410,7 +423,7 @@ pub async fn search(
          ORDER BY LOWER(last_name), LOWER(first_name), id
          LIMIT ${limit_at} OFFSET ${offset_at}"
     );
-    let mut rows = sqlx::query(&rows_sql).bind(event_id);
+    let mut rows = sqlx::query_as::<_, ListedRow>(&rows_sql).bind(event_id);
     if !query.is_empty() {
         rows = rows.bind(&pattern);
     }
@@ -420,33 +433,30 @@ pub async fn search(
         .fetch_all(pool)
         .await?
         .into_iter()
-        .map(|row| {
-            let is_vip: i64 = row.get("is_vip");
-            let checked_in_at: Option<i64> = row.get("checked_in_at");
-            let provider_checked_in_at: Option<i64> = row.get("provider_checked_in_at");
-            Ok(AttendeeRow {
-                id: row.get("id"),
-                first_name: row.get("first_name"),
-                last_name: row.get("last_name"),
-                email: row.get("email"),
-                company: row.get("company"),
-                job_title: row.get("job_title"),
-                ticket_name: row.get("ticket_name"),
-                status: row.try_get::<AttendanceStatus, _>("status")?,
-                provider_status: row.get("provider_status"),
-                is_vip: is_vip != 0,
-                checked_in_label: checked_in_at.map(|at| local_time::date_time(at, timezone)),
-                provider_checked_in_label: provider_checked_in_at.map(|at| {
-                    if at == CHECKED_IN_AT_UNKNOWN {
-                        String::new()
-                    } else {
-                        local_time::date_time(at, timezone)
-                    }
-                }),
-                checked_in_at,
-                provider_checked_in_at,
-            })
+        .map(|row| AttendeeRow {
+            checked_in_label: row
+                .checked_in_at
+                .map(|at| local_time::date_time(at, timezone)),
+            provider_checked_in_label: row.provider_checked_in_at.map(|at| {
+                if at == CHECKED_IN_AT_UNKNOWN {
+                    String::new()
+                } else {
+                    local_time::date_time(at, timezone)
+                }
+            }),
+            id: row.id,
+            first_name: row.first_name,
+            last_name: row.last_name,
+            email: row.email,
+            company: row.company,
+            job_title: row.job_title,
+            ticket_name: row.ticket_name,
+            status: row.status,
+            provider_status: row.provider_status,
+            is_vip: row.is_vip != 0,
+            checked_in_at: row.checked_in_at,
+            provider_checked_in_at: row.provider_checked_in_at,
         })
-        .collect::<Result<Vec<_>, DbError>>()?;
+        .collect();
     Ok((rows, total))
 }

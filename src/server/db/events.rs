@@ -171,6 +171,7 @@ pub async fn disconnect_all_on(
 }
 
 /// What a job needs to know about its event.
+#[derive(sqlx::FromRow)]
 pub struct SyncTarget {
     pub integration_id: Option<IntegrationId>,
     pub provider_event_id: String,
@@ -182,18 +183,13 @@ pub async fn sync_target(
     workspace_id: &WorkspaceId,
     event_id: &EventId,
 ) -> Result<Option<SyncTarget>, DbError> {
-    let row = sqlx::query(
+    Ok(sqlx::query_as(
         "SELECT integration_id, provider_event_id, starts_at FROM events WHERE workspace_id = $1 AND id = $2",
     )
     .bind(workspace_id)
     .bind(event_id)
     .fetch_optional(pool)
-    .await?;
-    Ok(row.map(|r| SyncTarget {
-        integration_id: r.get("integration_id"),
-        provider_event_id: r.get("provider_event_id"),
-        starts_at: r.get("starts_at"),
-    }))
+    .await?)
 }
 
 /// The provider event ids already in a workspace, for "already added" in the Import dialog.

@@ -254,10 +254,13 @@ pub async fn remove(
 }
 
 /// The integration a webhook URL's token belongs to.
+#[derive(sqlx::FromRow)]
 pub struct WebhookTarget {
     pub workspace_id: WorkspaceId,
+    #[sqlx(rename = "id")]
     pub integration_id: IntegrationId,
     /// The provider's signing secret for deliveries, sealed, when it gave one.
+    #[sqlx(rename = "webhook_secret")]
     pub sealed_secret: Option<String>,
 }
 
@@ -266,18 +269,13 @@ pub async fn by_webhook_token(
     provider: Provider,
     token: &str,
 ) -> Result<Option<WebhookTarget>, DbError> {
-    let row = sqlx::query(
+    Ok(sqlx::query_as(
         "SELECT workspace_id, id, webhook_secret FROM integrations WHERE webhook_token = $1 AND provider = $2",
     )
     .bind(token)
     .bind(provider.as_str())
     .fetch_optional(pool)
-    .await?;
-    Ok(row.map(|r| WebhookTarget {
-        workspace_id: r.get("workspace_id"),
-        integration_id: r.get("id"),
-        sealed_secret: r.get("webhook_secret"),
-    }))
+    .await?)
 }
 
 /// The account-wide webhook a reconnect replaced, still to be deleted on the provider.

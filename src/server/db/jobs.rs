@@ -7,7 +7,7 @@ use super::DbError;
 use crate::domain::EventId;
 use crate::domain::WorkspaceId;
 use crate::server::{new_id, now_ms};
-use sqlx::{Any, AnyConnection, AnyPool, Row, Transaction};
+use sqlx::{Any, AnyConnection, AnyPool, Transaction};
 
 pub use crate::domain::{JobKind, JobState, Trigger};
 
@@ -26,6 +26,54 @@ pub struct Job {
     /// fenced by it, so a claim whose lease was lost, even to the same worker claiming the
     /// job again, can write nothing more.
     pub lease: String,
+}
+
+/// A claimed job's row as stored.
+#[derive(sqlx::FromRow)]
+struct ClaimedRow {
+    id: String,
+    workspace_id: WorkspaceId,
+    event_id: EventId,
+    kind: JobKind,
+    trigger: Trigger,
+    requested_by: Option<String>,
+    attempts: i64,
+    resume_cursor: Option<String>,
+    processed_count: i64,
+    total_count: Option<i64>,
+    created_count: i64,
+    updated_count: i64,
+    cancelled_count: i64,
+    unchanged_count: i64,
+    provider_calls: i64,
+}
+
+impl ClaimedRow {
+    fn into_job(self, lease: String) -> Job {
+        let counts = PageCounts {
+            created: self.created_count,
+            updated: self.updated_count,
+            cancelled: self.cancelled_count,
+            unchanged: self.unchanged_count,
+        };
+        Job {
+            resume: self.resume_cursor.map(|cursor| Checkpoint {
+                cursor: Some(cursor),
+                processed: self.processed_count,
+                total: self.total_count,
+                counts,
+                provider_calls: self.provider_calls,
+            }),
+            id: self.id,
+            workspace_id: self.workspace_id,
+            event_id: self.event_id,
+            kind: self.kind,
+            trigger: self.trigger,
+            requested_by: self.requested_by,
+            attempts: self.attempts,
+            lease,
+        }
+    }
 }
 
 /// Progress saved with each page, in the page's own transaction: a job picked up after a
@@ -138,7 +186,7 @@ pub async fn claim(pool: &AnyPool, owner: &str, lease_ms: i64) -> Result<Option<
         .execute(pool)
         .await?;
         if claimed.rows_affected() == 1 {
-            let row = sqlx::query(
+            let row: ClaimedRow = sqlx::query_as(
                 "SELECT id, workspace_id, event_id, kind, trigger, requested_by, attempts, resume_cursor,
                     processed_count, total_count, created_count, updated_count, cancelled_count,
                     unchanged_count, provider_calls
@@ -147,29 +195,7 @@ pub async fn claim(pool: &AnyPool, owner: &str, lease_ms: i64) -> Result<Option<
             .bind(&id)
             .fetch_one(pool)
             .await?;
-            let cursor: Option<String> = row.get("resume_cursor");
-            return Ok(Some(Job {
-                id: row.get("id"),
-                workspace_id: row.get("workspace_id"),
-                event_id: row.get("event_id"),
-                kind: row.get("kind"),
-                trigger: row.get("trigger"),
-                requested_by: row.get("requested_by"),
-                attempts: row.get("attempts"),
-                lease,
-                resume: cursor.map(|cursor| Checkpoint {
-                    cursor: Some(cursor),
-                    processed: row.get("processed_count"),
-                    total: row.get("total_count"),
-                    counts: PageCounts {
-                        created: row.get("created_count"),
-                        updated: row.get("updated_count"),
-                        cancelled: row.get("cancelled_count"),
-                        unchanged: row.get("unchanged_count"),
-                    },
-                    provider_calls: row.get("provider_calls"),
-                }),
-            }));
+            return Ok(Some(row.into_job(lease)));
         }
         // Another worker won this one; look again.
     }
