@@ -53,7 +53,7 @@ pub async fn connect_luma(
     if key.is_empty() {
         return Err(ApiError::invalid("Paste your Luma API key."));
     }
-    let credential = Credential::LumaApiKey(key.to_string());
+    let credential = Credential::LumaApiKey(key.to_string().into());
     match integration_id.filter(|id| !id.is_empty()) {
         Some(id) => {
             let id = super::guard::parse_id(&id, crate::domain::IntegrationId::parse)?;

@@ -22,10 +22,11 @@ pub struct Budgets(Arc<Mutex<HashMap<String, Arc<Gate>>>>);
 
 impl Budgets {
     pub fn gate(&self, pool: &AnyPool, credential: &Credential) -> Arc<Gate> {
-        let (provider, secret) = match credential {
-            Credential::EventbriteToken(t) => (Provider::Eventbrite, t),
-            Credential::LumaApiKey(k) => (Provider::Luma, k),
+        let provider = match credential {
+            Credential::EventbriteToken(_) => Provider::Eventbrite,
+            Credential::LumaApiKey(_) => Provider::Luma,
         };
+        let secret = credential.secret();
         let key = credential_key(provider, secret);
         let mut gates = self.0.lock().expect("budget registry");
         gates

@@ -80,8 +80,8 @@ fn account_identity(credential: &Credential, account_id: &str) -> String {
     use sha2::{Digest, Sha256};
     match credential {
         Credential::EventbriteToken(_) => account_id.to_string(),
-        Credential::LumaApiKey(key) => {
-            let digest = Sha256::digest(key.as_bytes());
+        Credential::LumaApiKey(_) => {
+            let digest = Sha256::digest(credential.secret().as_bytes());
             let fingerprint: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
             format!("{account_id}#{fingerprint}")
         }

@@ -129,12 +129,7 @@ impl LiveHub {
         match &self.inner.relay {
             Relay::InProcess => self.deliver(&payload),
             Relay::Postgres(pool) => {
-                let sent = sqlx::query("SELECT pg_notify($1, $2)")
-                    .bind(CHANNEL)
-                    .bind(&payload)
-                    .execute(pool)
-                    .await;
-                if let Err(error) = sent {
+                if let Err(error) = crate::server::db::notify(pool, CHANNEL, &payload).await {
                     tracing::warn!(%error, "live update not sent");
                 }
             }

@@ -171,7 +171,7 @@ async fn callback(
         .access_token()
         .secret()
         .clone();
-    match integrations::connect(&state, &member, Credential::EventbriteToken(token)).await {
+    match integrations::connect(&state, &member, Credential::EventbriteToken(token.into())).await {
         Ok(_) => Ok(Redirect::to("/settings/integrations?connected=eventbrite").into_response()),
         Err(IntegrationError::Rejected) => Err(HttpError::page(
             StatusCode::BAD_GATEWAY,

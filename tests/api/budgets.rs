@@ -136,7 +136,7 @@ async fn a_rate_limited_import_is_handed_back_and_another_accounts_import_runs_m
     let integration = lanyard::server::integrations::connect(
         &q.app.state,
         &member,
-        lanyard::server::providers::Credential::EventbriteToken(other.0),
+        lanyard::server::providers::Credential::EventbriteToken(other.0.into()),
     )
     .await
     .unwrap();

@@ -60,8 +60,8 @@ pub async fn queued_import_on(
         (token, event)
     };
     let credential = match which {
-        Which::Eventbrite => Credential::EventbriteToken(token.clone()),
-        Which::Luma => Credential::LumaApiKey(token.clone()),
+        Which::Eventbrite => Credential::EventbriteToken(token.clone().into()),
+        Which::Luma => Credential::LumaApiKey(token.clone().into()),
     };
     let integration = integrations::connect(&app.state, &member, credential)
         .await

@@ -30,8 +30,10 @@ async fn fixture_on(
     attendee_count: usize,
 ) -> Option<Fixture> {
     let (provider, credential): (Provider, fn(String) -> Credential) = match which {
-        simulator::world::Which::Eventbrite => (Provider::Eventbrite, Credential::EventbriteToken),
-        simulator::world::Which::Luma => (Provider::Luma, Credential::LumaApiKey),
+        simulator::world::Which::Eventbrite => (Provider::Eventbrite, |t| {
+            Credential::EventbriteToken(t.into())
+        }),
+        simulator::world::Which::Luma => (Provider::Luma, |k| Credential::LumaApiKey(k.into())),
     };
     let app = spawn_app(backend).await?;
     let sim = simulator::start("127.0.0.1:0".parse().unwrap())

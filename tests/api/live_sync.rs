@@ -587,7 +587,7 @@ async fn a_revoked_credential_disconnects_and_reconnecting_brings_the_event_back
     let again = integrations::connect(
         &q.app.state,
         &member,
-        Credential::EventbriteToken(token.clone()),
+        Credential::EventbriteToken(token.clone().into()),
     )
     .await
     .unwrap();

@@ -541,7 +541,7 @@ async fn a_rejection_of_a_replaced_credential_cannot_disconnect_the_reconnected_
     let card = lanyard::server::integrations::connect(
         &q.app.state,
         &member,
-        lanyard::server::providers::Credential::EventbriteToken(new_token),
+        lanyard::server::providers::Credential::EventbriteToken(new_token.into()),
     )
     .await
     .unwrap();
@@ -736,7 +736,7 @@ async fn a_reconnected_luma_calendar_keeps_one_webhook(backend: Backend) {
         &q.app.state,
         &member,
         &q.integration_id,
-        lanyard::server::providers::Credential::LumaApiKey(key),
+        lanyard::server::providers::Credential::LumaApiKey(key.into()),
     )
     .await
     .unwrap();

@@ -42,8 +42,8 @@ async fn account(
     )
     .await;
     let cred = match provider {
-        "eventbrite" => Credential::EventbriteToken(credential.clone()),
-        _ => Credential::LumaApiKey(credential.clone()),
+        "eventbrite" => Credential::EventbriteToken(credential.clone().into()),
+        _ => Credential::LumaApiKey(credential.clone().into()),
     };
     let client = ProviderClient::new(&lanyard::demo::provider_urls(sim), cred).unwrap();
     (
@@ -333,7 +333,7 @@ async fn a_slow_provider_times_out_as_transient() {
     faults(&sim, json!({"latency_ms": 1_500})).await;
     let quick = ProviderClient::with_timeout(
         &lanyard::demo::provider_urls(&sim),
-        Credential::LumaApiKey(credential),
+        Credential::LumaApiKey(credential.into()),
         Duration::from_millis(300),
     )
     .unwrap();

@@ -79,8 +79,8 @@ pub async fn run(
         };
         let _ = owner;
         let credential = match which {
-            Which::Eventbrite => Credential::EventbriteToken(token.clone()),
-            Which::Luma => Credential::LumaApiKey(token.clone()),
+            Which::Eventbrite => Credential::EventbriteToken(token.clone().into()),
+            Which::Luma => Credential::LumaApiKey(token.clone().into()),
         };
         let integration = integrations::connect(&state, &member, credential)
             .await

@@ -98,9 +98,10 @@ pub async fn run(sim: &RunningSimulator, changes: usize, subscribers: usize) -> 
         .iter()
         .map(|p| p["id"].as_str().unwrap().to_string())
         .collect();
-    let integration = integrations::connect(&state, &member, Credential::EventbriteToken(token))
-        .await
-        .expect("integration");
+    let integration =
+        integrations::connect(&state, &member, Credential::EventbriteToken(token.into()))
+            .await
+            .expect("integration");
     let event_id = events::insert(
         pool,
         events::NewEvent {
@@ -112,7 +113,7 @@ pub async fn run(sim: &RunningSimulator, changes: usize, subscribers: usize) -> 
             starts_at: None,
             ends_at: None,
             timezone: "UTC",
-            access_code: &lanyard::domain::access_code::AccessCode::parse("LIVE22").unwrap(),
+            access_code: &lanyard::domain::access_code::AccessCode::parse("RAVE22").unwrap(),
         },
     )
     .await

@@ -57,7 +57,7 @@ async fn main() {
     let (token, provider_event_id) =
         eventbrite_event(&sim, "bench@lanyard.test", "Bench Summit", size);
     let urls = lanyard::demo::provider_urls(&sim);
-    let client = ProviderClient::new(&urls, Credential::EventbriteToken(token)).unwrap();
+    let client = ProviderClient::new(&urls, Credential::EventbriteToken(token.into())).unwrap();
     println!("Import benchmark: {size} attendees, pages of 50, simulator on loopback");
     // Warm the connection pool and the simulator's code paths.
     bare_fetch(&client, &provider_event_id).await;

@@ -30,6 +30,17 @@ pub enum DbError {
     Corrupt { what: &'static str, value: String },
 }
 
+/// Tells every instance LISTENing on `channel` (PostgreSQL only): how live updates cross
+/// instances.
+pub async fn notify(pool: &sqlx::AnyPool, channel: &str, payload: &str) -> Result<(), DbError> {
+    sqlx::query("SELECT pg_notify($1, $2)")
+        .bind(channel)
+        .bind(payload)
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
 /// One connection of the pool, for the writes that take a connection (so that they can
 /// also run inside a caller's transaction).
 pub async fn conn(pool: &sqlx::AnyPool) -> Result<sqlx::pool::PoolConnection<sqlx::Any>, DbError> {

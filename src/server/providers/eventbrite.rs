@@ -11,7 +11,7 @@ use serde_json::Value;
 pub struct EventbriteClient {
     http: reqwest::Client,
     base: String,
-    token: String,
+    token: secrecy::SecretString,
     pub(super) gate: super::Gate,
 }
 
@@ -34,7 +34,11 @@ fn is_dead_credential(status: StatusCode, body: &Value) -> bool {
 }
 
 impl EventbriteClient {
-    pub fn new(http: reqwest::Client, base: &str, token: String) -> EventbriteClient {
+    pub fn new(
+        http: reqwest::Client,
+        base: &str,
+        token: secrecy::SecretString,
+    ) -> EventbriteClient {
         EventbriteClient {
             http,
             base: base.trim_end_matches('/').to_string(),
@@ -47,7 +51,7 @@ impl EventbriteClient {
         let request = self
             .http
             .get(format!("{}{path}", self.base))
-            .bearer_auth(&self.token)
+            .bearer_auth(secrecy::ExposeSecret::expose_secret(&self.token))
             .query(query);
         send_json(request, is_dead_credential, &self.gate).await
     }
@@ -190,7 +194,7 @@ impl EventbriteClient {
         let request = self
             .http
             .delete(format!("{}/webhooks/{webhook_id}/", self.base))
-            .bearer_auth(&self.token);
+            .bearer_auth(secrecy::ExposeSecret::expose_secret(&self.token));
         match send_json(request, is_dead_credential, &self.gate).await {
             Ok(_) => Ok(()),
             Err(ProviderError::Refused { status: 404, .. }) => Ok(()),
@@ -219,7 +223,7 @@ impl EventbriteClient {
         let request = self
             .http
             .post(format!("{}/organizations/{org}/webhooks/", self.base))
-            .bearer_auth(&self.token)
+            .bearer_auth(secrecy::ExposeSecret::expose_secret(&self.token))
             .json(&serde_json::json!({"endpoint_url": endpoint_url, "actions": actions, "event_id": event_id}));
         let body = send_json(request, is_dead_credential, &self.gate).await?;
         let id = body

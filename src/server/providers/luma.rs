@@ -13,7 +13,7 @@ const PAGE_LIMIT: &str = "100";
 pub struct LumaClient {
     http: reqwest::Client,
     base: String,
-    key: String,
+    key: secrecy::SecretString,
     pub(super) gate: super::Gate,
 }
 
@@ -45,7 +45,7 @@ fn stamp_read_time(records: &mut [AttendeeRecord], read_at: i64) {
 }
 
 impl LumaClient {
-    pub fn new(http: reqwest::Client, base: &str, key: String) -> LumaClient {
+    pub fn new(http: reqwest::Client, base: &str, key: secrecy::SecretString) -> LumaClient {
         LumaClient {
             http,
             base: base.trim_end_matches('/').to_string(),
@@ -63,7 +63,10 @@ impl LumaClient {
         let request = self
             .http
             .get(format!("{}{path}", self.base))
-            .header("x-luma-api-key", &self.key)
+            .header(
+                "x-luma-api-key",
+                secrecy::ExposeSecret::expose_secret(&self.key),
+            )
             .query(query);
         send_json(request, dead, &self.gate).await
     }
@@ -156,7 +159,10 @@ impl LumaClient {
         let request = self
             .http
             .post(format!("{}/v1/webhooks/delete", self.base))
-            .header("x-luma-api-key", &self.key)
+            .header(
+                "x-luma-api-key",
+                secrecy::ExposeSecret::expose_secret(&self.key),
+            )
             .json(&serde_json::json!({"id": webhook_id}));
         match send_json(request, is_dead_credential, &self.gate).await {
             Ok(_) => Ok(()),
@@ -172,7 +178,7 @@ impl LumaClient {
         let request = self
             .http
             .post(format!("{}/v2/webhooks/create", self.base))
-            .header("x-luma-api-key", &self.key)
+            .header("x-luma-api-key", secrecy::ExposeSecret::expose_secret(&self.key))
             .json(&serde_json::json!({"url": url, "event_types": ["guest.registered", "guest.updated", "ticket.registered"]}));
         let body = send_json(request, is_dead_credential, &self.gate).await?;
         let id = body

@@ -7,6 +7,7 @@ pub mod luma;
 
 use crate::domain::mapping::{AttendeeRecord, ProviderEvent};
 use crate::domain::Provider;
+use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
 
@@ -73,20 +74,43 @@ impl Default for ProviderUrls {
     }
 }
 
-/// What is stored (encrypted) for an integration.
-#[derive(Clone, Serialize, Deserialize, PartialEq, Eq)]
+/// What is stored (encrypted) for an integration. The secret is a `SecretString`: a debug
+/// print shows `[REDACTED]`, and it is read only where a request needs it.
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub enum Credential {
-    EventbriteToken(String),
-    LumaApiKey(String),
+    EventbriteToken(#[serde(with = "secret_text")] SecretString),
+    LumaApiKey(#[serde(with = "secret_text")] SecretString),
 }
 
-// Credentials never reach a log line, even through a debug print of a bigger value.
-impl std::fmt::Debug for Credential {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl Credential {
+    /// The credential's text, for the one header or fingerprint that needs it.
+    pub fn secret(&self) -> &str {
         match self {
-            Credential::EventbriteToken(_) => f.write_str("EventbriteToken(<redacted>)"),
-            Credential::LumaApiKey(_) => f.write_str("LumaApiKey(<redacted>)"),
+            Credential::EventbriteToken(s) | Credential::LumaApiKey(s) => s.expose_secret(),
         }
+    }
+}
+
+impl PartialEq for Credential {
+    fn eq(&self, other: &Credential) -> bool {
+        use subtle::ConstantTimeEq;
+        std::mem::discriminant(self) == std::mem::discriminant(other)
+            && bool::from(self.secret().as_bytes().ct_eq(other.secret().as_bytes()))
+    }
+}
+impl Eq for Credential {}
+
+/// A secret inside the sealed blob: serialised as its plain text, which is then encrypted.
+mod secret_text {
+    use secrecy::{ExposeSecret, SecretString};
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(secret: &SecretString, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(secret.expose_secret())
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<SecretString, D::Error> {
+        String::deserialize(d).map(SecretString::from)
     }
 }
 
@@ -263,5 +287,35 @@ impl ProviderClient {
             ProviderClient::Eventbrite(c) => c.register_webhook(event_id, url).await,
             ProviderClient::Luma(c) => c.register_webhook(url).await,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Credential;
+
+    #[test]
+    fn a_credential_never_prints_its_secret_and_seals_as_its_text() {
+        let token = Credential::EventbriteToken("eb-secret-token".into());
+        let shown = format!(
+            "{token:?} {:?}",
+            Credential::LumaApiKey("luma-secret".into())
+        );
+        assert!(
+            !shown.contains("eb-secret-token") && !shown.contains("luma-secret"),
+            "{shown}"
+        );
+        assert!(
+            shown.contains("EventbriteToken") && shown.contains("LumaApiKey"),
+            "{shown}"
+        );
+        // The sealed form (before encryption) is the same JSON as when it held a String, so
+        // credentials stored before still open.
+        let json = serde_json::to_string(&token).unwrap();
+        assert_eq!(json, r#"{"EventbriteToken":"eb-secret-token"}"#);
+        let back: Credential = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, token);
+        assert_ne!(back, Credential::LumaApiKey("eb-secret-token".into()));
+        assert_ne!(back, Credential::EventbriteToken("eb-secret-tokeN".into()));
     }
 }
