@@ -194,6 +194,11 @@ fn model_hour(
     };
     let (mut total, mut polls, mut busiest) = (0i64, 0i64, 0i64);
     let mut t = start;
+    let ids: Vec<lanyard::domain::EventId> = (0..events)
+        .map(|_| lanyard::domain::EventId::mint())
+        .collect();
+    let index: HashMap<&lanyard::domain::EventId, usize> =
+        ids.iter().enumerate().map(|(i, id)| (id, i)).collect();
     while t < start + 3_600_000 {
         while spent.front().is_some_and(|(at, _)| *at <= t - 60_000) {
             spent.pop_front();
@@ -202,7 +207,7 @@ fn model_hour(
         let recent = HashMap::from([("k".to_string(), (spent.len(), recent_calls))]);
         let candidates: Vec<PollCandidate> = (0..events)
             .map(|i| PollCandidate {
-                event_id: lanyard::domain::EventId::mint(),
+                event_id: ids[i].clone(),
                 workspace_id: lanyard::domain::WorkspaceId::mint(),
                 integration_id: "k".into(),
                 starts_at: Some(start + 7 * 86_400_000),
@@ -214,7 +219,7 @@ fn model_hour(
             })
             .collect();
         for c in poller::choose(&config, t, candidates, &recent) {
-            let i: usize = c.event_id.parse().unwrap();
+            let i = index[&c.event_id];
             let history = ListingHistory {
                 last_success_started: Some(last[i].0),
                 last_complete_started: Some(last[i].1),
