@@ -23,51 +23,35 @@ pub fn use_workspace_live() -> ReadSignal<Option<EventLive>> {
 }
 
 /// One EventSource on `source` (the URL, and the only event id to accept, if any) for as
-/// long as the page is mounted; reopened when `source` changes.
+/// long as the page is mounted; reopened when `source` changes. leptos-use's hook, told to
+/// reconnect without limit: a desk page stays open all day and must outlive any outage.
 fn use_live_stream(
     source: Signal<Option<(String, Option<String>)>>,
 ) -> ReadSignal<Option<EventLive>> {
     let (live, set_live) = signal(None::<EventLive>);
     #[cfg(feature = "hydrate")]
     {
-        use wasm_bindgen::closure::Closure;
-        use wasm_bindgen::JsCast;
-        let open = StoredValue::new_local(None::<web_sys::EventSource>);
-        let close = move || {
-            open.update_value(|s| {
-                if let Some(s) = s.take() {
-                    s.close();
-                }
-            })
+        use codee::string::JsonSerdeCodec;
+        use leptos_use_event_source::{
+            use_event_source_with_options, ReconnectLimit, UseEventSourceOptions,
         };
+        let url = Signal::derive(move || source.get().map(|(url, _)| url).unwrap_or_default());
+        let stream = use_event_source_with_options::<EventLive, JsonSerdeCodec>(
+            url,
+            UseEventSourceOptions::default().reconnect_limit(ReconnectLimit::Infinite),
+        );
+        let message = stream.message;
         Effect::new(move || {
-            let wanted = source.get();
-            close();
-            set_live.set(None);
-            let Some((url, only)) = wanted else {
+            let Some(update) = message.get().map(|m| m.data) else {
                 return;
             };
-            let Ok(es) = web_sys::EventSource::new(&url) else {
-                return;
-            };
-            let on_message = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(
-                move |message: web_sys::MessageEvent| {
-                    let Some(text) = message.data().as_string() else {
-                        return;
-                    };
-                    if let Ok(update) = serde_json::from_str::<EventLive>(&text) {
-                        if only.as_ref().is_none_or(|id| *id == update.event_id) {
-                            set_live.set(Some(update));
-                        }
-                    }
-                },
-            );
-            es.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-            // The source owns the handler for as long as the page lives.
-            on_message.forget();
-            open.set_value(Some(es));
+            let only = source.get_untracked().and_then(|(_, only)| only);
+            if only.is_none_or(|id| id == update.event_id) {
+                set_live.set(Some(update));
+            }
         });
-        on_cleanup(close);
+        // Another event's stream: forget the previous event's state at once.
+        Effect::watch(move || url.get(), move |_, _, _| set_live.set(None), false);
     }
     #[cfg(not(feature = "hydrate"))]
     let _ = (source, set_live);
