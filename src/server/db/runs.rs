@@ -141,18 +141,22 @@ pub async fn latest(
     event_id: &EventId,
     limit: i64,
 ) -> Result<Vec<crate::domain::views::SyncRunRow>, DbError> {
-    let timezone: Option<String> = sqlx::query_scalar("SELECT timezone FROM events WHERE id = $1")
-        .bind(event_id)
-        .fetch_optional(pool)
-        .await?;
-    let mut rows: Vec<crate::domain::views::SyncRunRow> = sqlx::query_as(
+    // One query, as before the rows were typed: the event's zone comes with each run.
+    #[derive(sqlx::FromRow)]
+    struct Zoned {
+        #[sqlx(flatten)]
+        run: crate::domain::views::SyncRunRow,
+        timezone: String,
+    }
+    let rows: Vec<Zoned> = sqlx::query_as(
         "SELECT r.id, r.kind, r.trigger, r.outcome, r.started_at, r.finished_at,
             r.created_count AS created, r.updated_count AS updated, r.cancelled_count AS cancelled,
-            r.unchanged_count AS unchanged, r.provider_calls, r.error,
+            r.unchanged_count AS unchanged, r.provider_calls, r.error, e.timezone,
             CASE WHEN u.email IS NULL THEN NULL
                  WHEN u.display_name <> '' THEN u.display_name || ' (' || u.email || ')'
                  ELSE u.email END AS triggered_by
-         FROM sync_runs r LEFT JOIN users u ON u.id = r.triggered_by
+         FROM sync_runs r JOIN events e ON e.id = r.event_id
+         LEFT JOIN users u ON u.id = r.triggered_by
          WHERE r.event_id = $1
          ORDER BY r.started_at DESC, r.id DESC
          LIMIT $2",
@@ -161,9 +165,11 @@ pub async fn latest(
     .bind(limit)
     .fetch_all(pool)
     .await?;
-    let timezone = timezone.unwrap_or_else(|| "UTC".into());
-    for r in &mut rows {
-        r.started_label = crate::domain::local_time::date_time(r.started_at, &timezone);
-    }
-    Ok(rows)
+    Ok(rows
+        .into_iter()
+        .map(|Zoned { mut run, timezone }| {
+            run.started_label = crate::domain::local_time::date_time(run.started_at, &timezone);
+            run
+        })
+        .collect())
 }
