@@ -76,6 +76,8 @@ impl Application {
             .map_err(|source| StartupError::Bind { addr, source })?;
         let live = crate::server::live::LiveHub::start(&db.pool, db.backend, &db.url).await?;
         let (webhooks, deliveries) = crate::server::webhooks::WebhookQueue::new();
+        let sign_in_throttle =
+            auth::throttle::spawn(config.sign_in_per_account, config.sign_in_per_address);
         let state = AppState {
             leptos_options,
             live,
@@ -88,6 +90,7 @@ impl Application {
             http: crate::server::providers::http::client(
                 crate::server::providers::http::DEFAULT_TIMEOUT,
             )?,
+            sign_in_throttle,
         };
         crate::server::webhooks::spawn_workers(state.clone(), deliveries);
         let router = router(state.clone()).await?;
@@ -146,7 +149,11 @@ impl Application {
             )
         });
         let live = self.state.live.clone();
-        let served = axum::serve(self.listener, self.router)
+        // The peer's address reaches the handlers (sign-in throttling counts per address).
+        let app = self
+            .router
+            .into_make_service_with_connect_info::<SocketAddr>();
+        let served = axum::serve(self.listener, app)
             .with_graceful_shutdown(async move {
                 shutdown_signal().await;
                 // Open live streams would otherwise hold the graceful shutdown forever.
@@ -168,6 +175,7 @@ async fn router(state: AppState) -> Result<Router, StartupError> {
         .route("/healthz", get(healthz))
         .merge(crate::server::oauth::router())
         .merge(crate::server::live::router())
+        .merge(crate::server::export::router())
         .merge(crate::server::webhooks::router())
         .leptos_routes_with_context(
             &state,
@@ -186,12 +194,16 @@ async fn router(state: AppState) -> Result<Router, StartupError> {
 }
 
 /// The request's span names its method and path, never its query (OAuth codes and states)
-/// nor a webhook URL's token, which is as good as a password for that endpoint.
+/// nor a webhook URL's or an invite link's token, each as good as a password.
 fn request_span(request: &Request) -> tracing::Span {
     let path = request.uri().path();
-    let path = match path.strip_prefix("/webhooks/") {
-        Some(rest) => format!("/webhooks/{}/…", rest.split('/').next().unwrap_or_default()),
-        None => path.to_string(),
+    let path = if let Some(rest) = path.strip_prefix("/webhooks/") {
+        format!("/webhooks/{}/…", rest.split('/').next().unwrap_or_default())
+    } else if path.starts_with("/invite/") {
+        // An invite link's token joins a workspace until it is used.
+        "/invite/…".to_string()
+    } else {
+        path.to_string()
     };
     tracing::debug_span!("request", method = %request.method(), path = %path)
 }
@@ -241,7 +253,7 @@ where
 }
 
 /// Pages need a signed-in member; server functions check for themselves (with a role), and
-/// the sign-in page, health check and static files are open.
+/// the sign-in page, invite links, health check and static files are open.
 async fn require_sign_in_for_pages(
     State(state): State<AppState>,
     session: Session,
@@ -251,6 +263,8 @@ async fn require_sign_in_for_pages(
     let path = request.uri().path();
     let open = path.starts_with("/api/")
         || path.starts_with("/webhooks/")
+        // Whoever holds an invite link is not a member yet; the page checks the link.
+        || path.starts_with("/invite/")
         || path.starts_with("/pkg/")
         || path == "/healthz"
         || path

@@ -25,7 +25,8 @@ pub async fn sign_in(email: String, password: String) -> Result<(), ApiError> {
     if email.trim().is_empty() || password.is_empty() {
         return Err(ApiError::invalid("Enter your email and password."));
     }
-    match auth::sign_in(&state, &session, &email, &password).await {
+    let client = client_address().await?;
+    match auth::sign_in(&state, &session, &email, &password, client).await {
         Ok(member) => {
             tracing::info!(user = %member.user_id, workspace = %member.workspace_id, "signed in");
             leptos_axum::redirect("/events");
@@ -41,11 +42,29 @@ pub async fn sign_in(email: String, password: String) -> Result<(), ApiError> {
         Err(AuthError::NoWorkspace) => Err(ApiError::invalid(
             "This account is not a member of any workspace.",
         )),
+        Err(AuthError::Throttled(wait)) => {
+            tracing::warn!(%client, "sign-in throttled");
+            Err(ApiError::too_many_attempts(wait))
+        }
         Err(e) => {
             tracing::error!(error = %e, "sign-in failed");
             Err(ApiError::internal())
         }
     }
+}
+
+/// The address of the TCP peer that made this call (the server is served with connect
+/// info). Behind a reverse proxy that is the proxy: X-Forwarded-For is not trusted, since any
+/// client can write it.
+#[cfg(feature = "ssr")]
+pub(crate) async fn client_address() -> Result<std::net::IpAddr, ApiError> {
+    use axum::extract::ConnectInfo;
+    let ConnectInfo(peer): ConnectInfo<std::net::SocketAddr> =
+        leptos_axum::extract().await.map_err(|e| {
+            tracing::error!(error = %e, "the peer's address is missing (served without connect info?)");
+            ApiError::internal()
+        })?;
+    Ok(peer.ip())
 }
 
 #[server(prefix = "/api", endpoint = "sign_out")]

@@ -15,6 +15,9 @@ pub enum ApiError {
     /// Bad input, with a message that says what to fix.
     #[error("{0}")]
     Invalid(String),
+    /// Sign-in attempts over their quota: whole seconds until one more is allowed (HTTP 429).
+    #[error("Too many attempts, try again in {0} s")]
+    TooManyAttempts(u64),
     #[error("Something went wrong on our side. Please try again.")]
     Internal,
     /// The call itself failed (network, encoding): the server function never answered.
@@ -42,6 +45,7 @@ mod status {
                 ApiError::Forbidden => StatusCode::FORBIDDEN,
                 ApiError::NotFound => StatusCode::NOT_FOUND,
                 ApiError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+                ApiError::TooManyAttempts(_) => StatusCode::TOO_MANY_REQUESTS,
                 ApiError::Internal | ApiError::Transport(_) => StatusCode::INTERNAL_SERVER_ERROR,
             }
         }
@@ -68,6 +72,14 @@ mod status {
         }
         pub fn internal() -> ApiError {
             ApiError::Internal.responded()
+        }
+        /// 429 with `Retry-After`, for an attempt refused by a throttle for `wait`.
+        pub fn too_many_attempts(wait: std::time::Duration) -> ApiError {
+            let seconds = crate::server::auth::throttle::whole_seconds(wait);
+            if let Some(res) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
+                res.insert_header(http::header::RETRY_AFTER, http::HeaderValue::from(seconds));
+            }
+            ApiError::TooManyAttempts(seconds).responded()
         }
     }
 

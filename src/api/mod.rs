@@ -3,11 +3,13 @@
 
 pub mod attendees;
 pub mod auth;
+pub mod check_ins;
 pub mod error;
 pub mod events;
 #[cfg(feature = "ssr")]
 pub mod guard;
 pub mod integrations;
 pub mod live;
+pub mod members;
 
 pub use error::ApiError;

@@ -45,11 +45,13 @@ pub fn App() -> impl IntoView {
         <Router>
             <Routes fallback=pages::not_found::NotFoundPage>
                 <Route path=path!("/login") view=pages::login::LoginPage/>
+                <Route path=path!("/invite/:token") view=pages::invite::InvitePage/>
                 <ParentRoute path=path!("") view=layout::AppLayout>
                     <Route path=path!("") view=|| view! { <Redirect path="/events"/> }/>
                     <Route path=path!("events") view=pages::events::EventsPage/>
                     <Route path=path!("events/:id") view=pages::event::EventPage/>
                     <Route path=path!("settings/integrations") view=pages::integrations::IntegrationsPage/>
+                    <Route path=path!("settings/members") view=pages::members::MembersPage/>
                 </ParentRoute>
             </Routes>
         </Router>

@@ -45,6 +45,10 @@ id_type!(
     /// One connected provider account of a workspace.
     IntegrationId
 );
+id_type!(
+    /// One invite to a workspace (not its token, which is the link's secret).
+    InviteId
+);
 
 /// What every text newtype of the domain has: read as `&str`, shown as itself, built from a
 /// `String` only through its `parse`, turned back into one. (`$name.0` is the text.)

@@ -39,6 +39,13 @@ pub fn date_time(ms: i64, timezone: &str) -> String {
         .unwrap_or_default()
 }
 
+/// "9:14": the time of day in the event's zone, as the desk says it.
+pub fn clock(ms: i64, timezone: &str) -> String {
+    local(ms, zone(timezone))
+        .map(|t| t.format("%-H:%M").to_string())
+        .unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,8 +2,10 @@
 
 pub mod access_code;
 pub mod budget;
+pub mod check_in;
 pub mod email;
 pub mod ids;
+pub mod invite;
 #[cfg(feature = "ssr")]
 pub mod local_time;
 pub mod mapping;

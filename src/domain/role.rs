@@ -23,6 +23,7 @@ pub enum Permission {
     ToggleVip,
     ViewSyncHistory,
     ManageMembers,
+    ExportAttendees,
 }
 
 impl Role {
@@ -74,6 +75,7 @@ mod tests {
             ToggleVip,
             ViewSyncHistory,
             ManageMembers,
+            ExportAttendees,
         ];
         // (permission, admin, staff, support)
         let table = [
@@ -87,6 +89,7 @@ mod tests {
             (ToggleVip, true, false, false),
             (ViewSyncHistory, true, false, true),
             (ManageMembers, true, false, false),
+            (ExportAttendees, true, false, false),
         ];
         assert_eq!(table.len(), all.len(), "every permission has a row");
         for (permission, admin, staff, support) in table {

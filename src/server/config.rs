@@ -3,6 +3,7 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
+use super::auth::throttle::AttemptQuota;
 use super::providers::ProviderUrls;
 use secrecy::SecretString;
 
@@ -52,6 +53,12 @@ pub struct Config {
     /// `LANYARD_JOB_MAX_ATTEMPTS`: claims of one job (each crash costs one) before it is
     /// given up (default 5); a given-up import shows "Import failed".
     pub job_max_attempts: i64,
+    /// `LANYARD_SIGN_IN_ACCOUNT_BURST` / `LANYARD_SIGN_IN_ACCOUNT_SECONDS`: sign-in attempts
+    /// per account: a burst, then one more per period (default 5, then one every 12 s).
+    pub sign_in_per_account: AttemptQuota,
+    /// `LANYARD_SIGN_IN_ADDRESS_BURST` / `LANYARD_SIGN_IN_ADDRESS_SECONDS`: sign-in attempts
+    /// per client address, over all accounts (default 20, then one every 3 s).
+    pub sign_in_per_address: AttemptQuota,
 }
 
 impl std::fmt::Debug for Config {
@@ -78,6 +85,8 @@ impl std::fmt::Debug for Config {
             .field("sync_retries", &self.sync_retries)
             .field("job_lease_seconds", &self.job_lease_seconds)
             .field("job_max_attempts", &self.job_max_attempts)
+            .field("sign_in_per_account", &self.sign_in_per_account)
+            .field("sign_in_per_address", &self.sign_in_per_address)
             .finish()
     }
 }
@@ -132,6 +141,14 @@ struct Environment {
     job_lease_seconds: Option<u64>,
     #[arg(long, env = "LANYARD_JOB_MAX_ATTEMPTS", value_parser = clap::value_parser!(u64).range(1..))]
     job_max_attempts: Option<u64>,
+    #[arg(long, env = "LANYARD_SIGN_IN_ACCOUNT_BURST", value_parser = clap::value_parser!(u32).range(1..))]
+    sign_in_account_burst: Option<u32>,
+    #[arg(long, env = "LANYARD_SIGN_IN_ACCOUNT_SECONDS", value_parser = clap::value_parser!(u64).range(1..))]
+    sign_in_account_seconds: Option<u64>,
+    #[arg(long, env = "LANYARD_SIGN_IN_ADDRESS_BURST", value_parser = clap::value_parser!(u32).range(1..))]
+    sign_in_address_burst: Option<u32>,
+    #[arg(long, env = "LANYARD_SIGN_IN_ADDRESS_SECONDS", value_parser = clap::value_parser!(u64).range(1..))]
+    sign_in_address_seconds: Option<u64>,
 }
 
 impl Config {
@@ -183,6 +200,16 @@ impl Config {
             job_max_attempts: env
                 .job_max_attempts
                 .map_or(defaults.job_max_attempts, |n| n as i64),
+            sign_in_per_account: quota(
+                defaults.sign_in_per_account,
+                env.sign_in_account_burst,
+                env.sign_in_account_seconds,
+            ),
+            sign_in_per_address: quota(
+                defaults.sign_in_per_address,
+                env.sign_in_address_burst,
+                env.sign_in_address_seconds,
+            ),
             log_filter: set(env.log)
                 .or(set(env.rust_log))
                 .unwrap_or_else(|| "info,sqlx=warn,tower_sessions=warn".into()),
@@ -213,6 +240,16 @@ impl Config {
             sync_retries: crate::server::sync::retry::RetryPolicy::default().transient_retries,
             job_lease_seconds: 30,
             job_max_attempts: 5,
+            // A person who mistypes gets a few tries at once; a guesser gets five an account a
+            // minute, and an address twenty a minute over all the accounts it tries.
+            sign_in_per_account: AttemptQuota {
+                burst: 5,
+                every: std::time::Duration::from_secs(12),
+            },
+            sign_in_per_address: AttemptQuota {
+                burst: 20,
+                every: std::time::Duration::from_secs(3),
+            },
         }
     }
 
@@ -229,6 +266,14 @@ impl Config {
             "sqlite://{}?mode=rwc",
             data_dir.join("lanyard.db").display()
         )
+    }
+}
+
+/// A quota from its two variables, each falling back to the default's part.
+fn quota(default: AttemptQuota, burst: Option<u32>, seconds: Option<u64>) -> AttemptQuota {
+    AttemptQuota {
+        burst: burst.unwrap_or(default.burst),
+        every: seconds.map_or(default.every, std::time::Duration::from_secs),
     }
 }
 
@@ -259,6 +304,10 @@ mod tests {
             "LANYARD_SYNC_RETRIES",
             "LANYARD_JOB_LEASE_SECONDS",
             "LANYARD_JOB_MAX_ATTEMPTS",
+            "LANYARD_SIGN_IN_ACCOUNT_BURST",
+            "LANYARD_SIGN_IN_ACCOUNT_SECONDS",
+            "LANYARD_SIGN_IN_ADDRESS_BURST",
+            "LANYARD_SIGN_IN_ADDRESS_SECONDS",
         ];
         for name in clear {
             std::env::remove_var(name);
@@ -268,6 +317,13 @@ mod tests {
         assert_eq!(config.poll_seconds, 60);
         assert_eq!(config.sync_workers, 4);
         assert!(!config.secure_cookies && config.eventbrite_app.is_none());
+        assert_eq!(
+            (
+                config.sign_in_per_account.burst,
+                config.sign_in_per_address.burst
+            ),
+            (5, 20)
+        );
         assert!(
             config.database_url.starts_with("sqlite://data/lanyard.db"),
             "{}",
@@ -282,7 +338,23 @@ mod tests {
         std::env::set_var("EVENTBRITE_CLIENT_ID", "id");
         std::env::set_var("EVENTBRITE_CLIENT_SECRET", "secret");
         std::env::set_var("LANYARD_SECRET_KEY", "");
+        std::env::set_var("LANYARD_SIGN_IN_ACCOUNT_SECONDS", "30");
+        std::env::set_var("LANYARD_SIGN_IN_ADDRESS_BURST", "50");
         let config = Config::from_env().unwrap();
+        assert_eq!(
+            config.sign_in_per_account,
+            AttemptQuota {
+                burst: 5,
+                every: std::time::Duration::from_secs(30)
+            }
+        );
+        assert_eq!(
+            config.sign_in_per_address,
+            AttemptQuota {
+                burst: 50,
+                every: std::time::Duration::from_secs(3)
+            }
+        );
         assert_eq!(config.bind_addr.to_string(), "0.0.0.0:8080");
         assert_eq!((config.poll_seconds, config.sync_workers), (2, 0));
         assert!(config.secure_cookies);

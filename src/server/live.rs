@@ -41,7 +41,14 @@ pub struct LiveHub {
 struct Inner {
     subscribers: Mutex<HashMap<String, broadcast::Sender<Arc<str>>>>,
     relay: Relay,
+    /// Events with a coalesced publish already scheduled (see `publish_soon`).
+    scheduled: Mutex<std::collections::HashSet<EventId>>,
 }
+
+/// How long check-ins and flag changes gather before their event's state is read and
+/// published once: a busy desk makes hundreds of check-ins a second, and each state read
+/// counts the whole event (tens of milliseconds at 50,000 attendees).
+const COALESCE: Duration = Duration::from_millis(100);
 
 enum Relay {
     InProcess,
@@ -59,6 +66,7 @@ impl LiveHub {
             inner: Arc::new(Inner {
                 subscribers: Mutex::new(HashMap::new()),
                 relay,
+                scheduled: Mutex::new(Default::default()),
             }),
         };
         if backend == Backend::Postgres {
@@ -122,6 +130,31 @@ impl LiveHub {
             Ok(None) => {}
             Err(error) => tracing::warn!(%error, event = %event_id, "live update not sent"),
         }
+    }
+
+    /// Publishes the event's state within [`COALESCE`], once for every change made
+    /// meanwhile. The event leaves the schedule before its state is read, so a change
+    /// committed after that read schedules a publish of its own: none is missed.
+    pub fn publish_soon(&self, pool: &AnyPool, event_id: &EventId) {
+        let fresh = self
+            .inner
+            .scheduled
+            .lock()
+            .expect("live hub lock")
+            .insert(event_id.clone());
+        if !fresh {
+            return;
+        }
+        let (hub, pool, event_id) = (self.clone(), pool.clone(), event_id.clone());
+        tokio::spawn(async move {
+            tokio::time::sleep(COALESCE).await;
+            hub.inner
+                .scheduled
+                .lock()
+                .expect("live hub lock")
+                .remove(&event_id);
+            hub.publish_event(&pool, &event_id).await;
+        });
     }
 
     pub async fn publish(&self, state: &EventLive) {

@@ -3,12 +3,15 @@
 pub mod accounts;
 pub mod auth;
 pub mod budget;
+pub mod check_ins;
 pub mod config;
 pub mod crypto;
 pub mod db;
 pub mod events;
+pub mod export;
 pub mod integrations;
 pub mod live;
+pub mod members;
 pub mod oauth;
 pub mod providers;
 pub mod secrets;

@@ -22,4 +22,6 @@ pub struct AppState {
     /// The one HTTP client every provider call uses (its connection pool and TLS set-up
     /// shared): jobs, webhooks, the Import dialog, the OAuth code exchange.
     pub http: reqwest::Client,
+    /// Sign-in attempts per account and per client address (`Config`'s quotas).
+    pub sign_in_throttle: Arc<super::auth::throttle::SignInThrottle>,
 }

@@ -130,6 +130,15 @@ pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
 
 /// The app with its provider URLs pointed at a simulator, and an Eventbrite app registered.
 pub async fn spawn_app_with(backend: Backend, sim: Option<&RunningSimulator>) -> Option<TestApp> {
+    spawn_app_configured(backend, sim, |_| {}).await
+}
+
+/// [`spawn_app_with`], with settings changed by `configure` first (small sign-in quotas, ...).
+pub async fn spawn_app_configured(
+    backend: Backend,
+    sim: Option<&RunningSimulator>,
+    configure: impl FnOnce(&mut Config),
+) -> Option<TestApp> {
     let database = TestDatabase::create(backend).await?;
     // Port 0: the app binds a free port itself, and its public URL (the OAuth redirect,
     // webhook addresses) follows.
@@ -138,7 +147,7 @@ pub async fn spawn_app_with(backend: Backend, sim: Option<&RunningSimulator>) ->
     if let Some(sim) = sim {
         sim.register_eventbrite_app("test-client", "test-secret");
     }
-    let config = Config {
+    let mut config = Config {
         // Tests drive their own runners; the app's would race them for jobs.
         sync_workers: 0,
         eventbrite_app: Some(EventbriteApp {
@@ -152,6 +161,7 @@ pub async fn spawn_app_with(backend: Backend, sim: Option<&RunningSimulator>) ->
             providers,
         )
     };
+    configure(&mut config);
     let (address, state) = start_instance(config).await;
     let db = state.db.clone();
     Some(TestApp {

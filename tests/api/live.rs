@@ -9,13 +9,13 @@ use serde_json::Value;
 use std::time::Duration;
 
 /// An open stream, read message by message.
-struct Stream {
+pub(crate) struct Stream {
     response: reqwest::Response,
     buffer: String,
 }
 
 impl Stream {
-    async fn open(client: &reqwest::Client, url: &str) -> Stream {
+    pub(crate) async fn open(client: &reqwest::Client, url: &str) -> Stream {
         let response = client.get(url).send().await.unwrap();
         assert_eq!(response.status(), 200);
         assert_eq!(
@@ -29,7 +29,7 @@ impl Stream {
     }
 
     /// The next message's data, within `deadline`.
-    async fn next(&mut self, deadline: Duration) -> Value {
+    pub(crate) async fn next(&mut self, deadline: Duration) -> Value {
         loop {
             if let Some(end) = self.buffer.find("\n\n") {
                 let frame: String = self.buffer.drain(..end + 2).collect();
@@ -53,7 +53,7 @@ impl Stream {
     }
 
     /// Reads messages until one matches, returning every message read.
-    async fn until(&mut self, done: impl Fn(&Value) -> bool) -> Vec<Value> {
+    pub(crate) async fn until(&mut self, done: impl Fn(&Value) -> bool) -> Vec<Value> {
         let mut seen = Vec::new();
         loop {
             let message = self.next(Duration::from_secs(30)).await;

@@ -1,7 +1,7 @@
 use crate::helpers::TestDatabase;
 use lanyard::server::db::{Backend, Db};
 
-const TABLES: [&str; 10] = [
+const TABLES: [&str; 11] = [
     "workspaces",
     "users",
     "memberships",
@@ -12,6 +12,7 @@ const TABLES: [&str; 10] = [
     "sync_runs",
     "webhook_deliveries",
     "provider_budgets",
+    "invites",
 ];
 
 async fn migrations_apply_to_an_empty_database_and_are_idempotent(backend: Backend) {

@@ -1,3 +1,5 @@
+pub mod arrivals_chart;
+pub mod attendee_drawer;
 pub mod attendees_table;
 pub mod badges;
 pub mod feedback;

@@ -4,7 +4,8 @@
 
 use crate::api::events::{get_event, list_sync_runs, EventSummary, SyncNow};
 use crate::api::live::{get_event_live, EventLive, JobProgress};
-use crate::app::components::attendees_table::AttendeesTable;
+use crate::app::components::arrivals_chart::ArrivalsChart;
+use crate::app::components::attendees_table::{AttendeesTable, DeskRights};
 use crate::app::components::badges::SyncStatusBadge;
 use crate::app::components::feedback::{ErrorPanel, Toast};
 use crate::app::components::format;
@@ -34,6 +35,11 @@ pub fn EventPage() -> impl IntoView {
                     recover: can(Permission::RecoverEvents),
                     sync: can(Permission::SyncEvents),
                     history: can(Permission::ViewSyncHistory),
+                    desk: DeskRights {
+                        check_in: can(Permission::CheckInAttendees),
+                        vip: can(Permission::ToggleVip),
+                        export: can(Permission::ExportAttendees),
+                    },
                 };
                 let initial = initial.await.ok();
                 match event.await {
@@ -51,6 +57,7 @@ struct Rights {
     recover: bool,
     sync: bool,
     history: bool,
+    desk: DeskRights,
 }
 
 /// Which recovery path opened the dialog; the title follows the reference pages.
@@ -76,7 +83,8 @@ fn EventView(
         job: None,
         attendee_count: summary.attendee_count,
         attending_count: summary.attendee_count,
-        checked_in_count: 0,
+        checked_in_count: summary.checked_in_count,
+        vip_count: 0,
         attendees_revision: 0,
         changed: Vec::new(),
     };
@@ -126,7 +134,8 @@ fn EventView(
         }}
         <Show when=move || imported.get()>
             <StatCards state access_code=access_code.to_string()/>
-            <AttendeesTable event_id=table_event.to_string() provider revision/>
+            <ArrivalsChart event_id=table_event.to_string() revision/>
+            <AttendeesTable event_id=table_event.to_string() provider revision rights=rights.desk notice=toast/>
         </Show>
         {move || recovery.get().map(|path| {
             let title = match path {
@@ -220,23 +229,43 @@ fn AlertBanner(
     }
 }
 
+/// The event's check-in statistics, live: every open page follows each check-in and sync.
 #[component]
 fn StatCards(state: Memo<EventLive>, access_code: String) -> impl IntoView {
     let card = "rounded-xl bg-white p-4 shadow-sm ring-1 ring-slate-200";
     let label = "text-xs font-medium uppercase tracking-wide text-slate-500";
+    let share = move || {
+        let s = state.read();
+        match s.attending_count {
+            0 => "—".to_string(),
+            attending => format!(
+                "{}% of attending",
+                (s.checked_in_count * 100 / attending).min(100)
+            ),
+        }
+    };
     view! {
-        <dl class="mt-4 grid grid-cols-2 gap-4 lg:grid-cols-4">
+        <dl class="mt-4 grid grid-cols-2 gap-4 lg:grid-cols-5">
             <div class=card>
                 <dt class=label>"Total Attendees"</dt>
                 <dd class="mt-1 text-2xl font-semibold" data-testid="total-attendees">{move || format::count(state.read().attendee_count)}</dd>
-            </div>
-            <div class=card>
-                <dt class=label>"Attending"</dt>
-                <dd class="mt-1 text-2xl font-semibold" data-testid="attending-count">{move || format::count(state.read().attending_count)}</dd>
+                <dd class="text-xs text-slate-500" data-testid="attending-count">{move || format!("{} attending", format::count(state.read().attending_count))}</dd>
             </div>
             <div class=card>
                 <dt class=label>"Checked in"</dt>
-                <dd class="mt-1 text-2xl font-semibold" data-testid="checked-in-count">{move || format::count(state.read().checked_in_count)}</dd>
+                <dd class="mt-1 text-2xl font-semibold text-emerald-700" data-testid="checked-in-count">{move || format::count(state.read().checked_in_count)}</dd>
+                <dd class="text-xs text-slate-500" data-testid="checked-in-share">{share}</dd>
+            </div>
+            <div class=card>
+                <dt class=label>"Not attending"</dt>
+                <dd class="mt-1 text-2xl font-semibold" data-testid="not-attending-count">{move || {
+                    let s = state.read();
+                    format::count(s.attendee_count - s.attending_count)
+                }}</dd>
+            </div>
+            <div class=card>
+                <dt class=label>"VIP"</dt>
+                <dd class="mt-1 text-2xl font-semibold text-amber-700" data-testid="vip-count">{move || format::count(state.read().vip_count)}</dd>
             </div>
             <div class=card>
                 <dt class=label>"Staff access code"</dt>

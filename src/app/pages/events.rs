@@ -16,11 +16,18 @@ pub fn EventsPage() -> impl IntoView {
     let importing = RwSignal::new(false);
     // Cards follow their events live: status and attendee count, without a refresh.
     let latest = use_workspace_live();
-    let live = RwSignal::new(std::collections::HashMap::<String, (SyncStatus, i64)>::new());
+    let live = RwSignal::new(std::collections::HashMap::<String, CardLive>::new());
     Effect::new(move || {
         if let Some(update) = latest.get() {
             live.update(|m| {
-                m.insert(update.event_id, (update.sync_status, update.attendee_count));
+                m.insert(
+                    update.event_id,
+                    (
+                        update.sync_status,
+                        update.attendee_count,
+                        update.checked_in_count,
+                    ),
+                );
             });
         }
     });
@@ -82,17 +89,23 @@ fn NoEvents(can_import: bool) -> impl IntoView {
     }
 }
 
+/// What a card follows live: status, attendees, checked in.
+type CardLive = (SyncStatus, i64, i64);
+
 #[component]
 fn EventCard(
     event: EventSummary,
-    /// The latest live (status, attendee count) of each event that changed since loading.
-    live: RwSignal<std::collections::HashMap<String, (SyncStatus, i64)>>,
+    /// The latest live state of each event that changed since loading.
+    live: RwSignal<std::collections::HashMap<String, CardLive>>,
 ) -> impl IntoView {
     let href = format!("/events/{}", event.id);
     let id = event.id.clone();
     let current = Memo::new(move |_| {
-        live.with(|m| m.get(id.as_str()).copied())
-            .unwrap_or((event.sync_status, event.attendee_count))
+        live.with(|m| m.get(id.as_str()).copied()).unwrap_or((
+            event.sync_status,
+            event.attendee_count,
+            event.checked_in_count,
+        ))
     });
     view! {
         <li>
@@ -103,7 +116,11 @@ fn EventCard(
                 </div>
                 <p class="mt-2 text-sm text-slate-500">{event.dates.clone()}</p>
                 <div class="mt-4 flex items-center justify-between text-sm">
-                    <span class="text-slate-600" data-testid="attendee-count">{move || format!("{} attendees", format::count(current.get().1))}</span>
+                    <span class="text-slate-600">
+                        <span data-testid="attendee-count">{move || format!("{} attendees", format::count(current.get().1))}</span>
+                        " · "
+                        <span data-testid="card-checked-in">{move || format!("{} checked in", format::count(current.get().2))}</span>
+                    </span>
                     <span class="text-xs font-medium uppercase tracking-wide text-slate-400">{event.provider.label()}</span>
                 </div>
             </a>

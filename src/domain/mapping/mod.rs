@@ -43,6 +43,51 @@ pub struct ProviderEvent {
     pub attendee_count: Option<i64>,
 }
 
+impl AttendeeRecord {
+    /// The provider fields as a person reads them, for "what changed" in an attendee's history.
+    fn readable_fields(&self) -> [(&'static str, String); 9] {
+        let opt = |v: &Option<String>| v.clone().unwrap_or_else(|| "—".to_string());
+        [
+            ("First name", self.first_name.clone()),
+            ("Last name", self.last_name.clone()),
+            ("Email", opt(&self.email)),
+            ("Company", opt(&self.company)),
+            ("Job title", opt(&self.job_title)),
+            ("Ticket", opt(&self.ticket_name)),
+            ("Barcode", opt(&self.barcode)),
+            (
+                "Status",
+                match self.status {
+                    AttendanceStatus::Attending => "Attending".to_string(),
+                    AttendanceStatus::NotAttending => "Not attending".to_string(),
+                },
+            ),
+            (
+                "Checked in at the provider",
+                if self.provider_checked_in_at.is_some() {
+                    "yes"
+                } else {
+                    "no"
+                }
+                .to_string(),
+            ),
+        ]
+    }
+}
+
+/// "Ticket: General → VIP; Company: — → Acme": what a sync changed, field by field, or
+/// `None` when nothing a person reads changed.
+pub fn describe_changes(old: &AttendeeRecord, new: &AttendeeRecord) -> Option<String> {
+    let changes: Vec<String> = old
+        .readable_fields()
+        .into_iter()
+        .zip(new.readable_fields())
+        .filter(|((_, before), (_, after))| before != after)
+        .map(|((label, before), (_, after))| format!("{label}: {before} → {after}"))
+        .collect();
+    (!changes.is_empty()).then(|| changes.join("; "))
+}
+
 /// A record that cannot become a row: names the field, so support can tell the provider.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("{field} is missing or malformed")]
@@ -135,6 +180,43 @@ pub fn vanished<'a>(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_change_is_described_field_by_field() {
+        let old = AttendeeRecord {
+            provider_attendee_id: "a1".into(),
+            email: Some("jane@acme.test".into()),
+            first_name: "Jane".into(),
+            last_name: "Smith".into(),
+            company: None,
+            job_title: None,
+            ticket_name: Some("General".into()),
+            barcode: Some("123".into()),
+            status: AttendanceStatus::Attending,
+            provider_status: None,
+            provider_changed_at: Some(1),
+            provider_checked_in_at: None,
+        };
+        let mut new = old.clone();
+        new.ticket_name = Some("VIP".into());
+        new.company = Some("Acme".into());
+        new.provider_changed_at = Some(2);
+        assert_eq!(
+            describe_changes(&old, &new).as_deref(),
+            Some("Company: — → Acme; Ticket: General → VIP")
+        );
+        let mut versioned = old.clone();
+        versioned.provider_changed_at = Some(9);
+        assert_eq!(
+            describe_changes(&old, &versioned),
+            None,
+            "a new version alone is no change"
+        );
+        new.status = AttendanceStatus::NotAttending;
+        assert!(describe_changes(&old, &new)
+            .unwrap()
+            .ends_with("Status: Attending → Not attending"));
+    }
+
     use super::*;
     use serde_json::json;
 

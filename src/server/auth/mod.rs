@@ -1,11 +1,14 @@
 //! Sign-in, sessions and the role check every server function goes through.
 
 pub mod password;
+pub mod throttle;
 
 use crate::domain::{EmailAddress, WorkspaceId};
 use crate::server::db::{users, DbError};
 use crate::server::AppState;
 use serde::{Deserialize, Serialize};
+use std::net::IpAddr;
+use std::time::Duration;
 use tower_sessions::Session;
 
 pub use users::MemberRow as Member;
@@ -27,6 +30,9 @@ pub enum AuthError {
     WrongCredentials,
     #[error("the account is not a member of any workspace")]
     NoWorkspace,
+    /// Too many attempts for this account or from this address: try again after the wait.
+    #[error("too many sign-in attempts; next allowed in {0:?}")]
+    Throttled(Duration),
     #[error(transparent)]
     Db(#[from] DbError),
     #[error("session store: {0}")]
@@ -36,13 +42,20 @@ pub enum AuthError {
 }
 
 /// Checks the password and, when right, binds the session to the user's first workspace.
+/// Every attempt counts against the account's and the `client` address's quotas, and one
+/// over either is refused before the password is looked at.
 pub async fn sign_in(
     state: &AppState,
     session: &Session,
     email: &str,
     password: &str,
+    client: IpAddr,
 ) -> Result<Member, AuthError> {
     let email = normalize_email(email);
+    state
+        .sign_in_throttle
+        .attempt(&email, client)
+        .map_err(AuthError::Throttled)?;
     let credentials = users::credentials_by_email(&state.db.pool, &email).await?;
     // Verify against a dummy hash when the email is unknown, so response time does not tell
     // an attacker which emails have accounts.
@@ -58,6 +71,13 @@ pub async fn sign_in(
     let member = users::first_membership(&state.db.pool, &user_id)
         .await?
         .ok_or(AuthError::NoWorkspace)?;
+    start_session(session, &member).await?;
+    Ok(member)
+}
+
+/// Signs `member` in: the session is bound to that user in that workspace (sign-in's first
+/// workspace, or the one an invite just joined).
+pub async fn start_session(session: &Session, member: &Member) -> Result<(), AuthError> {
     // A new session id on sign-in defeats session fixation.
     session.cycle_id().await?;
     session
@@ -69,7 +89,7 @@ pub async fn sign_in(
             },
         )
         .await?;
-    Ok(member)
+    Ok(())
 }
 
 pub async fn sign_out(session: &Session) -> Result<(), AuthError> {

@@ -46,6 +46,24 @@ struct Stored {
 }
 
 impl Stored {
+    /// The stored row as a record again, to describe what an incoming copy changes.
+    fn record(&self, provider_attendee_id: &str) -> AttendeeRecord {
+        AttendeeRecord {
+            provider_attendee_id: provider_attendee_id.to_string(),
+            email: self.email.clone(),
+            first_name: self.first_name.clone(),
+            last_name: self.last_name.clone(),
+            company: self.company.clone(),
+            job_title: self.job_title.clone(),
+            ticket_name: self.ticket_name.clone(),
+            barcode: self.barcode.clone(),
+            status: AttendanceStatus::parse(&self.status).unwrap_or(AttendanceStatus::Attending),
+            provider_status: self.provider_status.clone(),
+            provider_changed_at: None,
+            provider_checked_in_at: self.provider_checked_in_at,
+        }
+    }
+
     fn of(r: &AttendeeRecord) -> Stored {
         Stored {
             email: r.email.clone(),
@@ -160,6 +178,7 @@ pub async fn upsert_page<'r>(
     let existing = &existing.0;
     let mut counts = PageCounts::default();
     let mut writes = Vec::new();
+    let mut changes = Vec::new();
     for r in records {
         match existing.get(&r.provider_attendee_id) {
             None => {
@@ -175,6 +194,10 @@ pub async fn upsert_page<'r>(
                     counts.cancelled += 1;
                 } else {
                     counts.updated += 1;
+                }
+                let before = old.content.record(&r.provider_attendee_id);
+                if let Some(summary) = crate::domain::mapping::describe_changes(&before, r) {
+                    changes.push((r.provider_attendee_id.as_str(), summary));
                 }
                 writes.push(r);
             }
@@ -192,7 +215,34 @@ pub async fn upsert_page<'r>(
     } else {
         upsert_sqlite(tx, event_id, &writes).await?;
     }
+    record_changes(tx, event_id, &changes).await?;
     Ok(counts)
+}
+
+/// Writes what a sync changed on attendees to their history (`attendee_changes`), in the
+/// sync's own transaction. Only edits and cancellations: a first import writes nothing here.
+async fn record_changes(
+    tx: &mut Transaction<'_, Any>,
+    event_id: &EventId,
+    changes: &[(&str, String)],
+) -> Result<(), DbError> {
+    let now = now_ms();
+    for chunk in changes.chunks(100) {
+        let rows: Vec<String> = (0..chunk.len())
+            .map(|i| format!("(${}, $1, ${}, $2, ${})", 3 * i + 3, 3 * i + 4, 3 * i + 5))
+            .collect();
+        let sql = format!(
+            "INSERT INTO attendee_changes (id, event_id, provider_attendee_id, changed_at, summary)
+             VALUES {}",
+            rows.join(", ")
+        );
+        let mut q = sqlx::query(&sql).bind(event_id).bind(now).persistent(false);
+        for (provider_id, summary) in chunk {
+            q = q.bind(new_id()).bind(*provider_id).bind(summary.as_str());
+        }
+        q.execute(&mut **tx).await?;
+    }
+    Ok(())
 }
 
 /// What both statements set on a conflict: provider fields only, and only from a copy at
@@ -351,7 +401,29 @@ pub async fn mark_not_attending(
         }
         q.execute(&mut **tx).await?;
     }
+    const GONE: &str = "Status: Attending → Not attending (no longer listed by the provider)";
+    let changes: Vec<(&str, String)> = provider_ids
+        .iter()
+        .map(|id| (*id, GONE.to_string()))
+        .collect();
+    record_changes(tx, event_id, &changes).await?;
     Ok(())
+}
+
+/// What syncs changed on one attendee, newest first: (when, summary).
+pub async fn changes(
+    pool: &sqlx::AnyPool,
+    event_id: &EventId,
+    provider_attendee_id: &str,
+) -> Result<Vec<(i64, String)>, DbError> {
+    Ok(sqlx::query_as(
+        "SELECT changed_at, summary FROM attendee_changes
+         WHERE event_id = $1 AND provider_attendee_id = $2 ORDER BY changed_at DESC LIMIT 200",
+    )
+    .bind(event_id)
+    .bind(provider_attendee_id)
+    .fetch_all(pool)
+    .await?)
 }
 
 pub async fn count(pool: &sqlx::AnyPool, event_id: &EventId) -> Result<i64, DbError> {
@@ -373,59 +445,129 @@ struct ListedRow {
     company: Option<String>,
     job_title: Option<String>,
     ticket_name: Option<String>,
+    barcode: Option<String>,
     status: AttendanceStatus,
     provider_status: Option<String>,
     is_vip: i64,
     checked_in_at: Option<i64>,
+    checked_in_by: Option<String>,
     provider_checked_in_at: Option<i64>,
 }
 
-/// One page of an event's Attendees table, sorted by name, optionally filtered by a search
-/// over name, email and company (case-insensitive, on both engines).
+const LISTED_COLUMNS: &str = "id, first_name, last_name, email, company, job_title, ticket_name,
+    barcode, status, provider_status, is_vip, checked_in_at, checked_in_by, provider_checked_in_at";
+
+impl ListedRow {
+    /// The row as the browser is shown it, its times in the event's zone.
+    fn shown(self, timezone: &str) -> crate::domain::views::AttendeeRow {
+        use crate::domain::local_time;
+        use crate::domain::mapping::CHECKED_IN_AT_UNKNOWN;
+        crate::domain::views::AttendeeRow {
+            checked_in_label: self
+                .checked_in_at
+                .map(|at| local_time::date_time(at, timezone)),
+            provider_checked_in_label: self.provider_checked_in_at.map(|at| {
+                if at == CHECKED_IN_AT_UNKNOWN {
+                    String::new()
+                } else {
+                    local_time::date_time(at, timezone)
+                }
+            }),
+            id: self.id,
+            first_name: self.first_name,
+            last_name: self.last_name,
+            email: self.email,
+            company: self.company,
+            job_title: self.job_title,
+            ticket_name: self.ticket_name,
+            barcode: self.barcode,
+            status: self.status,
+            provider_status: self.provider_status,
+            is_vip: self.is_vip != 0,
+            checked_in_at: self.checked_in_at,
+            checked_in_by: self.checked_in_by,
+            provider_checked_in_at: self.provider_checked_in_at,
+        }
+    }
+}
+
+/// Everything the search matches a word against, lower-cased: name, email, company, ticket
+/// name and barcode, so "smith jane", "acme smith" and a scanned code all find Jane.
+const HAYSTACK: &str = "LOWER(first_name || ' ' || last_name || ' ' || COALESCE(email, '') || ' '
+    || COALESCE(company, '') || ' ' || COALESCE(ticket_name, '') || ' ' || COALESCE(barcode, ''))";
+
+/// Words of a search beyond this many are ignored (a pasted paragraph is not a search).
+const MAX_WORDS: usize = 8;
+
+/// One page of an event's Attendees table: every word of `query` must appear somewhere in the
+/// attendee's name, email, company, ticket name or barcode, in any order (case-insensitive on
+/// both engines), within the filters, in the asked order.
 pub async fn search(
     pool: &sqlx::AnyPool,
     event_id: &EventId,
     timezone: &str,
     query: &str,
+    filters: crate::domain::views::AttendeeFilters,
     offset: i64,
     limit: i64,
 ) -> Result<(Vec<crate::domain::views::AttendeeRow>, i64), DbError> {
-    use crate::domain::local_time;
-    use crate::domain::mapping::CHECKED_IN_AT_UNKNOWN;
-    use crate::domain::views::AttendeeRow;
-    let query = query.trim().to_lowercase();
+    use crate::domain::views::{AttendanceFilter, AttendeeSort, CheckInFilter};
+    let query = query.to_lowercase();
     // `%` and `_` typed by a user are matched literally.
-    let pattern = format!(
-        "%{}%",
-        query
-            .replace('\\', "\\\\")
-            .replace('%', "\\%")
-            .replace('_', "\\_")
-    );
-    let filter = if query.is_empty() {
-        ""
-    } else {
-        " AND (LOWER(first_name || ' ' || last_name) LIKE $2 ESCAPE '\\'
-               OR LOWER(COALESCE(email, '')) LIKE $2 ESCAPE '\\'
-               OR LOWER(COALESCE(company, '')) LIKE $2 ESCAPE '\\')"
+    let patterns: Vec<String> = query
+        .split_whitespace()
+        .take(MAX_WORDS)
+        .map(|word| {
+            format!(
+                "%{}%",
+                word.replace('\\', "\\\\")
+                    .replace('%', "\\%")
+                    .replace('_', "\\_")
+            )
+        })
+        .collect();
+    let mut filter = String::new();
+    for i in 0..patterns.len() {
+        filter.push_str(&format!(" AND {HAYSTACK} LIKE ${} ESCAPE '\\'", i + 2));
+    }
+    filter.push_str(match filters.attendance {
+        AttendanceFilter::All => "",
+        AttendanceFilter::Attending => " AND status = 'ATTENDING'",
+        AttendanceFilter::NotAttending => " AND status = 'NOT_ATTENDING'",
+    });
+    if filters.vip_only {
+        filter.push_str(" AND is_vip = 1");
+    }
+    filter.push_str(match filters.check_in {
+        CheckInFilter::All => "",
+        CheckInFilter::CheckedIn => {
+            " AND (checked_in_at IS NOT NULL OR provider_checked_in_at IS NOT NULL)"
+        }
+        CheckInFilter::NotYet => " AND checked_in_at IS NULL AND provider_checked_in_at IS NULL",
+    });
+    let order = match filters.sort {
+        AttendeeSort::Name => "LOWER(last_name), LOWER(first_name), id",
+        AttendeeSort::RecentCheckIns => {
+            "COALESCE(checked_in_at, provider_checked_in_at, -1) DESC, LOWER(last_name), LOWER(first_name), id"
+        }
+        AttendeeSort::Ticket => {
+            "LOWER(COALESCE(ticket_name, '')), LOWER(last_name), LOWER(first_name), id"
+        }
     };
     let count_sql = format!("SELECT COUNT(*) FROM attendees WHERE event_id = $1{filter}");
     let mut count = sqlx::query_scalar::<_, i64>(&count_sql).bind(event_id);
-    if !query.is_empty() {
-        count = count.bind(&pattern);
+    for p in &patterns {
+        count = count.bind(p);
     }
     let total = count.fetch_one(pool).await?;
-    let (limit_at, offset_at) = if query.is_empty() { (2, 3) } else { (3, 4) };
+    let (limit_at, offset_at) = (patterns.len() + 2, patterns.len() + 3);
     let rows_sql = format!(
-        "SELECT id, first_name, last_name, email, company, job_title, ticket_name, status,
-            provider_status, is_vip, checked_in_at, provider_checked_in_at
-         FROM attendees WHERE event_id = $1{filter}
-         ORDER BY LOWER(last_name), LOWER(first_name), id
-         LIMIT ${limit_at} OFFSET ${offset_at}"
+        "SELECT {LISTED_COLUMNS} FROM attendees WHERE event_id = $1{filter}
+         ORDER BY {order} LIMIT ${limit_at} OFFSET ${offset_at}"
     );
     let mut rows = sqlx::query_as::<_, ListedRow>(&rows_sql).bind(event_id);
-    if !query.is_empty() {
-        rows = rows.bind(&pattern);
+    for p in &patterns {
+        rows = rows.bind(p);
     }
     let rows = rows
         .bind(limit)
@@ -433,30 +575,76 @@ pub async fn search(
         .fetch_all(pool)
         .await?
         .into_iter()
-        .map(|row| AttendeeRow {
-            checked_in_label: row
-                .checked_in_at
-                .map(|at| local_time::date_time(at, timezone)),
-            provider_checked_in_label: row.provider_checked_in_at.map(|at| {
-                if at == CHECKED_IN_AT_UNKNOWN {
-                    String::new()
-                } else {
-                    local_time::date_time(at, timezone)
-                }
-            }),
-            id: row.id,
-            first_name: row.first_name,
-            last_name: row.last_name,
-            email: row.email,
-            company: row.company,
-            job_title: row.job_title,
-            ticket_name: row.ticket_name,
-            status: row.status,
-            provider_status: row.provider_status,
-            is_vip: row.is_vip != 0,
-            checked_in_at: row.checked_in_at,
-            provider_checked_in_at: row.provider_checked_in_at,
-        })
+        .map(|row| row.shown(timezone))
         .collect();
     Ok((rows, total))
+}
+
+/// One attendee of the event, as the table shows it.
+pub async fn get(
+    pool: &sqlx::AnyPool,
+    event_id: &EventId,
+    attendee_id: &str,
+    timezone: &str,
+) -> Result<Option<crate::domain::views::AttendeeRow>, DbError> {
+    let sql = format!("SELECT {LISTED_COLUMNS} FROM attendees WHERE event_id = $1 AND id = $2");
+    let row: Option<ListedRow> = sqlx::query_as(&sql)
+        .bind(event_id)
+        .bind(attendee_id)
+        .fetch_optional(pool)
+        .await?;
+    Ok(row.map(|r| r.shown(timezone)))
+}
+
+/// The event's attendees whose barcode is exactly `barcode` (at most two: the desk only
+/// needs to know whether the code names one person).
+pub async fn by_barcode(
+    pool: &sqlx::AnyPool,
+    event_id: &EventId,
+    barcode: &str,
+    timezone: &str,
+) -> Result<Vec<crate::domain::views::AttendeeRow>, DbError> {
+    let sql = format!(
+        "SELECT {LISTED_COLUMNS} FROM attendees WHERE event_id = $1 AND barcode = $2 LIMIT 2"
+    );
+    let rows: Vec<ListedRow> = sqlx::query_as(&sql)
+        .bind(event_id)
+        .bind(barcode)
+        .fetch_all(pool)
+        .await?;
+    Ok(rows.into_iter().map(|r| r.shown(timezone)).collect())
+}
+
+/// Every attendee of the event with the export's columns, sorted by name.
+pub async fn all_for_export(
+    pool: &sqlx::AnyPool,
+    event_id: &EventId,
+    timezone: &str,
+) -> Result<Vec<crate::domain::views::AttendeeRow>, DbError> {
+    let sql = format!(
+        "SELECT {LISTED_COLUMNS} FROM attendees WHERE event_id = $1
+         ORDER BY LOWER(last_name), LOWER(first_name), id"
+    );
+    let rows: Vec<ListedRow> = sqlx::query_as(&sql).bind(event_id).fetch_all(pool).await?;
+    Ok(rows.into_iter().map(|r| r.shown(timezone)).collect())
+}
+
+/// Sets or clears the VIP flag (Lanyard's own; no sync writes it). False when the attendee
+/// is not the event's.
+pub async fn set_vip(
+    pool: &sqlx::AnyPool,
+    event_id: &EventId,
+    attendee_id: &str,
+    vip: bool,
+) -> Result<bool, DbError> {
+    let done = sqlx::query(
+        "UPDATE attendees SET is_vip = $3, updated_at = $4 WHERE event_id = $1 AND id = $2",
+    )
+    .bind(event_id)
+    .bind(attendee_id)
+    .bind(vip as i64)
+    .bind(now_ms())
+    .execute(pool)
+    .await?;
+    Ok(done.rows_affected() == 1)
 }

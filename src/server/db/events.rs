@@ -51,7 +51,9 @@ pub async fn insert<'e>(
 
 const SUMMARY_SELECT: &str = "SELECT e.id, e.name, e.provider, e.starts_at, e.ends_at, e.timezone,
         e.sync_status, e.access_code,
-        (SELECT COUNT(*) FROM attendees a WHERE a.event_id = e.id) AS attendee_count
+        (SELECT COUNT(*) FROM attendees a WHERE a.event_id = e.id) AS attendee_count,
+        (SELECT COUNT(*) FROM attendees a WHERE a.event_id = e.id
+            AND (a.checked_in_at IS NOT NULL OR a.provider_checked_in_at IS NOT NULL)) AS checked_in_count
      FROM events e";
 
 /// The row with its dates labelled in the event's own zone.
@@ -215,13 +217,14 @@ pub async fn live_state(
 ) -> Result<Option<crate::domain::views::EventLive>, DbError> {
     use crate::domain::views::{EventLive, JobProgress};
     let row = sqlx::query(
-        "SELECT e.workspace_id, e.sync_status, c.attendee_count, c.attending_count, c.checked_in_count,
+        "SELECT e.workspace_id, e.sync_status, c.attendee_count, c.attending_count, c.checked_in_count, c.vip_count,
             c.attendees_revision,
             j.id AS job_id, j.processed_count, j.total_count
          FROM events e
          CROSS JOIN (SELECT COUNT(*) AS attendee_count,
                 COALESCE(SUM(CASE WHEN status = 'ATTENDING' THEN 1 ELSE 0 END), 0) AS attending_count,
                 COALESCE(SUM(CASE WHEN checked_in_at IS NOT NULL OR provider_checked_in_at IS NOT NULL THEN 1 ELSE 0 END), 0) AS checked_in_count,
+                COALESCE(SUM(CASE WHEN is_vip = 1 THEN 1 ELSE 0 END), 0) AS vip_count,
                 COALESCE(MAX(updated_at), 0) AS attendees_revision
              FROM attendees WHERE event_id = $1) c
          LEFT JOIN sync_jobs j ON j.event_id = e.id AND j.state IN ('QUEUED', 'RUNNING')
@@ -243,6 +246,7 @@ pub async fn live_state(
         attendee_count: row.get("attendee_count"),
         attending_count: row.get("attending_count"),
         checked_in_count: row.get("checked_in_count"),
+        vip_count: row.get("vip_count"),
         attendees_revision: row.get("attendees_revision"),
         changed: Vec::new(),
     }))
@@ -334,4 +338,23 @@ pub async fn synced_through(
     .bind(provider_event_id)
     .fetch_optional(pool)
     .await?)
+}
+
+/// What the check-in desk needs of its event: the zone its times are told in, the provider
+/// a provider check-in was made at, and the event day for the arrivals chart.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct DeskInfo {
+    pub timezone: String,
+    pub provider: Provider,
+    pub starts_at: Option<i64>,
+    pub ends_at: Option<i64>,
+}
+
+pub async fn desk_info(pool: &AnyPool, event_id: &EventId) -> Result<Option<DeskInfo>, DbError> {
+    Ok(
+        sqlx::query_as("SELECT timezone, provider, starts_at, ends_at FROM events WHERE id = $1")
+            .bind(event_id)
+            .fetch_optional(pool)
+            .await?,
+    )
 }

@@ -3,9 +3,12 @@
 
 pub mod attendees;
 pub mod budgets;
+pub mod check_ins;
 pub mod events;
 pub mod integrations;
+pub mod invites;
 pub mod jobs;
+pub mod members;
 pub mod polls;
 pub mod runs;
 pub mod users;
