@@ -51,6 +51,10 @@ export default defineConfig({
       LANYARD_SIMULATOR_ADDR: simulatorAddr,
       // A sync under a 5xx storm gives up after about 1.5 s instead of 30.
       LANYARD_SYNC_RETRIES: "2",
+      // Every spec signs in as the demo admin: the per-account throttle would refuse the
+      // suite's rapid sign-ins (the throttle itself is tested in tests/api/members.rs).
+      LANYARD_SIGN_IN_ACCOUNT_BURST: "1000",
+      LANYARD_SIGN_IN_ADDRESS_BURST: "1000",
     },
   },
 });

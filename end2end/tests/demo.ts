@@ -91,6 +91,8 @@ export function spawnApp(port: number, dataDir: string, env: Record<string, stri
       LUMA_API_URL: `${simulator}/luma`,
       EVENTBRITE_CLIENT_ID: "lanyard-demo",
       EVENTBRITE_CLIENT_SECRET: "lanyard-demo-secret",
+      LANYARD_SIGN_IN_ACCOUNT_BURST: "1000",
+      LANYARD_SIGN_IN_ADDRESS_BURST: "1000",
       ...env,
     },
   });

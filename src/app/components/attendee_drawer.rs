@@ -145,11 +145,12 @@ fn DrawerBody(
     };
     let primary = NodeRef::<leptos::html::Button>::new();
     // A scan opened this drawer: Enter (or the scanner's next code) checks them in.
+    // After the frame that attaches the drawer: focusing a node still being mounted does nothing.
     Effect::new(move || {
-        if scanned {
-            if let Some(button) = primary.get() {
+        if let Some(button) = primary.get().filter(|_| scanned) {
+            request_animation_frame(move || {
                 let _ = button.focus();
-            }
+            });
         }
     });
     let lanyard_checked_in = a.checked_in_at.is_some();

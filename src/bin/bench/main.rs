@@ -7,16 +7,19 @@
 //! reported.
 //!
 //! Then the live-sync benchmark ([`live`]): change-to-subscriber latency and fan-out; then
-//! the budget run ([`budget`]): 20 events per provider polled within the providers' limits.
+//! the budget run ([`budget`]): 20 events per provider polled within the providers' limits;
+//! then the check-in desk ([`desk`]): check-ins during a re-import, search, the event page.
 //! The throughput runs switch the simulator's volume limits off (they measure the engine:
 //! 100,000 attendees are 2,000 Eventbrite calls, the token's whole hour); the budget run
 //! switches them on.
 //!
 //! Environment: `LANYARD_BENCH_ATTENDEES` (default 100000), `LANYARD_BENCH_CHANGES` (1000),
 //! `LANYARD_BENCH_SUBSCRIBERS` (500), `TEST_DATABASE_URL` (a PostgreSQL server on which a
-//! scratch database is created and dropped; skipped when unreachable).
+//! scratch database is created and dropped; skipped when unreachable); those of [`desk`];
+//! `LANYARD_BENCH_ONLY=desk` runs the desk benchmark alone.
 
 mod budget;
+mod desk;
 mod live;
 
 use lanyard::domain::{Provider, Role};
@@ -54,6 +57,10 @@ async fn main() {
         .await
         .expect("simulator starts");
     sim.sim.world().limits.enabled = false;
+    if std::env::var("LANYARD_BENCH_ONLY").as_deref() == Ok("desk") {
+        desk::run_all(&sim).await;
+        return;
+    }
     let (token, provider_event_id) =
         eventbrite_event(&sim, "bench@lanyard.test", "Bench Summit", size);
     let urls = lanyard::demo::provider_urls(&sim);
@@ -148,6 +155,8 @@ async fn main() {
         let window = if *label == "Luma" { "minute" } else { "hour" };
         println!("| {label} | {calls} | {polls:.1} | {busiest} calls in a {window} | {limit} a {window} |");
     }
+
+    desk::run_all(&sim).await;
 }
 
 /// A new Eventbrite account on the simulator holding one event of `size` attendees: its
