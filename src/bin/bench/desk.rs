@@ -223,24 +223,21 @@ async fn run(
         started.elapsed().as_secs_f64()
     );
 
-    // Desks: STAFF members, each signed in on its own client.
-    let staff: Vec<String> = (0..DESKS).map(|i| format!("desk{i}@bench.test")).collect();
-    futures_util::future::join_all(staff.iter().map(|email| {
-        let member = NewMember {
-            email,
+    // Desks: STAFF members, each signed in on its own client (one after another: set-up).
+    let mut desks = Vec::with_capacity(DESKS);
+    for i in 0..DESKS {
+        let email = format!("desk{i}@bench.test");
+        let staff = NewMember {
+            email: &email,
             display_name: "Desk Staff",
             password: super::live::PASSWORD,
             role: Role::Staff,
         };
-        accounts::add_member(&state.db, &workspace, member)
-    }))
-    .await
-    .into_iter()
-    .for_each(|added| {
-        added.expect("staff member");
-    });
-    let desks: Vec<reqwest::Client> =
-        futures_util::future::join_all(staff.iter().map(|email| signed_in(&address, email))).await;
+        accounts::add_member(&state.db, &workspace, staff)
+            .await
+            .expect("staff member");
+        desks.push(signed_in(&address, &email).await);
+    }
     let admin = signed_in(&address, ADMIN).await;
 
     // Attendees a desk may check in without Force, split between the desks.
@@ -536,7 +533,7 @@ async fn check_ins(
         .enumerate()
         .map(|(d, client)| {
             let share: Vec<String> = ids.iter().skip(d).step_by(desks.len()).cloned().collect();
-            tokio::spawn(desk(
+            tokio::spawn(one_desk(
                 client.clone(),
                 address.to_string(),
                 event_id.to_string(),
@@ -558,7 +555,7 @@ async fn check_ins(
     }
 }
 
-async fn desk(
+async fn one_desk(
     client: reqwest::Client,
     address: String,
     event_id: String,
@@ -919,7 +916,7 @@ impl DeskFigures {
             }
         );
         println!(
-            "Resent (same nonce): {} sent, {} answered CheckedIn; second desk (new nonce): {} sent, {} answered already in; fresh not checked in: {}; errors: {}{}",
+            "Resent (same nonce): {} sent, {} answered CheckedIn; second desk (new nonce): {} sent, {} answered already in; fresh not checked in: {}; errors (check-ins and baseline): {}{}",
             self.resent.0,
             self.resent.1,
             self.second.0,
@@ -941,7 +938,7 @@ impl DeskFigures {
             self.running_after_check_ins.as_deref().unwrap_or("none"),
             self.running_after_baseline.as_deref().unwrap_or("none"),
         );
-        println!("| search | rows matching | p50 | p95 | p99 |");
+        println!("| search | rows matching (first query) | p50 | p95 | p99 |");
         println!("|---|---|---|---|---|");
         for (label, matching, l) in &self.search {
             println!(
