@@ -171,12 +171,7 @@ pub async fn undo(
     actor: &Actor<'_>,
 ) -> Result<AttendeeRow, CheckInError> {
     let pool = &state.db.pool;
-    let desk = events::desk_info(pool, event_id)
-        .await?
-        .ok_or(CheckInError::NotFound)?;
-    let standing = check_ins::standing(pool, event_id, attendee_id)
-        .await?
-        .ok_or(CheckInError::NotFound)?;
+    let (desk, standing) = desk_and_standing(state, event_id, attendee_id).await?;
     let (Some(check_in_id), Some(at)) = (&standing.check_in_id, standing.checked_in_at) else {
         let attendee = row(state, event_id, attendee_id, &desk).await?;
         return Err(if standing.provider_checked_in_at.is_some() {
@@ -253,12 +248,7 @@ pub async fn detail(
     role: Role,
 ) -> Result<AttendeeDetail, CheckInError> {
     let pool = &state.db.pool;
-    let desk = events::desk_info(pool, event_id)
-        .await?
-        .ok_or(CheckInError::NotFound)?;
-    let standing = check_ins::standing(pool, event_id, attendee_id)
-        .await?
-        .ok_or(CheckInError::NotFound)?;
+    let (desk, standing) = desk_and_standing(state, event_id, attendee_id).await?;
     let attendee = row(state, event_id, attendee_id, &desk).await?;
     let tz = desk.timezone.as_str();
     let entry =
@@ -358,6 +348,22 @@ pub async fn arrivals(state: &AppState, event_id: &EventId) -> Result<Arrivals, 
             (label, *n)
         });
     Ok(Arrivals { slots, ticks, peak })
+}
+
+/// The event's desk facts and the attendee's standing, or `NotFound` when either is missing.
+async fn desk_and_standing(
+    state: &AppState,
+    event_id: &EventId,
+    attendee_id: &str,
+) -> Result<(events::DeskInfo, check_ins::Standing), CheckInError> {
+    let pool = &state.db.pool;
+    let desk = events::desk_info(pool, event_id)
+        .await?
+        .ok_or(CheckInError::NotFound)?;
+    let standing = check_ins::standing(pool, event_id, attendee_id)
+        .await?
+        .ok_or(CheckInError::NotFound)?;
+    Ok((desk, standing))
 }
 
 async fn row(

@@ -34,6 +34,22 @@ pub fn new_nonce() -> String {
     String::new()
 }
 
+/// Tells the desk what each check-in did: "Checked in Jane Smith", "Already checked in at
+/// 9:14 by Sam Staff", or why it was refused.
+pub fn report_check_ins(check_in: ServerAction<CheckIn>, notice: RwSignal<Option<String>>) {
+    Effect::new(move || match check_in.value().get() {
+        Some(Ok(answer)) => notice.set(Some(match answer.outcome {
+            CheckInOutcome::CheckedIn => format!(
+                "Checked in {} {}",
+                answer.attendee.first_name, answer.attendee.last_name
+            ),
+            CheckInOutcome::AlreadyCheckedIn(message) => message,
+        })),
+        Some(Err(error)) => notice.set(Some(error.to_string())),
+        None => {}
+    });
+}
+
 #[component]
 pub fn AttendeeDrawer(
     event_id: String,
@@ -64,17 +80,7 @@ pub fn AttendeeDrawer(
     let detail = Resource::new(versions, move |_| {
         load_attendee(detail_event.clone(), detail_attendee.clone())
     });
-    Effect::new(move || match check_in.value().get() {
-        Some(Ok(answer)) => notice.set(Some(match answer.outcome {
-            CheckInOutcome::CheckedIn => format!(
-                "Checked in {} {}",
-                answer.attendee.first_name, answer.attendee.last_name
-            ),
-            CheckInOutcome::AlreadyCheckedIn(message) => message,
-        })),
-        Some(Err(error)) => notice.set(Some(error.to_string())),
-        None => {}
-    });
+    report_check_ins(check_in, notice);
     Effect::new(move || match undo.value().get() {
         Some(Ok(row)) => notice.set(Some(format!(
             "Check-in undone for {} {}",

@@ -13,8 +13,10 @@ use crate::api::attendees::{
     list_attendees, AttendanceFilter, AttendeePage, AttendeeRow, AttendeeSort, CheckInFilter,
     PAGE_SIZE,
 };
-use crate::api::check_ins::{find_by_barcode, CheckIn, CheckInOutcome, SetVip};
-use crate::app::components::attendee_drawer::{new_nonce, AttendeeDrawer, Selected};
+use crate::api::check_ins::{find_by_barcode, CheckIn, SetVip};
+use crate::app::components::attendee_drawer::{
+    new_nonce, report_check_ins, AttendeeDrawer, Selected,
+};
 use crate::app::components::feedback::ErrorPanel;
 use crate::app::components::format;
 use crate::domain::{AttendanceStatus, Provider};
@@ -97,17 +99,7 @@ pub fn AttendeesTable(
     });
     let check_in = ServerAction::<CheckIn>::new();
     let set_vip = ServerAction::<SetVip>::new();
-    Effect::new(move || match check_in.value().get() {
-        Some(Ok(answer)) => notice.set(Some(match answer.outcome {
-            CheckInOutcome::CheckedIn => format!(
-                "Checked in {} {}",
-                answer.attendee.first_name, answer.attendee.last_name
-            ),
-            CheckInOutcome::AlreadyCheckedIn(message) => message,
-        })),
-        Some(Err(error)) => notice.set(Some(error.to_string())),
-        None => {}
-    });
+    report_check_ins(check_in, notice);
     Effect::new(move || {
         if let Some(Err(error)) = set_vip.value().get() {
             notice.set(Some(error.to_string()));
