@@ -1,5 +1,9 @@
 //! Check-ins per five minutes over the event day, drawn in the page as SVG (no chart service,
 //! nothing loaded from elsewhere). Refetched whenever the event's attendees change.
+//!
+//! Loaded in the browser only (a local resource): rendered on the server beside the page's
+//! other resources, its async derived deadlocked the reactive graph's locks under load (seen
+//! in the desk benchmark: a worker thread parked in two RwLock writes, the whole server stalled).
 
 use crate::api::check_ins::{load_arrivals, Arrivals};
 use leptos::prelude::*;
@@ -9,10 +13,10 @@ const HEIGHT: f64 = 120.0;
 
 #[component]
 pub fn ArrivalsChart(event_id: String, #[prop(into)] revision: Signal<i64>) -> impl IntoView {
-    let data = Resource::new(
-        move || (event_id.clone(), revision.get()),
-        |(id, _)| load_arrivals(id),
-    );
+    let data = LocalResource::new(move || {
+        let _ = revision.get();
+        load_arrivals(event_id.clone())
+    });
     view! {
         <section class="mt-4 rounded-xl bg-white p-4 shadow-sm ring-1 ring-slate-200" aria-labelledby="arrivals-title">
             <div class="flex items-baseline justify-between gap-3">
