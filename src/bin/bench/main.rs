@@ -58,7 +58,7 @@ async fn main() {
         .expect("simulator starts");
     sim.sim.world().limits.enabled = false;
     if std::env::var("LANYARD_BENCH_ONLY").as_deref() == Ok("desk") {
-        desk::run_all(&sim).await;
+        desk_within_limit(&sim).await;
         return;
     }
     let (token, provider_event_id) =
@@ -156,7 +156,23 @@ async fn main() {
         println!("| {label} | {calls} | {polls:.1} | {busiest} calls in a {window} | {limit} a {window} |");
     }
 
-    desk::run_all(&sim).await;
+    desk_within_limit(&sim).await;
+}
+
+/// The desk benchmark, given up after 15 minutes: at 50,000 attendees a run has been seen to
+/// stall, idle, after the first import (2026-12-04, not yet explained; 3,000 attendees run to
+/// the end), and `make bench` must end either way.
+async fn desk_within_limit(sim: &simulator::RunningSimulator) {
+    let limit = Duration::from_secs(15 * 60);
+    if tokio::time::timeout(limit, desk::run_all(sim))
+        .await
+        .is_err()
+    {
+        println!(
+            "Check-in desk benchmark: no result within {} minutes (see README)",
+            limit.as_secs() / 60
+        );
+    }
 }
 
 /// A new Eventbrite account on the simulator holding one event of `size` attendees: its
