@@ -19,13 +19,11 @@
 
 use lanyard::api::attendees::AttendeePage;
 use lanyard::api::check_ins::{CheckInAnswer, CheckInOutcome};
-use lanyard::domain::{EventId, Provider, Role};
+use lanyard::domain::{EventId, Role};
 use lanyard::server::accounts::{self, NewMember};
 use lanyard::server::auth::throttle::AttemptQuota;
 use lanyard::server::config::Config;
-use lanyard::server::db::{events, jobs};
-use lanyard::server::integrations;
-use lanyard::server::providers::Credential;
+use lanyard::server::db::jobs;
 use lanyard::simulator::RunningSimulator;
 use lanyard::startup::Application;
 use reqwest::header::{HeaderMap, HeaderValue, COOKIE, SET_COOKIE};
@@ -179,26 +177,16 @@ async fn run(
         "Desk Bench Expo",
         size,
     );
-    let integration =
-        integrations::connect(&state, &member, Credential::EventbriteToken(token.into()))
-            .await
-            .expect("integration");
-    let event_id = events::insert(
-        pool,
-        events::NewEvent {
-            workspace_id: &workspace,
-            integration_id: Some(&integration.id),
-            provider: Provider::Eventbrite,
-            provider_event_id: &provider_event_id,
-            name: "Desk Bench Expo",
-            starts_at: None,
-            ends_at: None,
-            timezone: "Europe/London",
-            access_code: &lanyard::domain::access_code::AccessCode::parse("DESK22").unwrap(),
-        },
+    let event_id = super::connected_event(
+        &state,
+        &member,
+        token,
+        &provider_event_id,
+        "Desk Bench Expo",
+        "Europe/London",
+        "DESK22",
     )
-    .await
-    .unwrap();
+    .await;
     // The first import, in full, by the instance's runner.
     let first_job = jobs::enqueue(
         &mut lanyard::server::db::conn(pool).await.unwrap(),

@@ -8,11 +8,8 @@
 //! has it, and the memory each open stream costs.
 
 use lanyard::api::live::{live_url, EventLive};
-use lanyard::domain::Provider;
 use lanyard::server::config::Config;
-use lanyard::server::db::{events, jobs};
-use lanyard::server::integrations;
-use lanyard::server::providers::Credential;
+use lanyard::server::db::jobs;
 use lanyard::simulator::RunningSimulator;
 use lanyard::startup::Application;
 use std::collections::HashMap;
@@ -98,26 +95,16 @@ pub async fn run(sim: &RunningSimulator, changes: usize, subscribers: usize) -> 
         .iter()
         .map(|p| p["id"].as_str().unwrap().to_string())
         .collect();
-    let integration =
-        integrations::connect(&state, &member, Credential::EventbriteToken(token.into()))
-            .await
-            .expect("integration");
-    let event_id = events::insert(
-        pool,
-        events::NewEvent {
-            workspace_id: &workspace,
-            integration_id: Some(&integration.id),
-            provider: Provider::Eventbrite,
-            provider_event_id: &provider_event_id,
-            name: "Live Bench Day",
-            starts_at: None,
-            ends_at: None,
-            timezone: "UTC",
-            access_code: &lanyard::domain::access_code::AccessCode::parse("RAVE22").unwrap(),
-        },
+    let event_id = super::connected_event(
+        &state,
+        &member,
+        token,
+        &provider_event_id,
+        "Live Bench Day",
+        "UTC",
+        "RAVE22",
     )
-    .await
-    .unwrap();
+    .await;
     jobs::enqueue(
         &mut lanyard::server::db::conn(pool).await.unwrap(),
         &workspace,

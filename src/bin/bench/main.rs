@@ -175,6 +175,42 @@ async fn desk_within_limit(sim: &simulator::RunningSimulator) {
     }
 }
 
+/// Connects the Eventbrite `token` as an integration of the member's workspace and adds its
+/// event as Import would (PENDING, nothing queued): the starting point of the live and desk runs.
+pub(crate) async fn connected_event(
+    state: &lanyard::server::AppState,
+    member: &lanyard::server::auth::Member,
+    token: String,
+    provider_event_id: &str,
+    name: &str,
+    timezone: &str,
+    code: &str,
+) -> lanyard::domain::EventId {
+    let integration = lanyard::server::integrations::connect(
+        state,
+        member,
+        Credential::EventbriteToken(token.into()),
+    )
+    .await
+    .expect("integration");
+    events::insert(
+        &state.db.pool,
+        events::NewEvent {
+            workspace_id: &member.workspace_id,
+            integration_id: Some(&integration.id),
+            provider: Provider::Eventbrite,
+            provider_event_id,
+            name,
+            starts_at: None,
+            ends_at: None,
+            timezone,
+            access_code: &lanyard::domain::access_code::AccessCode::parse(code).unwrap(),
+        },
+    )
+    .await
+    .unwrap()
+}
+
 /// A new Eventbrite account on the simulator holding one event of `size` attendees: its
 /// token and the event's id.
 fn eventbrite_event(
