@@ -13,6 +13,7 @@ use axum::extract::{Request, State};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
+use axum::serve::ListenerExt as _;
 use axum::{Json, Router};
 use http::StatusCode;
 use leptos::config::LeptosOptions;
@@ -153,7 +154,14 @@ impl Application {
         let app = self
             .router
             .into_make_service_with_connect_info::<SocketAddr>();
-        let served = axum::serve(self.listener, app)
+        // Without TCP_NODELAY a streamed page's second small write waits for the browser's
+        // delayed ACK (up to 40 ms, seen as a 45 ms floor under every server-rendered page).
+        let listener = self.listener.tap_io(|tcp| {
+            if let Err(error) = tcp.set_nodelay(true) {
+                tracing::debug!(%error, "could not set TCP_NODELAY");
+            }
+        });
+        let served = axum::serve(listener, app)
             .with_graceful_shutdown(async move {
                 shutdown_signal().await;
                 // Open live streams would otherwise hold the graceful shutdown forever.

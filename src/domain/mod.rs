@@ -10,6 +10,7 @@ pub mod invite;
 pub mod local_time;
 pub mod mapping;
 pub mod role;
+pub mod search;
 pub mod status;
 pub mod sync_job;
 pub mod sync_status;

@@ -9,7 +9,7 @@ use crate::domain::local_time;
 use crate::domain::views::{
     Arrivals, AttendeeDetail, AttendeeRow, CheckInAnswer, CheckInOutcome, HistoryEntry,
 };
-use crate::domain::{EventId, Role};
+use crate::domain::{EventId, Role, WorkspaceId};
 
 #[derive(Debug, thiserror::Error)]
 pub enum CheckInError {
@@ -42,8 +42,13 @@ pub struct Actor<'a> {
 
 /// Checks an attendee in, once. A request whose nonce already checked this attendee in
 /// answers as the first one did; anyone already checked in is answered with when and by whom.
+/// The event must be in `workspace_id`: another workspace's is "not found".
+///
+/// The desk's busiest call, so it reads the event and the attendee in one query and lets the
+/// insert's constraints, not a read before it, find a reused nonce or a lost race.
 pub async fn check_in(
     state: &AppState,
+    workspace_id: &WorkspaceId,
     event_id: &EventId,
     attendee_id: &str,
     nonce: &str,
@@ -54,32 +59,24 @@ pub async fn check_in(
         return Err(CheckInError::InvalidNonce);
     }
     let pool = &state.db.pool;
-    let desk = events::desk_info(pool, event_id)
-        .await?
-        .ok_or(CheckInError::NotFound)?;
-    if let Some(done) = repeated(state, event_id, attendee_id, nonce, &desk).await? {
-        return Ok(done);
-    }
-    let standing = check_ins::standing(pool, event_id, attendee_id)
-        .await?
-        .ok_or(CheckInError::NotFound)?;
-    let attendee = AttendeeState {
-        status: standing.status,
-        checked_in: standing.check_in_id.is_some(),
-        provider_checked_in: standing.provider_checked_in_at.is_some(),
+    let (desk, mut attendee) =
+        db::attendees::get_for_desk(pool, workspace_id, event_id, attendee_id)
+            .await?
+            .ok_or(CheckInError::NotFound)?;
+    let now = AttendeeState {
+        status: attendee.status,
+        checked_in: attendee.checked_in_at.is_some(),
+        provider_checked_in: attendee.provider_checked_in_at.is_some(),
     };
-    match check_in::decide(attendee, force) {
+    match check_in::decide(now, force) {
         Decision::CheckIn => {}
-        Decision::NeedsForce => {
-            let row = row(state, event_id, attendee_id, &desk).await?;
-            return Err(CheckInError::NeedsForce(full_name(&row)));
-        }
+        Decision::NeedsForce => return Err(CheckInError::NeedsForce(full_name(&attendee))),
         Decision::AlreadyCheckedIn | Decision::AlreadyAtProvider => {
-            // The check-in standing may be this very request's, sent twice at once.
+            // The check-in standing may be this very request's, sent again.
             if let Some(done) = repeated(state, event_id, attendee_id, nonce, &desk).await? {
                 return Ok(done);
             }
-            return already(state, event_id, attendee_id, &desk).await;
+            return Ok(already(attendee, &desk));
         }
     }
     let new = check_ins::NewCheckIn {
@@ -90,21 +87,26 @@ pub async fn check_in(
         by_name: actor.name,
         source: actor.source,
         station: actor.station,
-        forced: standing.status == crate::domain::AttendanceStatus::NotAttending,
+        forced: attendee.status == crate::domain::AttendanceStatus::NotAttending,
     };
-    if check_ins::insert(pool, new).await? {
+    if let Some(at) = check_ins::insert(pool, new).await? {
         state.live.publish_soon(pool, event_id);
-        let attendee = row(state, event_id, attendee_id, &desk).await?;
+        // The row as the insert's transaction left it, without reading it again.
+        attendee.checked_in_at = Some(at);
+        attendee.checked_in_by = Some(actor.name.to_string());
+        attendee.checked_in_label = Some(local_time::date_time(at, &desk.timezone));
         return Ok(CheckInAnswer {
             outcome: CheckInOutcome::CheckedIn,
             attendee,
         });
     }
-    // Lost a race: the same request twice at once (its nonce), or another desk.
+    // Nothing inserted: this nonce was used (the same request twice, or reused for someone
+    // else), or another desk checked them in first.
     if let Some(done) = repeated(state, event_id, attendee_id, nonce, &desk).await? {
         return Ok(done);
     }
-    already(state, event_id, attendee_id, &desk).await
+    let attendee = row(state, event_id, attendee_id, &desk).await?;
+    Ok(already(attendee, &desk))
 }
 
 /// The answer to a request whose nonce has already been used, if it has.
@@ -129,13 +131,7 @@ async fn repeated(
 }
 
 /// "Already checked in at 9:14 by Sam Staff" (or "via Eventbrite"): nothing counted.
-async fn already(
-    state: &AppState,
-    event_id: &EventId,
-    attendee_id: &str,
-    desk: &events::DeskInfo,
-) -> Result<CheckInAnswer, CheckInError> {
-    let attendee = row(state, event_id, attendee_id, desk).await?;
+fn already(attendee: AttendeeRow, desk: &events::DeskInfo) -> CheckInAnswer {
     let message = match (
         attendee.checked_in_at,
         &attendee.checked_in_by,
@@ -155,10 +151,10 @@ async fn already(
         ),
         _ => format!("Already checked in via {}", desk.provider.label()),
     };
-    Ok(CheckInAnswer {
+    CheckInAnswer {
         outcome: CheckInOutcome::AlreadyCheckedIn(message),
         attendee,
-    })
+    }
 }
 
 /// Undoes the attendee's standing Lanyard check-in: the desk for a while, admins always.

@@ -36,6 +36,7 @@ async fn the_attendees_table_pages_and_searches_by_name_email_and_company(backen
         .await
         .unwrap();
     }
+    q.app.refresh_search_text().await;
     let admin = q.app.signed_in("admin@acme.test").await;
     let list = |search: &'static str, page: &'static str| {
         let (app, admin, event) = (&q.app, &admin, q.event_id.clone());

@@ -463,6 +463,7 @@ async fn search_finds_words_in_any_order_across_fields_with_filters_and_sort(bac
         .await
         .unwrap();
     }
+    d.q.app.refresh_search_text().await;
     let names = |page: &Value| -> Vec<String> {
         page["rows"]
             .as_array()
@@ -654,6 +655,143 @@ async fn the_export_lists_every_attendee_with_check_in_times(backend: Backend) {
     d.runner.shutdown().await;
 }
 
+/// The search reads the text the sync writes with each attendee: a name the provider changes
+/// is found by its new spelling (folded beyond ASCII, on SQLite too) and no longer by the old.
+async fn a_provider_rename_is_found_by_the_search_after_a_sync(backend: Backend) {
+    let Some(d) = desk(backend, 25).await else {
+        return;
+    };
+    let jane = d.attendee(0).await;
+    let (provider_id, old_last): (String, String) =
+        sqlx::query_as("SELECT provider_attendee_id, last_name FROM attendees WHERE id = $1")
+            .bind(&jane)
+            .fetch_one(&d.q.app.db.pool)
+            .await
+            .unwrap();
+    d.q.admin(
+        &format!("/events/{}/attendees/{provider_id}", d.q.provider_event_id),
+        reqwest::Method::PATCH,
+        serde_json::json!({
+            "first_name": "Żaneta",
+            "last_name": "Ørnvik",
+            "email": "zaneta@ornvik.test"
+        }),
+    )
+    .await;
+    let event = d.q.event_id.to_string();
+    let form = [("event_id", event.as_str())];
+    assert_eq!(d.call(&d.staff, "sync_event", &form).await.0, 200);
+    d.q.wait_row("the rename to arrive", &provider_id, |r| r.0 == "Żaneta")
+        .await;
+    let found = |search: &str| {
+        let (d, event) = (&d, event.clone());
+        let search = search.to_string();
+        async move {
+            let form = [
+                ("event_id", event.as_str()),
+                ("search", search.as_str()),
+                ("page", "0"),
+            ];
+            let (status, page) = d.call(&d.support, "list_attendees", &form).await;
+            assert_eq!(status, 200, "{page}");
+            page["rows"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|r| r["id"].as_str().unwrap().to_string())
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(found("ØRNVIK żaneta").await, vec![jane.clone()]);
+    assert_eq!(found("rnvik").await, vec![jane.clone()], "a part of a word");
+    assert!(
+        !found(&old_last).await.contains(&jane),
+        "the old name no longer finds her"
+    );
+    d.runner.shutdown().await;
+}
+
+/// An attendee's id, names and the other searched fields, as stored.
+type SearchedRow = (
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
+
+/// More matches than the search answers from ids: the count and the page come the other way
+/// (counted over the search index, the page in the sort index's order); both must agree with
+/// the rows themselves, on every page.
+async fn a_search_matching_hundreds_is_counted_and_paged_in_name_order(backend: Backend) {
+    let Some(d) = desk(backend, 700).await else {
+        return;
+    };
+    let rows: Vec<SearchedRow> = sqlx::query_as(
+        "SELECT id, first_name, last_name, email, company, ticket_name, barcode FROM attendees
+             WHERE event_id = $1",
+    )
+    .bind(&d.q.event_id)
+    .fetch_all(&d.q.app.db.pool)
+    .await
+    .unwrap();
+    let word = "e";
+    let mut expected: Vec<(String, String, String)> = rows
+        .iter()
+        .filter(|(_, f, l, e, c, t, b)| {
+            let text = [
+                Some(f),
+                Some(l),
+                e.as_ref(),
+                c.as_ref(),
+                t.as_ref(),
+                b.as_ref(),
+            ]
+            .iter()
+            .map(|p| p.map(String::as_str).unwrap_or_default())
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_lowercase();
+            text.contains(word)
+        })
+        .map(|(id, f, l, ..)| (l.to_lowercase(), f.to_lowercase(), id.clone()))
+        .collect();
+    expected.sort();
+    assert!(
+        expected.len() > 500,
+        "more than the few answered from ids: {}",
+        expected.len()
+    );
+    let event = d.q.event_id.to_string();
+    for page in ["0", "3"] {
+        let form = [
+            ("event_id", event.as_str()),
+            ("search", word),
+            ("page", page),
+        ];
+        let (status, answer) = d.call(&d.support, "list_attendees", &form).await;
+        assert_eq!(status, 200, "{answer}");
+        assert_eq!(answer["matching"].as_i64().unwrap(), expected.len() as i64);
+        let ids: Vec<&str> = answer["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["id"].as_str().unwrap())
+            .collect();
+        let per_page = ids.len().max(1);
+        let from = page.parse::<usize>().unwrap() * per_page;
+        let want: Vec<&str> = expected[from..from + ids.len()]
+            .iter()
+            .map(|(_, _, id)| id.as_str())
+            .collect();
+        assert!(!ids.is_empty());
+        assert_eq!(ids, want, "page {page}");
+    }
+    d.runner.shutdown().await;
+}
+
 async fn every_open_page_sees_a_check_in_in_its_statistics(backend: Backend) {
     let Some(d) = desk(backend, 20).await else {
         return;
@@ -699,4 +837,6 @@ crate::on_both_databases!(
     vip_and_check_in_survive_a_retry,
     the_export_lists_every_attendee_with_check_in_times,
     every_open_page_sees_a_check_in_in_its_statistics,
+    a_provider_rename_is_found_by_the_search_after_a_sync,
+    a_search_matching_hundreds_is_counted_and_paged_in_name_order,
 );

@@ -323,6 +323,19 @@ impl TestApp {
         client
     }
 
+    /// After a test edits attendees' names straight in the database (the app writes the
+    /// search text with each attendee; a test's UPDATE does not), as the migration does.
+    pub async fn refresh_search_text(&self) {
+        sqlx::query(
+            "UPDATE attendees SET search_text = LOWER(first_name || ' ' || last_name || ' '
+                || COALESCE(email, '') || ' ' || COALESCE(company, '') || ' '
+                || COALESCE(ticket_name, '') || ' ' || COALESCE(barcode, ''))",
+        )
+        .execute(&self.db.pool)
+        .await
+        .expect("search text refreshed");
+    }
+
     pub async fn get(&self, client: &Client, path: &str) -> Response {
         client
             .get(format!("{}{path}", self.address))

@@ -4,6 +4,7 @@
 
 use super::DbError;
 use crate::domain::mapping::AttendeeRecord;
+use crate::domain::search::{search_text, search_words};
 use crate::domain::AttendanceStatus;
 use crate::domain::EventId;
 use crate::server::{new_id, now_ms};
@@ -251,7 +252,8 @@ async fn record_changes(
 const ON_CONFLICT: &str = "ON CONFLICT (event_id, provider_attendee_id) DO UPDATE SET
     email = excluded.email, first_name = excluded.first_name, last_name = excluded.last_name,
     company = excluded.company, job_title = excluded.job_title, ticket_name = excluded.ticket_name,
-    barcode = excluded.barcode, status = excluded.status, provider_status = excluded.provider_status,
+    barcode = excluded.barcode, search_text = excluded.search_text, status = excluded.status,
+    provider_status = excluded.provider_status,
     provider_checked_in_at = excluded.provider_checked_in_at,
     provider_changed_at = excluded.provider_changed_at, updated_at = excluded.updated_at
     WHERE attendees.provider_changed_at IS NULL OR excluded.provider_changed_at IS NULL
@@ -268,10 +270,10 @@ async fn upsert_sqlite(
     const ROWS: usize = 100;
     let now = now_ms();
     for chunk in writes.chunks(ROWS) {
-        let row = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+        let row = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
         let sql = format!(
             "INSERT INTO attendees (id, event_id, provider_attendee_id, email, first_name, last_name, company,
-                job_title, ticket_name, barcode, status, provider_status, provider_changed_at,
+                job_title, ticket_name, barcode, search_text, status, provider_status, provider_changed_at,
                 provider_checked_in_at, created_at, updated_at)
              VALUES {} {ON_CONFLICT}",
             vec![row; chunk.len()].join(", ")
@@ -289,6 +291,7 @@ async fn upsert_sqlite(
                 .bind(&r.job_title)
                 .bind(&r.ticket_name)
                 .bind(&r.barcode)
+                .bind(search_text(r))
                 .bind(r.status.as_str())
                 .bind(&r.provider_status)
                 .bind(r.provider_changed_at)
@@ -320,6 +323,7 @@ async fn upsert_postgres(
         job_title: Option<&'a str>,
         ticket_name: Option<&'a str>,
         barcode: Option<&'a str>,
+        search_text: String,
         status: &'static str,
         provider_status: Option<&'a str>,
         changed: Option<i64>,
@@ -328,12 +332,13 @@ async fn upsert_postgres(
     const ROWS: usize = 1000;
     let sql = format!(
         "INSERT INTO attendees (id, event_id, provider_attendee_id, email, first_name, last_name, company,
-            job_title, ticket_name, barcode, status, provider_status, provider_changed_at,
+            job_title, ticket_name, barcode, search_text, status, provider_status, provider_changed_at,
             provider_checked_in_at, created_at, updated_at)
          SELECT r.id, $1, r.p, r.email, r.first_name, r.last_name, r.company, r.job_title, r.ticket_name,
-            r.barcode, r.status, r.provider_status, r.changed, r.checked_in, $2, $2
+            r.barcode, r.search_text, r.status, r.provider_status, r.changed, r.checked_in, $2, $2
          FROM json_to_recordset($3::json) AS r(id text, p text, email text, first_name text,
-            last_name text, company text, job_title text, ticket_name text, barcode text, status text,
+            last_name text, company text, job_title text, ticket_name text, barcode text,
+            search_text text, status text,
             provider_status text, changed bigint, checked_in bigint)
          {ON_CONFLICT}"
     );
@@ -351,6 +356,7 @@ async fn upsert_postgres(
                 job_title: r.job_title.as_deref(),
                 ticket_name: r.ticket_name.as_deref(),
                 barcode: r.barcode.as_deref(),
+                search_text: search_text(r),
                 status: r.status.as_str(),
                 provider_status: r.provider_status.as_deref(),
                 changed: r.provider_changed_at,
@@ -491,17 +497,19 @@ impl ListedRow {
     }
 }
 
-/// Everything the search matches a word against, lower-cased: name, email, company, ticket
-/// name and barcode, so "smith jane", "acme smith" and a scanned code all find Jane.
-const HAYSTACK: &str = "LOWER(first_name || ' ' || last_name || ' ' || COALESCE(email, '') || ' '
-    || COALESCE(company, '') || ' ' || COALESCE(ticket_name, '') || ' ' || COALESCE(barcode, ''))";
-
-/// Words of a search beyond this many are ignored (a pasted paragraph is not a search).
-const MAX_WORDS: usize = 8;
+/// A typed search matching at most this many attendees is answered from their ids; more,
+/// and the page is read in the sort index's order (the matches are dense enough to fill it
+/// early).
+const FEW_MATCHES: usize = 500;
 
 /// One page of an event's Attendees table: every word of `query` must appear somewhere in the
-/// attendee's name, email, company, ticket name or barcode, in any order (case-insensitive on
-/// both engines), within the filters, in the asked order.
+/// attendee's name, email, company, ticket name or barcode ([`search_text`]), in any order,
+/// within the filters, in the asked order.
+///
+/// A typed search makes one pass over the search index (SQLite: the partial B-tree index
+/// holding the text beside the event id, matched with `instr`; PostgreSQL: the trigram
+/// index, where there is one), stopping after [`FEW_MATCHES`] + 1 matches; then either the
+/// few rows by id, or the count and the page in name order.
 pub async fn search(
     pool: &sqlx::AnyPool,
     event_id: &EventId,
@@ -512,23 +520,34 @@ pub async fn search(
     limit: i64,
 ) -> Result<(Vec<crate::domain::views::AttendeeRow>, i64), DbError> {
     use crate::domain::views::{AttendanceFilter, AttendeeSort, CheckInFilter};
-    let query = query.to_lowercase();
-    // `%` and `_` typed by a user are matched literally.
-    let patterns: Vec<String> = query
-        .split_whitespace()
-        .take(MAX_WORDS)
-        .map(|word| {
-            format!(
-                "%{}%",
-                word.replace('\\', "\\\\")
-                    .replace('%', "\\%")
-                    .replace('_', "\\_")
-            )
-        })
-        .collect();
+    let mut conn = pool.acquire().await?;
+    let postgres = conn.backend_name() == "PostgreSQL";
+    let words = search_words(query);
+    // What each word is bound as: PostgreSQL matches a LIKE pattern (which its trigram index
+    // serves; `%` and `_` typed by a user are matched literally), SQLite the word itself with
+    // `instr`, a plain substring test several times cheaper than its LIKE.
+    let bound: Vec<String> = if postgres {
+        words
+            .iter()
+            .map(|word| {
+                format!(
+                    "%{}%",
+                    word.replace('\\', "\\\\")
+                        .replace('%', "\\%")
+                        .replace('_', "\\_")
+                )
+            })
+            .collect()
+    } else {
+        words
+    };
     let mut filter = String::new();
-    for i in 0..patterns.len() {
-        filter.push_str(&format!(" AND {HAYSTACK} LIKE ${} ESCAPE '\\'", i + 2));
+    for i in 0..bound.len() {
+        if postgres {
+            filter.push_str(&format!(" AND search_text LIKE ${} ESCAPE '\\'", i + 2));
+        } else {
+            filter.push_str(&format!(" AND instr(search_text, ${}) > 0", i + 2));
+        }
     }
     filter.push_str(match filters.attendance {
         AttendanceFilter::All => "",
@@ -554,30 +573,67 @@ pub async fn search(
             "LOWER(COALESCE(ticket_name, '')), LOWER(last_name), LOWER(first_name), id"
         }
     };
-    let count_sql = format!("SELECT COUNT(*) FROM attendees WHERE event_id = $1{filter}");
-    let mut count = sqlx::query_scalar::<_, i64>(&count_sql).bind(event_id);
-    for p in &patterns {
-        count = count.bind(p);
+    // SQLite is told to take the search index (the `<> ''` term lets it: the index is
+    // partial): left to itself it walks the sort index and reads every row of the event.
+    let matched_in = if postgres {
+        "attendees WHERE event_id = $1".to_string()
+    } else {
+        "attendees INDEXED BY attendees_search_idx WHERE event_id = $1 AND search_text <> ''"
+            .to_string()
+    };
+    let shown = |rows: Vec<ListedRow>| rows.into_iter().map(|r| r.shown(timezone)).collect();
+    if !bound.is_empty() {
+        let sql = format!(
+            "SELECT id FROM {matched_in}{filter} LIMIT {}",
+            FEW_MATCHES + 1
+        );
+        let mut ids = sqlx::query_scalar::<_, String>(&sql).bind(event_id);
+        for b in &bound {
+            ids = ids.bind(b);
+        }
+        let ids = ids.fetch_all(&mut *conn).await?;
+        if ids.len() <= FEW_MATCHES {
+            if ids.is_empty() {
+                return Ok((Vec::new(), 0));
+            }
+            let list: Vec<String> = (0..ids.len()).map(|i| format!("${}", i + 4)).collect();
+            let sql = format!(
+                "SELECT {LISTED_COLUMNS} FROM attendees WHERE event_id = $1 AND id IN ({})
+                 ORDER BY {order} LIMIT $2 OFFSET $3",
+                list.join(", ")
+            );
+            let mut rows = sqlx::query_as::<_, ListedRow>(&sql)
+                .bind(event_id)
+                .bind(limit)
+                .bind(offset);
+            for id in &ids {
+                rows = rows.bind(id);
+            }
+            let rows = rows.fetch_all(&mut *conn).await?;
+            return Ok((shown(rows), ids.len() as i64));
+        }
     }
-    let total = count.fetch_one(pool).await?;
-    let (limit_at, offset_at) = (patterns.len() + 2, patterns.len() + 3);
+    let count_sql = if bound.is_empty() {
+        format!("SELECT COUNT(*) FROM attendees WHERE event_id = $1{filter}")
+    } else {
+        format!("SELECT COUNT(*) FROM {matched_in}{filter}")
+    };
+    let mut count = sqlx::query_scalar::<_, i64>(&count_sql).bind(event_id);
+    for b in &bound {
+        count = count.bind(b);
+    }
+    let total = count.fetch_one(&mut *conn).await?;
+    let (limit_at, offset_at) = (bound.len() + 2, bound.len() + 3);
     let rows_sql = format!(
         "SELECT {LISTED_COLUMNS} FROM attendees WHERE event_id = $1{filter}
          ORDER BY {order} LIMIT ${limit_at} OFFSET ${offset_at}"
     );
     let mut rows = sqlx::query_as::<_, ListedRow>(&rows_sql).bind(event_id);
-    for p in &patterns {
-        rows = rows.bind(p);
+    for b in &bound {
+        rows = rows.bind(b);
     }
-    let rows = rows
-        .bind(limit)
-        .bind(offset)
-        .fetch_all(pool)
-        .await?
-        .into_iter()
-        .map(|row| row.shown(timezone))
-        .collect();
-    Ok((rows, total))
+    let rows = rows.bind(limit).bind(offset).fetch_all(&mut *conn).await?;
+    Ok((shown(rows), total))
 }
 
 /// One attendee of the event, as the table shows it.
@@ -594,6 +650,44 @@ pub async fn get(
         .fetch_optional(pool)
         .await?;
     Ok(row.map(|r| r.shown(timezone)))
+}
+
+/// One attendee with its event's desk facts, when the event is in `workspace_id`: the
+/// check-in's one read before it writes (the workspace check, the attendee's state, the zone
+/// its answer is told in).
+pub async fn get_for_desk(
+    pool: &sqlx::AnyPool,
+    workspace_id: &crate::domain::WorkspaceId,
+    event_id: &EventId,
+    attendee_id: &str,
+) -> Result<Option<(super::events::DeskInfo, crate::domain::views::AttendeeRow)>, DbError> {
+    #[derive(sqlx::FromRow)]
+    struct DeskRow {
+        #[sqlx(flatten)]
+        row: ListedRow,
+        #[sqlx(flatten)]
+        desk: super::events::DeskInfo,
+    }
+    let columns: Vec<String> = LISTED_COLUMNS
+        .split(',')
+        .map(|c| format!("a.{}", c.trim()))
+        .collect();
+    let sql = format!(
+        "SELECT {}, e.timezone, e.provider, e.starts_at, e.ends_at
+         FROM attendees a JOIN events e ON e.id = a.event_id
+         WHERE e.workspace_id = $1 AND a.event_id = $2 AND a.id = $3",
+        columns.join(", ")
+    );
+    let found: Option<DeskRow> = sqlx::query_as(&sql)
+        .bind(workspace_id)
+        .bind(event_id)
+        .bind(attendee_id)
+        .fetch_optional(pool)
+        .await?;
+    Ok(found.map(|f| {
+        let row = f.row.shown(&f.desk.timezone);
+        (f.desk, row)
+    }))
 }
 
 /// The event's attendees whose barcode is exactly `barcode` (at most two: the desk only

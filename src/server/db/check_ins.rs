@@ -96,31 +96,46 @@ pub struct NewCheckIn<'a> {
 }
 
 /// Records a check-in unless the attendee already has a standing one or this nonce was
-/// used: true when this call checked them in. The insert comes first in its transaction
-/// (on SQLite it takes the write lock before anything is read) and does nothing on either
-/// constraint; the attendee's mirror columns follow only when the row went in.
-pub async fn insert(pool: &AnyPool, c: NewCheckIn<'_>) -> Result<bool, DbError> {
+/// used: its time when this call checked them in. The insert does nothing on either
+/// constraint; the attendee's mirror columns follow only when the row went in, atomically.
+pub async fn insert(pool: &AnyPool, c: NewCheckIn<'_>) -> Result<Option<i64>, DbError> {
     let now = now_ms();
-    let mut tx = pool.begin().await?;
-    let inserted = sqlx::query(
+    let mut conn = pool.acquire().await?;
+    if conn.backend_name() == "PostgreSQL" {
+        // One statement (one round trip, one commit) instead of four: the desk's busiest
+        // write on the engine where each statement is a trip over the network.
+        let done = sqlx::query(
+            "WITH ins AS (
+                INSERT INTO check_ins (id, event_id, attendee_id, nonce, checked_in_at, checked_in_by,
+                    by_name, source, station, forced)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+                ON CONFLICT DO NOTHING
+                RETURNING attendee_id
+             )
+             UPDATE attendees SET checked_in_at = $5, checked_in_by = $7, check_in_nonce = $4,
+                updated_at = $5
+             FROM ins WHERE attendees.event_id = $2 AND attendees.id = ins.attendee_id",
+        );
+        let inserted = bind_new(done, &c, now)
+            .execute(&mut *conn)
+            .await?
+            .rows_affected()
+            == 1;
+        return Ok(inserted.then_some(now));
+    }
+    // SQLite: the insert comes first in its transaction, so it takes the write lock before
+    // anything is read.
+    let mut tx = sqlx::Connection::begin(&mut *conn).await?;
+    let insert = sqlx::query(
         "INSERT INTO check_ins (id, event_id, attendee_id, nonce, checked_in_at, checked_in_by,
             by_name, source, station, forced)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
          ON CONFLICT DO NOTHING",
-    )
-    .bind(new_id())
-    .bind(c.event_id)
-    .bind(c.attendee_id)
-    .bind(c.nonce)
-    .bind(now)
-    .bind(c.user_id)
-    .bind(c.by_name)
-    .bind(c.source.as_str())
-    .bind(c.station)
-    .bind(c.forced as i64)
-    .execute(&mut *tx)
-    .await?
-    .rows_affected()
+    );
+    let inserted = bind_new(insert, &c, now)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected()
         == 1;
     if inserted {
         sqlx::query(
@@ -137,7 +152,25 @@ pub async fn insert(pool: &AnyPool, c: NewCheckIn<'_>) -> Result<bool, DbError> 
         .await?;
     }
     tx.commit().await?;
-    Ok(inserted)
+    Ok(inserted.then_some(now))
+}
+
+/// The ten parameters of a new check-in row, in column order.
+fn bind_new<'q>(
+    q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    c: &NewCheckIn<'q>,
+    now: i64,
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+    q.bind(new_id())
+        .bind(c.event_id)
+        .bind(c.attendee_id)
+        .bind(c.nonce)
+        .bind(now)
+        .bind(c.user_id)
+        .bind(c.by_name)
+        .bind(c.source.as_str())
+        .bind(c.station)
+        .bind(c.forced as i64)
 }
 
 /// Undoes the standing check-in `check_in_id`: true when this call undid it (a second undo

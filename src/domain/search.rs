@@ -1,0 +1,89 @@
+//! The Attendees search: what a typed search matches against and how it is split into
+//! words. Every word must appear somewhere in the attendee's text, in any order, so
+//! "smith jane", "acme smith" and a scanned barcode all find Jane Smith.
+
+use super::mapping::AttendeeRecord;
+
+/// Words of a search beyond this many are ignored (a pasted paragraph is not a search).
+pub const MAX_WORDS: usize = 8;
+
+/// The text a search is matched against: name, email, company, ticket name and barcode,
+/// lower-cased once when the attendee is written (Unicode-aware, the same on both databases;
+/// SQLite's own LOWER only folds ASCII), so a search compares one stored column per row
+/// instead of joining and folding six.
+pub fn search_text(r: &AttendeeRecord) -> String {
+    let parts = [
+        Some(r.first_name.as_str()),
+        Some(r.last_name.as_str()),
+        r.email.as_deref(),
+        r.company.as_deref(),
+        r.ticket_name.as_deref(),
+        r.barcode.as_deref(),
+    ];
+    parts
+        .iter()
+        .map(|p| p.unwrap_or_default())
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+}
+
+/// The words of a typed search, lower-cased as [`search_text`] is.
+pub fn search_words(query: &str) -> Vec<String> {
+    query
+        .to_lowercase()
+        .split_whitespace()
+        .take(MAX_WORDS)
+        .map(str::to_string)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::AttendanceStatus;
+
+    fn jane() -> AttendeeRecord {
+        AttendeeRecord {
+            provider_attendee_id: "a1".into(),
+            email: Some("Jane.Smith@Acme.test".into()),
+            first_name: "Jane".into(),
+            last_name: "Śmith".into(),
+            company: None,
+            job_title: Some("CTO".into()),
+            ticket_name: Some("VIP Pass".into()),
+            barcode: Some("EB-100-7".into()),
+            status: AttendanceStatus::Attending,
+            provider_status: None,
+            provider_changed_at: None,
+            provider_checked_in_at: None,
+        }
+    }
+
+    #[test]
+    fn the_text_holds_every_searched_field_lower_cased_and_nothing_else() {
+        let text = search_text(&jane());
+        assert_eq!(text, "jane śmith jane.smith@acme.test  vip pass eb-100-7");
+        assert!(!text.contains("cto"), "the job title is not searched");
+    }
+
+    #[test]
+    fn every_word_of_a_search_is_found_in_any_order() {
+        let text = search_text(&jane());
+        for query in ["ŚMITH jane", "pass  eb-100", "ACME"] {
+            let words = search_words(query);
+            assert!(!words.is_empty());
+            assert!(words.iter().all(|w| text.contains(w.as_str())), "{query}");
+        }
+        // Every word, not any: "bob" is nowhere.
+        assert!(!search_words("smith bob")
+            .iter()
+            .all(|w| text.contains(w.as_str())));
+    }
+
+    #[test]
+    fn a_search_keeps_at_most_eight_words() {
+        assert_eq!(search_words("a b c d e f g h i j").len(), MAX_WORDS);
+        assert!(search_words("   ").is_empty());
+    }
+}
