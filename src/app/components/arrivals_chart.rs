@@ -1,9 +1,12 @@
 //! Check-ins per five minutes over the event day, drawn in the page as SVG (no chart service,
 //! nothing loaded from elsewhere). Refetched whenever the event's attendees change.
 //!
-//! Loaded in the browser only (a local resource): rendered on the server beside the page's
-//! other resources, its async derived deadlocked the reactive graph's locks under load (seen
-//! in the desk benchmark: a worker thread parked in two RwLock writes, the whole server stalled).
+//! Loaded in the browser only, and made only once the page is running there: rendered on the
+//! server beside the page's other resources, its async derived deadlocked the reactive
+//! graph's locks under load (a worker thread parked in two RwLock writes, the whole server
+//! stalled); made on the server as a local resource that never resolves there, it left the
+//! page's stream cut short now and then (the desk benchmark's event page ended after 30 KiB of
+//! its 94, with a chunk marked incomplete).
 
 use crate::api::check_ins::{load_arrivals, Arrivals};
 use leptos::prelude::*;
@@ -13,6 +16,20 @@ const HEIGHT: f64 = 120.0;
 
 #[component]
 pub fn ArrivalsChart(event_id: String, #[prop(into)] revision: Signal<i64>) -> impl IntoView {
+    // Effects run only in the browser, after hydration: the server and the hydrating page
+    // both show the placeholder, then the chart takes its place.
+    let running = RwSignal::new(false);
+    Effect::new(move |_| running.set(true));
+    let placeholder = || view! { <div class="mt-2 h-28 animate-pulse rounded bg-slate-50"></div> };
+    view! {
+        <Show when=move || running.get() fallback=placeholder>
+            <Chart event_id=event_id.clone() revision/>
+        </Show>
+    }
+}
+
+#[component]
+fn Chart(event_id: String, revision: Signal<i64>) -> impl IntoView {
     let data = LocalResource::new(move || {
         let _ = revision.get();
         load_arrivals(event_id.clone())

@@ -587,7 +587,13 @@ pub async fn search(
             "SELECT id FROM {matched_in}{filter} LIMIT {}",
             FEW_MATCHES + 1
         );
-        let mut ids = sqlx::query_scalar::<_, String>(&sql).bind(event_id);
+        // Not kept as a prepared statement on purpose (here and for the count below): a
+        // generic PostgreSQL plan cannot see the pattern, so it cannot tell a barcode that
+        // the trigram index finds at once from a letter found in every row (measured: the
+        // same barcode search 9.6 ms in one run, 60 ms once the generic plan had set in).
+        let mut ids = sqlx::query_scalar::<_, String>(&sql)
+            .persistent(false)
+            .bind(event_id);
         for b in &bound {
             ids = ids.bind(b);
         }
@@ -602,7 +608,9 @@ pub async fn search(
                  ORDER BY {order} LIMIT $2 OFFSET $3",
                 list.join(", ")
             );
+            // One statement text per number of ids: not worth a place in the cache.
             let mut rows = sqlx::query_as::<_, ListedRow>(&sql)
+                .persistent(false)
                 .bind(event_id)
                 .bind(limit)
                 .bind(offset);
@@ -618,14 +626,24 @@ pub async fn search(
     } else {
         format!("SELECT COUNT(*) FROM {matched_in}{filter}")
     };
-    let mut count = sqlx::query_scalar::<_, i64>(&count_sql).bind(event_id);
+    let mut count = sqlx::query_scalar::<_, i64>(&count_sql)
+        .persistent(bound.is_empty())
+        .bind(event_id);
     for b in &bound {
         count = count.bind(b);
     }
     let total = count.fetch_one(&mut *conn).await?;
     let (limit_at, offset_at) = (bound.len() + 2, bound.len() + 3);
+    // In name order the page is read along the sort index, stopping at the page's end. SQLite
+    // is told so: with the statistics index beside it, it may otherwise count on sorting the
+    // whole event.
+    let ordered_from = if !postgres && filters.sort == AttendeeSort::Name {
+        "attendees INDEXED BY attendees_event_sort_idx"
+    } else {
+        "attendees"
+    };
     let rows_sql = format!(
-        "SELECT {LISTED_COLUMNS} FROM attendees WHERE event_id = $1{filter}
+        "SELECT {LISTED_COLUMNS} FROM {ordered_from} WHERE event_id = $1{filter}
          ORDER BY {order} LIMIT ${limit_at} OFFSET ${offset_at}"
     );
     let mut rows = sqlx::query_as::<_, ListedRow>(&rows_sql).bind(event_id);
