@@ -21,11 +21,14 @@ pub fn ArrivalsChart(event_id: String, #[prop(into)] revision: Signal<i64>) -> i
     let running = RwSignal::new(false);
     Effect::new(move |_| running.set(true));
     let placeholder = || view! { <div class="mt-2 h-28 animate-pulse rounded bg-slate-50"></div> };
+    // Type-erased: the event page's view type is deep enough that one more nested `Show`
+    // overflows the compiler's query depth in the browser build.
     view! {
         <Show when=move || running.get() fallback=placeholder>
             <Chart event_id=event_id.clone() revision/>
         </Show>
     }
+    .into_any()
 }
 
 #[component]
