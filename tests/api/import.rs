@@ -454,7 +454,35 @@ async fn a_changed_since_listing_never_concludes_anyone_is_gone(backend: Backend
     assert_eq!(f.status_and_vip(&gone[0]).await.0, "NOT_ATTENDING");
 }
 
+/// A large import leaves PostgreSQL with fresh planner statistics for the attendees (the
+/// search's trigram index is only chosen when the planner knows the table is big); a small one
+/// leaves it to autovacuum.
+async fn a_large_import_refreshes_the_planners_statistics(backend: Backend) {
+    let Some(q) = crate::fixtures::queued_import(backend, 5_200, 0).await else {
+        return;
+    };
+    let runner = lanyard::server::sync::runner::Runner::spawn(
+        q.app.state.clone(),
+        crate::fixtures::runner_config(),
+    );
+    q.wait_job_state(&q.job_id, "SUCCEEDED").await;
+    if backend == Backend::Postgres {
+        let analyzed: Option<i64> = sqlx::query_scalar(
+            "SELECT reltuples::bigint FROM pg_class WHERE relname = 'attendees'",
+        )
+        .fetch_optional(&q.app.db.pool)
+        .await
+        .unwrap();
+        assert!(
+            analyzed.unwrap_or_default() >= 5_000,
+            "the planner knows the table's size: {analyzed:?}"
+        );
+    }
+    runner.shutdown().await;
+}
+
 crate::on_both_databases!(
+    a_large_import_refreshes_the_planners_statistics,
     guests_gone_from_a_complete_luma_listing_are_not_attending,
     a_changed_since_listing_never_concludes_anyone_is_gone,
     a_malformed_page_fails_the_event_with_a_clear_error_and_loses_nothing,

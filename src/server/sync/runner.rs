@@ -274,6 +274,12 @@ async fn run_job(
         SyncStatus::Disconnected => RunOutcome::Disconnected,
         _ => RunOutcome::Failed,
     };
+    // Before the job ends, so that pages opened on its end already plan on them.
+    if outcome.checkpoint.counts.created >= ANALYZE_AFTER_CREATED {
+        if let Err(error) = crate::server::db::refresh_statistics(pool).await {
+            tracing::warn!(%error, "could not refresh the planner's statistics");
+        }
+    }
     runs::finish(pool, &run_id, label, &finished).await?;
     jobs::finish(pool, &job.id, owner, finished).await?;
     state.live.publish_event(pool, &job.event_id).await;
@@ -287,6 +293,9 @@ async fn run_job(
     tracing::info!(job = %job.id, event = %job.event_id, outcome = %label, "job finished");
     Ok(())
 }
+
+/// A run that created at least this many attendees refreshes the planner's statistics.
+const ANALYZE_AFTER_CREATED: i64 = 5_000;
 
 /// Renews a lease every third of its length until it is lost: `renew` answering `false`
 /// (another claim holds the job), or failing for longer than the lease lasts. A failure
