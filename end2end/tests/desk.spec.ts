@@ -4,13 +4,23 @@
 // Then a barcode typed into the search, as a USB scanner types it, opens its attendee with
 // check-in as the focused action, and a VIP flag reaches the statistics.
 import { expect, test, type Page } from "@playwright/test";
-import { activeEvent, connectEventbrite, openEvent, signInAsAdmin } from "./demo";
+import { activeEvent, connectEventbrite, openEvent, signInAsAdmin, simulator } from "./demo";
 
 const eventName = "Northwind Product Breakfast";
 
 /// A count as the page shows it ("1,234").
 async function count(page: Page, testId: string): Promise<number> {
   return Number((await page.getByTestId(testId).innerText()).replace(/,/g, ""));
+}
+
+/// Check-ins the arrivals chart counts, once it has loaded in the page (it is made only in
+/// the browser, after hydration): 0 while it says "No check-ins yet."
+async function arrivals(page: Page): Promise<number> {
+  const chart = page.getByTestId("arrivals-chart");
+  await expect(chart.or(page.getByText("No check-ins yet."))).toBeVisible();
+  if ((await chart.count()) === 0) return 0;
+  const label = (await chart.getAttribute("aria-label")) ?? "";
+  return Number(/: (\d+) in all/.exec(label)?.[1] ?? "NaN");
 }
 
 /// The first attending attendee not yet checked in, by the table's own filters: "First Last".
@@ -68,6 +78,7 @@ test("a staff member invited by an admin checks in someone found by a reversed n
   await expect(adminRow).toBeVisible();
   await expect(adminRow.getByTestId("checked-in")).toHaveText("");
   const before = await count(page, "checked-in-count");
+  const arrivedBefore = await arrivals(page);
 
   // The desk finds them by the name typed the other way round, and checks them in.
   await desk.getByLabel("Search attendees").pressSequentially(`${last} ${first}`, { delay: 40 });
@@ -80,6 +91,9 @@ test("a staff member invited by an admin checks in someone found by a reversed n
   // The admin's page sees it without a reload, its search kept.
   await expect(page.getByTestId("checked-in-count")).toHaveText(String(before + 1).replace(/\B(?=(\d{3})+(?!\d))/g, ","));
   await expect(adminRow.getByTestId("checked-in")).toContainText("by Dana Desk");
+  await expect(adminSearch).toHaveValue(last);
+  // Its arrivals chart counts the check-in too, the search still typed.
+  await expect.poll(() => arrivals(page)).toBe(arrivedBefore + 1);
   await expect(adminSearch).toHaveValue(last);
 
   // Checking the same person in again counts nothing and says who did it.
@@ -126,4 +140,47 @@ test("a barcode typed into the search opens its attendee, Enter checks them in, 
   await drawer.getByRole("button", { name: "Close" }).click();
   await expect(search).toHaveValue(barcode);
   await expect(page.getByTestId("attendee-row").filter({ hasText: person }).getByTestId("vip-badge")).toBeVisible();
+});
+
+test("a provider rename with letters beyond ASCII reaches a page where the new name is already typed as a search", async ({ page, request }) => {
+  test.setTimeout(90_000);
+  await signInAsAdmin(page);
+  await openEvent(page, eventName);
+  type SimEvent = { id: string; name: string; people: { id: string; first_name: string; last_name: string }[] };
+  const events: SimEvent[] = await (await request.get(`${simulator}/admin/events`)).json();
+  const event = events.find((e) => e.name === eventName)!;
+  const target = event.people[7];
+
+  // The new name, typed before it exists: other case, other word order.
+  const search = page.getByLabel("Search attendees");
+  const typed = "ØRNVIK żaneta";
+  await search.pressSequentially(typed, { delay: 40 });
+  const rows = page.getByTestId("attendee-row");
+  await expect(page.getByText(`No attendees match “${typed}”.`)).toBeVisible();
+  await expect(rows).toHaveCount(0);
+
+  // The provider renames them: the sync writes the new search text and the row appears.
+  const edit = await request.patch(`${simulator}/admin/events/${event.id}/attendees/${target.id}`, {
+    data: { first_name: "Żaneta", last_name: "Ørnvik", email: "zaneta@ornvik.example" },
+  });
+  expect(edit.ok()).toBeTruthy();
+  await expect(rows.filter({ hasText: "Żaneta Ørnvik" })).toBeVisible({ timeout: 75_000 });
+  await expect(rows).toHaveCount(1);
+  await expect(search).toHaveValue(typed);
+
+  // Part of a word finds them; their old name no longer does.
+  await search.fill("rnvik");
+  await expect(rows.filter({ hasText: "Żaneta Ørnvik" })).toBeVisible();
+  const old = `${target.first_name} ${target.last_name}`;
+  await search.fill(old);
+  // The old name's own answer is on screen (nobody, or only namesakes)...
+  await expect
+    .poll(async () => {
+      if (await page.getByText(`No attendees match “${old}”.`).isVisible()) return true;
+      const texts = await rows.allTextContents();
+      return texts.length > 0 && texts.every((t) => t.includes(target.last_name));
+    })
+    .toBe(true);
+  // ...and she is not in it.
+  await expect(rows.filter({ hasText: "Żaneta" })).toHaveCount(0);
 });

@@ -134,7 +134,9 @@ pub fn arrivals(
 }
 
 /// The span the arrivals chart covers: the event day (from an hour before doors to its end,
-/// at most a day), else the day around the check-ins made so far.
+/// at most a day), else the day around the check-ins made so far. Check-ins far from the
+/// event's day (a desk tried out the week before, a date moved at the provider) are charted
+/// on their own last day rather than left off an empty chart.
 pub fn arrivals_span(
     starts_at: Option<i64>,
     ends_at: Option<i64>,
@@ -143,14 +145,20 @@ pub fn arrivals_span(
 ) -> Option<(i64, i64)> {
     const HOUR: i64 = 3_600_000;
     const DAY: i64 = 24 * HOUR;
+    let near_the_day = |start: i64, last: Option<i64>| {
+        last.is_none_or(|l| l >= start - DAY && l <= ends_at.unwrap_or(start) + DAY)
+    };
     match (starts_at, first_check_in, last_check_in) {
-        (Some(start), first, last) => {
+        (Some(start), first, last) if near_the_day(start, last) => {
             let from = first.map_or(start - HOUR, |f| f.min(start - HOUR).max(start - DAY));
             let end = ends_at.unwrap_or(start + 8 * HOUR).max(last.unwrap_or(0));
             Some((from, end.min(from + DAY)))
         }
         (None, Some(first), Some(last)) => {
             Some((first - HOUR, last.max(first + HOUR).min(first + DAY)))
+        }
+        (Some(_), Some(first), Some(last)) => {
+            Some(((first - HOUR).max(last + HOUR - DAY), last + HOUR))
         }
         _ => None,
     }
@@ -274,5 +282,35 @@ mod tests {
             Some((start - h, start + h))
         );
         assert_eq!(arrivals_span(None, None, None, None), None);
+    }
+
+    #[test]
+    fn check_ins_far_from_the_event_day_are_charted_on_their_own_day() {
+        let h = 3_600_000;
+        let start = 1_796_461_200_000;
+        let month_before = start - 30 * 24 * h;
+        let (from, to) = arrivals_span(
+            Some(start),
+            Some(start + 8 * h),
+            Some(month_before - 2 * h),
+            Some(month_before),
+        )
+        .unwrap();
+        assert!(
+            from <= month_before - 2 * h && month_before < to,
+            "{from}..{to}"
+        );
+        assert!(to - from <= 24 * h);
+        // Check-ins spread over more than a day: the last day of them.
+        let (from, to) = arrivals_span(
+            Some(start),
+            None,
+            Some(month_before - 72 * h),
+            Some(month_before),
+        )
+        .unwrap();
+        assert!(month_before < to && to - from <= 24 * h);
+        let counted = arrivals(vec![(month_before, 1)], from, to);
+        assert_eq!(counted.iter().map(|(_, n)| n).sum::<i64>(), 1);
     }
 }

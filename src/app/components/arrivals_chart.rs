@@ -20,11 +20,10 @@ pub fn ArrivalsChart(event_id: String, #[prop(into)] revision: Signal<i64>) -> i
     // both show the placeholder, then the chart takes its place.
     let running = RwSignal::new(false);
     Effect::new(move |_| running.set(true));
-    let placeholder = || view! { <div class="mt-2 h-28 animate-pulse rounded bg-slate-50"></div> };
     // Type-erased: the event page's view type is deep enough that one more nested `Show`
     // overflows the compiler's query depth in the browser build.
     view! {
-        <Show when=move || running.get() fallback=placeholder>
+        <Show when=move || running.get() fallback=Placeholder>
             <Chart event_id=event_id.clone() revision/>
         </Show>
     }
@@ -45,7 +44,7 @@ fn Chart(event_id: String, revision: Signal<i64>) -> impl IntoView {
                     {move || data.get().and_then(Result::ok).and_then(|a| a.peak).map(|(slot, n)| format!("Busiest: {slot}, {n} check-ins"))}
                 </p>
             </div>
-            <Transition fallback=|| view! { <div class="mt-2 h-28 animate-pulse rounded bg-slate-50"></div> }>
+            <Transition fallback=Placeholder>
                 {move || data.get().map(|result| match result {
                     Ok(a) if a.slots.iter().any(|(_, n)| *n > 0) => view! { <Bars arrivals=a/> }.into_any(),
                     Ok(_) => view! { <p class="mt-2 text-sm text-slate-500">"No check-ins yet."</p> }.into_any(),
@@ -54,6 +53,12 @@ fn Chart(event_id: String, revision: Signal<i64>) -> impl IntoView {
             </Transition>
         </section>
     }
+}
+
+/// Where the chart will be, while it is not yet made or loading.
+#[component]
+fn Placeholder() -> impl IntoView {
+    view! { <div class="mt-2 h-28 animate-pulse rounded bg-slate-50"></div> }
 }
 
 #[component]
