@@ -30,7 +30,7 @@ pub async fn list_attendees(
     let timezone = db::events::timezone(pool, &event_id)
         .await?
         .ok_or_else(ApiError::not_found)?;
-    let (rows, matching) = db::attendees::search(
+    let found = db::attendees::search(
         pool,
         &event_id,
         &timezone,
@@ -46,8 +46,9 @@ pub async fn list_attendees(
     )
     .await?;
     Ok(AttendeePage {
-        rows,
-        matching,
+        rows: found.rows,
+        matching: found.matching,
+        more: found.more,
         page,
     })
 }

@@ -38,6 +38,32 @@ pub fn search_words(query: &str) -> Vec<String> {
         .collect()
 }
 
+/// SQLite's full-text query for the trigram index: every three-letter run of every word, all
+/// required (`"smi" AND "mit" AND "ith"`). The index keeps no positions, so a row it names
+/// only may hold the word: the search still tests each word against the row's text. `None`
+/// when no word has three letters (the index cannot narrow such a search).
+pub fn trigram_query(words: &[String]) -> Option<String> {
+    let mut trigrams: Vec<String> = Vec::new();
+    for word in words {
+        let chars: Vec<char> = word.chars().collect();
+        for run in chars.windows(3) {
+            let trigram: String = run.iter().collect();
+            if !trigrams.contains(&trigram) {
+                trigrams.push(trigram);
+            }
+        }
+    }
+    if trigrams.is_empty() {
+        return None;
+    }
+    // Each one a quoted string, so that `"`, `*`, `-` or `AND` typed by a user are letters.
+    let quoted: Vec<String> = trigrams
+        .iter()
+        .map(|t| format!("\"{}\"", t.replace('"', "\"\"")))
+        .collect();
+    Some(quoted.join(" AND "))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -85,5 +111,27 @@ mod tests {
     fn a_search_keeps_at_most_eight_words() {
         assert_eq!(search_words("a b c d e f g h i j").len(), MAX_WORDS);
         assert!(search_words("   ").is_empty());
+    }
+
+    #[test]
+    fn the_trigram_query_requires_every_run_of_three_letters_once_and_quotes_them() {
+        let words = search_words("Smith ŻANETA");
+        assert_eq!(
+            trigram_query(&words).as_deref(),
+            Some(r#""smi" AND "mit" AND "ith" AND "żan" AND "ane" AND "net" AND "eta""#)
+        );
+        let repeated = search_words("anana");
+        assert_eq!(
+            trigram_query(&repeated).as_deref(),
+            Some(r#""ana" AND "nan""#)
+        );
+        let quoted = search_words(r#"a"b*"#);
+        assert_eq!(
+            trigram_query(&quoted).as_deref(),
+            Some(r#""a""b" AND """b*""#)
+        );
+        // Words of one or two letters give the index nothing to narrow by.
+        assert_eq!(trigram_query(&search_words("jo li")), None);
+        assert_eq!(trigram_query(&[]), None);
     }
 }

@@ -88,8 +88,11 @@ pub struct AttendeeFilters {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AttendeePage {
     pub rows: Vec<AttendeeRow>,
-    /// Attendees matching the search, on all pages.
+    /// Attendees matching the search, on all pages; or, when `more`, how many were counted
+    /// before counting stopped (more match).
     pub matching: i64,
+    #[serde(default)]
+    pub more: bool,
     /// Zero-based page number.
     pub page: i64,
 }

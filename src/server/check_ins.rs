@@ -89,7 +89,10 @@ pub async fn check_in(
         station: actor.station,
         forced: attendee.status == crate::domain::AttendanceStatus::NotAttending,
     };
-    if let Some(at) = check_ins::insert(pool, new).await? {
+    let turn = state.db.write_turn().await;
+    let inserted = check_ins::insert(pool, new).await?;
+    drop(turn);
+    if let Some(at) = inserted {
         state.live.publish_soon(pool, event_id);
         // The row as the insert's transaction left it, without reading it again.
         attendee.checked_in_at = Some(at);
@@ -184,7 +187,8 @@ pub async fn undo(
         .collect();
     let reason = (!reason.is_empty()).then_some(reason);
     let user_id = actor.user_id.unwrap_or_default();
-    if check_ins::undo(
+    let turn = state.db.write_turn().await;
+    let undone = check_ins::undo(
         pool,
         event_id,
         check_in_id,
@@ -192,8 +196,9 @@ pub async fn undo(
         actor.name,
         reason.as_deref(),
     )
-    .await?
-    {
+    .await?;
+    drop(turn);
+    if undone {
         state.live.publish_soon(pool, event_id);
     }
     row(state, event_id, attendee_id, &desk).await
@@ -210,7 +215,10 @@ pub async fn set_vip(
     let desk = events::desk_info(pool, event_id)
         .await?
         .ok_or(CheckInError::NotFound)?;
-    if !db::attendees::set_vip(pool, event_id, attendee_id, vip).await? {
+    let turn = state.db.write_turn().await;
+    let set = db::attendees::set_vip(pool, event_id, attendee_id, vip).await?;
+    drop(turn);
+    if !set {
         return Err(CheckInError::NotFound);
     }
     state.live.publish_soon(pool, event_id);

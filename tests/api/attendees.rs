@@ -59,12 +59,7 @@ async fn the_attendees_table_pages_and_searches_by_name_email_and_company(backen
     assert_eq!(third["rows"].as_array().unwrap().len(), 20);
 
     let xyzzy = list("XYZZYQUUX", "0").await;
-    let names: Vec<&str> = xyzzy["rows"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["first_name"].as_str().unwrap())
-        .collect();
+    let names = crate::helpers::field_of_each(&xyzzy["rows"], "first_name");
     assert_eq!(names, ["Amy", "Zelda"], "case-insensitive, sorted by name");
     assert_eq!(list("frobozz", "0").await["matching"], 2, "by company");
     assert_eq!(list("zq@example", "0").await["matching"], 1, "by email");

@@ -344,3 +344,49 @@ impl TestApp {
             .expect("request sent")
     }
 }
+
+/// Gives an attendee new names and company, its search text folded by the app's own rule,
+/// as a sync would write them.
+pub async fn rename(pool: &sqlx::AnyPool, id: &str, first: &str, last: &str, company: &str) {
+    let (email, ticket_name, barcode): (Option<String>, Option<String>, Option<String>) =
+        sqlx::query_as("SELECT email, ticket_name, barcode FROM attendees WHERE id = $1")
+            .bind(id)
+            .fetch_one(pool)
+            .await
+            .expect("the attendee");
+    let record = lanyard::domain::mapping::AttendeeRecord {
+        provider_attendee_id: String::new(),
+        email,
+        first_name: first.into(),
+        last_name: last.into(),
+        company: Some(company.into()),
+        job_title: None,
+        ticket_name,
+        barcode,
+        status: lanyard::domain::AttendanceStatus::Attending,
+        provider_status: None,
+        provider_changed_at: None,
+        provider_checked_in_at: None,
+    };
+    sqlx::query(
+        "UPDATE attendees SET first_name = $2, last_name = $3, company = $4, search_text = $5
+         WHERE id = $1",
+    )
+    .bind(id)
+    .bind(first)
+    .bind(last)
+    .bind(company)
+    .bind(lanyard::domain::search::search_text(&record))
+    .execute(pool)
+    .await
+    .expect("renamed");
+}
+
+/// One string field of every item of a JSON array (a page's rows, a history): `field` of each.
+pub fn field_of_each<'a>(list: &'a serde_json::Value, field: &str) -> Vec<&'a str> {
+    list.as_array()
+        .expect("a JSON array")
+        .iter()
+        .map(|item| item[field].as_str().expect("a string field"))
+        .collect()
+}

@@ -379,7 +379,7 @@ fn Pager(result: AttendeePage, page: RwSignal<i64>) -> impl IntoView {
     view! {
         <div class="flex items-center justify-between gap-3 border-t border-slate-100 px-4 py-3 text-sm">
             <p class="text-slate-600" data-testid="attendees-range">
-                {format!("Showing {}–{} of {}", format::count(first), format::count(last), format::count(result.matching))}
+                {format!("Showing {}–{} of {}{}", format::count(first), format::count(last), if result.more { "more than " } else { "" }, format::count(result.matching))}
             </p>
             <div class="flex gap-2">
                 <button type="button" disabled=!has_previous on:click=move |_| page.update(|p| *p -= 1)

@@ -104,7 +104,7 @@ pub struct DeskFigures {
     rounds_failed: i64,
     rows_updated: i64,
     /// (query kind, rows matching, latencies)
-    search: Vec<(&'static str, i64, Latencies)>,
+    search: Vec<(&'static str, String, Latencies)>,
     search_all: Latencies,
     search_session: Latencies,
     page: Latencies,
@@ -762,7 +762,7 @@ async fn searches(
     address: &str,
     pool: &sqlx::AnyPool,
     event_id: &EventId,
-) -> (Vec<(&'static str, i64, Latencies)>, Latencies) {
+) -> (Vec<(&'static str, String, Latencies)>, Latencies) {
     let people: Vec<(String, String, String, String)> = sqlx::query_as(
         "SELECT first_name, last_name, company, barcode FROM attendees
          WHERE event_id = $1 AND company IS NOT NULL AND barcode IS NOT NULL ORDER BY id LIMIT 10",
@@ -791,7 +791,7 @@ async fn searches(
             }
         };
     const KINDS: usize = 6;
-    let mut by_kind: Vec<(&'static str, i64, Vec<Duration>)> = Vec::new();
+    let mut by_kind: Vec<(&'static str, String, Vec<Duration>)> = Vec::new();
     let mut all = Vec::new();
     let warm_up = KINDS * people.len();
     for i in 0..warm_up + SEARCHES {
@@ -816,7 +816,10 @@ async fn searches(
         all.push(took);
         match by_kind.iter_mut().find(|(l, _, _)| *l == label) {
             Some((_, _, latencies)) => latencies.push(took),
-            None => by_kind.push((label, page.matching, vec![took])),
+            None => {
+                let more = if page.more { "more than " } else { "" };
+                by_kind.push((label, format!("{more}{}", page.matching), vec![took]))
+            }
         }
     }
     let by_kind = by_kind

@@ -423,7 +423,7 @@ async fn import_once(
     let cpu_before = cpu_seconds();
     let started = Instant::now();
     let outcome = import_all(
-        &db.pool,
+        db,
         client,
         &RetryPolicy::default(),
         ImportTarget {

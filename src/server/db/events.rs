@@ -85,8 +85,16 @@ pub async fn get(
     workspace_id: &WorkspaceId,
     event_id: &EventId,
 ) -> Result<Option<EventSummary>, DbError> {
-    let sql = format!("{SUMMARY_SELECT} WHERE e.workspace_id = $1 AND e.id = $2");
-    let row: Option<EventSummary> = sqlx::query_as(&sql)
+    // One pass over the event's attendees for both counts (the list's form takes two).
+    let sql = "SELECT e.id, e.name, e.provider, e.starts_at, e.ends_at, e.timezone,
+            e.sync_status, e.access_code, c.attendee_count, c.checked_in_count
+         FROM events e
+         CROSS JOIN (SELECT COUNT(*) AS attendee_count,
+                COALESCE(SUM(CASE WHEN checked_in_at IS NOT NULL OR provider_checked_in_at IS NOT NULL
+                    THEN 1 ELSE 0 END), 0) AS checked_in_count
+             FROM attendees WHERE event_id = $2) c
+         WHERE e.workspace_id = $1 AND e.id = $2";
+    let row: Option<EventSummary> = sqlx::query_as(sql)
         .bind(workspace_id)
         .bind(event_id)
         .fetch_optional(pool)

@@ -12,9 +12,8 @@ use crate::domain::sync_status::SyncEvent;
 use crate::domain::SyncStatus;
 use crate::domain::{EventId, IntegrationId};
 use crate::server::db::jobs::Checkpoint;
-use crate::server::db::{attendees, events, integrations as integration_store, jobs, DbError};
+use crate::server::db::{attendees, events, integrations as integration_store, jobs, Db, DbError};
 use crate::server::providers::{Page, ProviderClient, ProviderError};
-use sqlx::AnyPool;
 use tokio::sync::mpsc;
 
 #[derive(Debug, thiserror::Error)]
@@ -81,7 +80,7 @@ type Fetched = Result<(Page, i64), (ProviderError, i64)>;
 /// Reads every page (from `resume` when a previous run saved some) and upserts it; ends by
 /// moving the event's status through the state machine. `on_page` sees each saved checkpoint.
 pub async fn import_all(
-    pool: &AnyPool,
+    db: &Db,
     client: &ProviderClient,
     retry: &RetryPolicy,
     target: ImportTarget<'_>,
@@ -89,6 +88,7 @@ pub async fn import_all(
     resume: Option<Checkpoint>,
     mut on_page: impl FnMut(&Checkpoint),
 ) -> Result<ImportOutcome, ImportError> {
+    let pool = &db.pool;
     let resuming = resume.is_some();
     let mut checkpoint = resume.unwrap_or_default();
     if target.expect_total && checkpoint.total.is_none() && !client.pages_report_total() {
@@ -172,10 +172,10 @@ pub async fn import_all(
             let ids = batch.iter().flat_map(|(page, _)| &page.attendees);
             listed.extend(ids.map(|r| r.provider_attendee_id.clone()));
         }
-        let mut db = attendees::begin_batch(pool).await?;
+        let mut written = attendees::begin_batch(db).await?;
         let records = batch.iter().flat_map(|(page, _)| &page.attendees);
         checkpoint.counts +=
-            attendees::upsert_page(&mut db, target.event_id, records, &existing).await?;
+            attendees::upsert_page(&mut written.tx, target.event_id, records, &existing).await?;
         for (page, calls) in &batch {
             checkpoint.processed += page.attendees.len() as i64;
             checkpoint.total = page.total.or(checkpoint.total);
@@ -183,11 +183,11 @@ pub async fn import_all(
             checkpoint.provider_calls = checkpoint.provider_calls.max(*calls);
         }
         if let Some(lease) = lease {
-            if !jobs::checkpoint(&mut db, lease.job_id, lease.owner, &checkpoint).await? {
+            if !jobs::checkpoint(&mut written.tx, lease.job_id, lease.owner, &checkpoint).await? {
                 return Err(ImportError::LeaseLost);
             }
         }
-        db.commit().await.map_err(DbError::from)?;
+        written.commit().await?;
         on_page(&checkpoint);
     }
 
@@ -195,15 +195,17 @@ pub async fn import_all(
         let attending = attendees::attending_ids(pool, target.event_id).await?;
         let gone = crate::domain::mapping::vanished(&attending, listed);
         if !gone.is_empty() {
-            let mut db = attendees::begin_batch(pool).await?;
-            attendees::mark_not_attending(&mut db, target.event_id, &gone).await?;
+            let mut written = attendees::begin_batch(db).await?;
+            attendees::mark_not_attending(&mut written.tx, target.event_id, &gone).await?;
             checkpoint.counts.cancelled += gone.len() as i64;
             if let Some(lease) = lease {
-                if !jobs::checkpoint(&mut db, lease.job_id, lease.owner, &checkpoint).await? {
+                if !jobs::checkpoint(&mut written.tx, lease.job_id, lease.owner, &checkpoint)
+                    .await?
+                {
                     return Err(ImportError::LeaseLost);
                 }
             }
-            db.commit().await.map_err(DbError::from)?;
+            written.commit().await?;
             on_page(&checkpoint);
         }
     }

@@ -276,7 +276,7 @@ async fn run_job(
     };
     // Before the job ends, so that pages opened on its end already plan on them.
     if outcome.checkpoint.counts.created >= ANALYZE_AFTER_CREATED {
-        if let Err(error) = crate::server::db::refresh_statistics(pool).await {
+        if let Err(error) = state.db.refresh_statistics().await {
             tracing::warn!(%error, "could not refresh the planner's statistics");
         }
     }
@@ -416,7 +416,7 @@ async fn execute(
         None
     };
     import_all(
-        pool,
+        &state.db,
         &client,
         &config.retry,
         ImportTarget {
