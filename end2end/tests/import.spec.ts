@@ -56,8 +56,9 @@ test("an admin imports an event, watches the counter rise on two pages, and both
   await page.getByLabel("Search attendees").fill(firstEmail);
   await expect(page.getByTestId("attendees-range")).toHaveText(/Showing 1–\d+ of \d+/);
   await expect(page.getByTestId("attendees-table")).toContainText(firstEmail);
-  // A word in every row: counting stops past the page, and paging goes on.
-  await page.getByLabel("Search attendees").fill("EXAMPLE");
+  // A letter in every row (too short for the search's trigram index): counting stops past
+  // the page, and paging goes on.
+  await page.getByLabel("Search attendees").fill("E");
   await expect(page.getByTestId("attendees-range")).toHaveText("Showing 1–50 of more than 500");
   await page.getByRole("button", { name: "Next" }).click();
   await expect(page.getByTestId("attendees-range")).toHaveText("Showing 51–100 of more than 500");
