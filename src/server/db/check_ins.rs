@@ -123,9 +123,8 @@ pub async fn insert(pool: &AnyPool, c: NewCheckIn<'_>) -> Result<Option<i64>, Db
             == 1;
         return Ok(inserted.then_some(now));
     }
-    // SQLite: the insert comes first in its transaction, so it takes the write lock before
-    // anything is read.
-    let mut tx = sqlx::Connection::begin(&mut *conn).await?;
+    // SQLite: the row alone; its trigger (db::SQLITE_CHECK_IN_MIRROR) writes the mirror
+    // columns within the same statement. `rows_affected` counts the insert only.
     let insert = sqlx::query(
         "INSERT INTO check_ins (id, event_id, attendee_id, nonce, checked_in_at, checked_in_by,
             by_name, source, station, forced)
@@ -133,25 +132,10 @@ pub async fn insert(pool: &AnyPool, c: NewCheckIn<'_>) -> Result<Option<i64>, Db
          ON CONFLICT DO NOTHING",
     );
     let inserted = bind_new(insert, &c, now)
-        .execute(&mut *tx)
+        .execute(&mut *conn)
         .await?
         .rows_affected()
         == 1;
-    if inserted {
-        sqlx::query(
-            "UPDATE attendees SET checked_in_at = $3, checked_in_by = $4, check_in_nonce = $5,
-                updated_at = $3
-             WHERE event_id = $1 AND id = $2",
-        )
-        .bind(c.event_id)
-        .bind(c.attendee_id)
-        .bind(now)
-        .bind(c.by_name)
-        .bind(c.nonce)
-        .execute(&mut *tx)
-        .await?;
-    }
-    tx.commit().await?;
     Ok(inserted.then_some(now))
 }
 
