@@ -16,7 +16,8 @@
 //! Environment: `LANYARD_BENCH_ATTENDEES` (default 100000), `LANYARD_BENCH_CHANGES` (1000),
 //! `LANYARD_BENCH_SUBSCRIBERS` (500), `TEST_DATABASE_URL` (a PostgreSQL server on which a
 //! scratch database is created and dropped; skipped when unreachable); those of [`desk`];
-//! `LANYARD_BENCH_ONLY=desk` runs the desk benchmark alone.
+//! `LANYARD_BENCH_ONLY=desk` runs the desk benchmark alone, `LANYARD_BENCH_ONLY=import` the
+//! import benchmark alone.
 
 mod budget;
 mod desk;
@@ -109,6 +110,9 @@ async fn main() {
         );
     }
 
+    if std::env::var("LANYARD_BENCH_ONLY").as_deref() == Ok("import") {
+        return;
+    }
     let changes = env_or("LANYARD_BENCH_CHANGES", 1_000);
     let subscribers = env_or("LANYARD_BENCH_SUBSCRIBERS", 500);
     println!();

@@ -173,12 +173,19 @@ impl Batch {
 /// exactly what was lost.
 pub async fn begin_batch(db: &super::Db) -> Result<Batch, DbError> {
     let turn = db.write_turn().await;
-    let mut tx = db.pool.begin().await?;
-    if tx.backend_name() == "PostgreSQL" {
-        sqlx::query("SET LOCAL synchronous_commit = off")
-            .execute(&mut *tx)
-            .await?;
-    }
+    let tx = match db.backend {
+        super::Backend::Postgres => {
+            let mut tx = db.pool.begin().await?;
+            sqlx::query("SET LOCAL synchronous_commit = off")
+                .execute(&mut *tx)
+                .await?;
+            tx
+        }
+        // Writing from its first statement: a deferred transaction that read first could not
+        // take the write lock once another connection (a job's heartbeat) had committed, and
+        // SQLite answers that at once with "database is locked", without waiting.
+        super::Backend::Sqlite => db.pool.begin_with("BEGIN IMMEDIATE").await?,
+    };
     Ok(Batch { tx, _turn: turn })
 }
 
@@ -474,6 +481,14 @@ struct ListedRow {
     provider_checked_in_at: Option<i64>,
 }
 
+/// A row of a search's page with the number of matches on all pages.
+#[derive(sqlx::FromRow)]
+struct CountedRow {
+    #[sqlx(flatten)]
+    row: ListedRow,
+    total: i64,
+}
+
 const LISTED_COLUMNS: &str = "id, first_name, last_name, email, company, job_title, ticket_name,
     barcode, status, provider_status, is_vip, checked_in_at, checked_in_by, provider_checked_in_at";
 
@@ -542,12 +557,12 @@ pub struct Found {
 /// attendee's name, email, company, ticket name or barcode ([`search_text`]), in any order,
 /// within the filters, in the asked order.
 ///
-/// A typed search first finds up to [`FEW_MATCHES`] + 1 matches through the engine's index
-/// (SQLite: the trigram table, or for words under three letters the partial B-tree index
-/// holding the text beside the event id; PostgreSQL: the trigram index, where there is one)
-/// and reads those few rows by id. More, and up to [`SORTED_CANDIDATES`] are counted and
-/// sorted whole; more still, and they are counted up to [`count_cap`] and the page is read in
-/// the sort's order. Without words only the event's own total is counted in full.
+/// A typed search whose words an index narrows (PostgreSQL's trigram index; SQLite's trigram
+/// table when it names at most [`SORTED_CANDIDATES`] rows) is one statement: the matches,
+/// counted, the page sorted from them. Words too short for SQLite's trigram table are matched
+/// on the event's rows, and up to [`FEW_MATCHES`] read by id. Denser than either, they
+/// are counted up to [`count_cap`] and the page is read in the sort's order. Without words
+/// only the event's own total is counted in full.
 pub async fn search(
     pool: &sqlx::AnyPool,
     event_id: &EventId,
@@ -631,10 +646,7 @@ pub async fn search(
             "attendees NOT INDEXED WHERE event_id = $1 AND rowid IN
                 (SELECT rowid FROM attendee_trigrams WHERE attendee_trigrams MATCH ${trigram_at})"
         ),
-        (false, None) => {
-            "attendees INDEXED BY attendees_search_idx WHERE event_id = $1 AND search_text <> ''"
-                .to_string()
-        }
+        (false, None) => "attendees WHERE event_id = $1".to_string(),
     };
     // Binds the event, the words and (SQLite, when it has one) the trigram query, in order.
     macro_rules! bind_matched {
@@ -650,56 +662,14 @@ pub async fn search(
         }};
     }
     let shown = |rows: Vec<ListedRow>| rows.into_iter().map(|r| r.shown(timezone)).collect();
-    if !bound.is_empty() {
-        let sql = format!(
-            "SELECT id FROM {matched_in}{filter} LIMIT {}",
-            FEW_MATCHES + 1
-        );
-        // Not kept as a prepared statement on purpose (here and for the count below): a
-        // generic PostgreSQL plan cannot see the pattern, so it cannot tell a barcode that
-        // the trigram index finds at once from a letter found in every row (measured: the
-        // same barcode search 9.6 ms in one run, 60 ms once the generic plan had set in).
-        let ids = bind_matched!(sqlx::query_scalar::<_, String>(&sql).persistent(false))
-            .fetch_all(&mut *conn)
-            .await?;
-        if ids.len() <= FEW_MATCHES {
-            if ids.is_empty() {
-                return Ok(Found {
-                    rows: Vec::new(),
-                    matching: 0,
-                    more: false,
-                });
-            }
-            let list: Vec<String> = (0..ids.len()).map(|i| format!("${}", i + 4)).collect();
-            let sql = format!(
-                "SELECT {LISTED_COLUMNS} FROM attendees WHERE event_id = $1 AND id IN ({})
-                 ORDER BY {order} LIMIT $2 OFFSET $3",
-                list.join(", ")
-            );
-            // One statement text per number of ids: not worth a place in the cache.
-            let mut rows = sqlx::query_as::<_, ListedRow>(&sql)
-                .persistent(false)
-                .bind(event_id)
-                .bind(limit)
-                .bind(offset);
-            for id in &ids {
-                rows = rows.bind(id);
-            }
-            let rows = rows.fetch_all(&mut *conn).await?;
-            return Ok(Found {
-                rows: shown(rows),
-                matching: ids.len() as i64,
-                more: false,
-            });
-        }
-    }
     // The parameters after the event, the words and (SQLite) the trigram query.
     let next_param = bound.len() + 2 + usize::from(trigrams.is_some());
+    // Whether a first pass already found more than FEW_MATCHES.
+    let mut over_few = false;
     if !bound.is_empty() {
-        // Dense: are the matches few enough to count and sort whole? (SQLite asks its trigram
-        // table how many rows, in all events, it names; PostgreSQL's trigram index finds every
-        // match at once anyway, so it counts the matches themselves.)
-        let few = match &trigrams {
+        // Does an index narrow the search? PostgreSQL's trigram index finds every match at
+        // once; SQLite's trigram table, when it names few enough rows (in all events).
+        let narrowed = match &trigrams {
             Some(t) => {
                 let candidates: i64 = sqlx::query_scalar(&format!(
                     "SELECT COUNT(*) FROM (SELECT rowid FROM attendee_trigrams
@@ -713,37 +683,91 @@ pub async fn search(
             }
             None => postgres,
         };
-        let counted = if few {
+        if narrowed {
+            // One statement: the matches (up to one more than SORTED_CANDIDATES), counted,
+            // and the page sorted from them. Materialised, so that the planner cannot walk
+            // the sort index instead, testing each row: a last-name word's matches sit
+            // together in name order, anywhere from the first row to the last (measured on
+            // PostgreSQL: that page 35 ms). Planned per call, never a cached generic plan,
+            // which cannot see the pattern (measured: the same barcode search 9.6 ms, then
+            // 60 ms once a generic plan had set in).
             let sql = format!(
-                "SELECT COUNT(*) FROM (SELECT 1 FROM {matched_in}{filter} LIMIT {}) AS counted",
-                SORTED_CANDIDATES + 1
-            );
-            let n = bind_matched!(sqlx::query_scalar::<_, i64>(&sql).persistent(false))
-                .fetch_one(&mut *conn)
-                .await?;
-            (n <= SORTED_CANDIDATES).then_some(n)
-        } else {
-            None
-        };
-        if let Some(matching) = counted {
-            // Materialised, so that the planner cannot walk the sort index instead, testing
-            // each row: a last-name word's matches sit together in name order, anywhere from
-            // the first row to the last (measured on PostgreSQL: that page 35 ms).
-            let sql = format!(
-                "WITH matched AS MATERIALIZED (SELECT {LISTED_COLUMNS} FROM {matched_in}{filter})
-                 SELECT * FROM matched ORDER BY {order} LIMIT ${next_param} OFFSET ${}",
+                "WITH matched AS MATERIALIZED (SELECT {LISTED_COLUMNS} FROM {matched_in}{filter}
+                    LIMIT {})
+                 SELECT m.*, (SELECT COUNT(*) FROM matched) AS total FROM matched m
+                 ORDER BY {order} LIMIT ${next_param} OFFSET ${}",
+                SORTED_CANDIDATES + 1,
                 next_param + 1
             );
-            let rows = bind_matched!(sqlx::query_as::<_, ListedRow>(&sql).persistent(false))
+            let page = bind_matched!(sqlx::query_as::<_, CountedRow>(&sql).persistent(false))
                 .bind(limit)
                 .bind(offset)
                 .fetch_all(&mut *conn)
                 .await?;
-            return Ok(Found {
-                rows: shown(rows),
-                matching,
-                more: false,
-            });
+            let total = match page.first() {
+                Some(first) => first.total,
+                None if offset == 0 => 0,
+                // A page past the last match: counted on its own.
+                None => {
+                    let sql = format!(
+                        "SELECT COUNT(*) FROM (SELECT 1 FROM {matched_in}{filter} LIMIT {})
+                            AS counted",
+                        SORTED_CANDIDATES + 1
+                    );
+                    bind_matched!(sqlx::query_scalar::<_, i64>(&sql).persistent(false))
+                        .fetch_one(&mut *conn)
+                        .await?
+                }
+            };
+            if total <= SORTED_CANDIDATES {
+                return Ok(Found {
+                    rows: shown(page.into_iter().map(|c| c.row).collect()),
+                    matching: total,
+                    more: false,
+                });
+            }
+            over_few = true;
+        } else if trigrams.is_none() {
+            // SQLite, words too short for the trigram table: the event's rows, matched one by
+            // one, up to FEW_MATCHES + 1 (such words are found in most rows: it stops early).
+            let sql = format!(
+                "SELECT id FROM {matched_in}{filter} LIMIT {}",
+                FEW_MATCHES + 1
+            );
+            let ids = bind_matched!(sqlx::query_scalar::<_, String>(&sql).persistent(false))
+                .fetch_all(&mut *conn)
+                .await?;
+            if ids.len() <= FEW_MATCHES {
+                if ids.is_empty() {
+                    return Ok(Found {
+                        rows: Vec::new(),
+                        matching: 0,
+                        more: false,
+                    });
+                }
+                let list: Vec<String> = (0..ids.len()).map(|i| format!("${}", i + 4)).collect();
+                let sql = format!(
+                    "SELECT {LISTED_COLUMNS} FROM attendees WHERE event_id = $1 AND id IN ({})
+                     ORDER BY {order} LIMIT $2 OFFSET $3",
+                    list.join(", ")
+                );
+                // One statement text per number of ids: not worth a place in the cache.
+                let mut rows = sqlx::query_as::<_, ListedRow>(&sql)
+                    .persistent(false)
+                    .bind(event_id)
+                    .bind(limit)
+                    .bind(offset);
+                for id in &ids {
+                    rows = rows.bind(id);
+                }
+                let rows = rows.fetch_all(&mut *conn).await?;
+                return Ok(Found {
+                    rows: shown(rows),
+                    matching: ids.len() as i64,
+                    more: false,
+                });
+            }
+            over_few = true;
         }
     }
     // Very dense (or no words): counted up to the page's cap, the page read in order.
@@ -755,7 +779,7 @@ pub async fn search(
                 .fetch_one(&mut *conn)
                 .await?;
         (count, false)
-    } else if !bound.is_empty() && cap <= FEW_MATCHES as i64 {
+    } else if over_few && cap <= FEW_MATCHES as i64 {
         // The first pass already found more than the count would stop at.
         (cap, true)
     } else {
