@@ -6,6 +6,9 @@
 //! compiled for both sides). The `simulator` (a stand-in for the providers) knows only
 //! `domain`. `startup` and `demo` wire everything together where the binary starts.
 //! `tests/api/architecture.rs` checks the direction.
+// The event page's view type, one nested generic per element, is deeper than the default
+// limit of 128 lets the compiler lay out.
+#![recursion_limit = "256"]
 
 pub mod api;
 pub mod app;

@@ -184,3 +184,36 @@ test("a provider rename with letters beyond ASCII reaches a page where the new n
   // ...and she is not in it.
   await expect(rows.filter({ hasText: "Żaneta" })).toHaveCount(0);
 });
+
+test("the Staff Access card shows the code and its station link as a QR code, and an admin rotates it", async ({ page }) => {
+  test.setTimeout(90_000);
+  await signInAsAdmin(page);
+  await connectEventbrite(page);
+  await activeEvent(page, eventName);
+  const card = page.getByTestId("staff-access");
+  await expect(card.getByRole("heading", { name: "Staff Access" })).toBeVisible();
+  await expect(card.getByText("Enter at /staff or scan QR")).toBeVisible();
+  const code = card.getByTestId("staff-access-code");
+  await expect(code).toHaveText(/^[2-9A-HJ-NP-Z]{6}$/);
+  const before = (await code.innerText()).trim();
+  await expect(card.getByTestId("staff-access-link")).toHaveText(new RegExp(`/staff/${before}$`));
+  await expect(card.getByTestId("staff-access-qr").locator("svg")).toBeVisible();
+  await card.getByRole("button", { name: "Copy" }).click();
+  await expect(card.getByRole("button", { name: "Copied" })).toBeVisible();
+
+  // Rotating asks first; Cancel keeps the code.
+  await card.getByRole("button", { name: "Rotate code" }).click();
+  await expect(card.getByRole("alert")).toContainText("stops working at once");
+  await card.getByRole("button", { name: "Cancel" }).click();
+  await expect(code).toHaveText(before);
+  await card.getByRole("button", { name: "Rotate code" }).click();
+  await card.getByRole("button", { name: "Rotate", exact: true }).click();
+  await expect(page.getByText("Staff access code rotated")).toBeVisible();
+  await expect(code).not.toHaveText(before);
+  await expect(code).toHaveText(/^[2-9A-HJ-NP-Z]{6}$/);
+  const after = (await code.innerText()).trim();
+  await expect(card.getByTestId("staff-access-link")).toHaveText(new RegExp(`/staff/${after}$`));
+  // What the page shows is what the server now holds: a reload shows the new code.
+  await page.reload();
+  await expect(page.getByTestId("staff-access-code")).toHaveText(after);
+});

@@ -1,5 +1,5 @@
 use super::ApiError;
-pub use crate::domain::views::{EventSummary, ProviderEventOption, SyncRunRow};
+pub use crate::domain::views::{EventSummary, ProviderEventOption, StaffAccess, SyncRunRow};
 use leptos::prelude::*;
 
 #[server(prefix = "/api", endpoint = "list_events")]
@@ -155,4 +155,42 @@ pub async fn list_sync_runs(event_id: String) -> Result<Vec<SyncRunRow>, ApiErro
         super::guard::require_event(Permission::ViewSyncHistory, &event_id).await?;
     let pool = &state.db.pool;
     Ok(db::runs::latest(pool, &event_id, 25).await?)
+}
+
+#[cfg(feature = "ssr")]
+fn staff_access_error(error: crate::server::staff_access::StaffAccessError) -> ApiError {
+    use crate::server::staff_access::StaffAccessError as E;
+    match error {
+        E::NotFound => ApiError::not_found(),
+        E::Db(error) => error.into(),
+        E::Qr(error) => {
+            tracing::error!(%error, "staff access card");
+            ApiError::internal()
+        }
+    }
+}
+
+/// The event's Staff Access card: code, station link and its QR code (every member who can
+/// read the event).
+#[server(prefix = "/api", endpoint = "get_staff_access")]
+pub async fn get_staff_access(event_id: String) -> Result<StaffAccess, ApiError> {
+    use crate::domain::Permission;
+    let state = super::guard::app_state();
+    let member = super::guard::require(Permission::ViewEvents).await?;
+    let event_id = super::guard::parse_id(&event_id, crate::domain::EventId::parse)?;
+    crate::server::staff_access::card(&state, &member.workspace_id, &event_id)
+        .await
+        .map_err(staff_access_error)
+}
+
+/// A new staff access code for the event (admins); the old one opens nothing from now on.
+#[server(prefix = "/api", endpoint = "rotate_access_code")]
+pub async fn rotate_access_code(event_id: String) -> Result<StaffAccess, ApiError> {
+    use crate::domain::Permission;
+    let state = super::guard::app_state();
+    let member = super::guard::require(Permission::ManageStaffAccess).await?;
+    let event_id = super::guard::parse_id(&event_id, crate::domain::EventId::parse)?;
+    crate::server::staff_access::rotate(&state, &member.workspace_id, &event_id)
+        .await
+        .map_err(staff_access_error)
 }

@@ -24,6 +24,8 @@ pub enum Permission {
     ViewSyncHistory,
     ManageMembers,
     ExportAttendees,
+    /// Rotate an event's staff access code.
+    ManageStaffAccess,
 }
 
 impl Role {
@@ -76,6 +78,7 @@ mod tests {
             ViewSyncHistory,
             ManageMembers,
             ExportAttendees,
+            ManageStaffAccess,
         ];
         // (permission, admin, staff, support)
         let table = [
@@ -90,6 +93,7 @@ mod tests {
             (ViewSyncHistory, true, false, true),
             (ManageMembers, true, false, false),
             (ExportAttendees, true, false, false),
+            (ManageStaffAccess, true, false, false),
         ];
         assert_eq!(table.len(), all.len(), "every permission has a row");
         for (permission, admin, staff, support) in table {

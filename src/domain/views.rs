@@ -310,3 +310,12 @@ pub struct InviteDetails {
     /// What a new account's password must have (the server's rule, shown on the form).
     pub min_password_length: usize,
 }
+
+/// An event's Staff Access card: the code that opens a check-in station, the station link it
+/// makes, and that link as a QR code (SVG, drawn on the server).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StaffAccess {
+    pub code: String,
+    pub link: String,
+    pub qr_svg: String,
+}

@@ -15,6 +15,7 @@ pub mod members;
 pub mod oauth;
 pub mod providers;
 pub mod secrets;
+pub mod staff_access;
 pub mod state;
 pub mod sync;
 pub mod web;

@@ -895,6 +895,68 @@ async fn every_open_page_sees_a_check_in_in_its_statistics(backend: Backend) {
     d.runner.shutdown().await;
 }
 
+/// The Staff Access card: every member who reads the event sees the code, the station link
+/// and its QR code; only admins rotate it, and a rotated code is new, well-formed and the
+/// only one the event has. Another workspace's event is not found; signed out is refused.
+async fn the_staff_access_card_shows_the_code_and_admins_rotate_it(backend: Backend) {
+    let Some(d) = desk(backend, 5).await else {
+        return;
+    };
+    let form = [("event_id", d.q.event_id.as_str())];
+    let stored = || async {
+        sqlx::query_scalar::<_, String>("SELECT access_code FROM events WHERE id = $1")
+            .bind(&d.q.event_id)
+            .fetch_one(&d.q.app.db.pool)
+            .await
+            .unwrap()
+    };
+    let before = stored().await;
+    for client in [&d.admin, &d.staff, &d.support] {
+        let (status, card) = d.call(client, "get_staff_access", &form).await;
+        assert_eq!(status, 200, "{card}");
+        assert_eq!(card["code"], before.as_str());
+        let link = card["link"].as_str().unwrap();
+        assert!(link.ends_with(&format!("/staff/{before}")), "{link}");
+        assert!(link.starts_with(&d.q.app.address), "{link}");
+        let svg = card["qr_svg"].as_str().unwrap();
+        assert!(
+            svg.starts_with("<svg") && svg.contains("</svg>"),
+            "{svg:.60}"
+        );
+    }
+    assert_eq!(d.call(&d.stranger, "get_staff_access", &form).await.0, 404);
+    assert_eq!(d.call(&d.staff, "rotate_access_code", &form).await.0, 403);
+    assert_eq!(d.call(&d.support, "rotate_access_code", &form).await.0, 403);
+    assert_eq!(
+        d.call(&d.stranger, "rotate_access_code", &form).await.0,
+        404
+    );
+    let signed_out = reqwest::Client::new();
+    assert_eq!(d.call(&signed_out, "get_staff_access", &form).await.0, 401);
+    assert_eq!(stored().await, before, "refused rotations change nothing");
+
+    let (status, rotated) = d.call(&d.admin, "rotate_access_code", &form).await;
+    assert_eq!(status, 200, "{rotated}");
+    let after = rotated["code"].as_str().unwrap().to_string();
+    assert_ne!(after, before);
+    assert!(
+        lanyard::domain::access_code::AccessCode::parse(&after).is_some(),
+        "{after}"
+    );
+    assert_eq!(stored().await, after);
+    assert!(rotated["link"]
+        .as_str()
+        .unwrap()
+        .ends_with(&format!("/staff/{after}")));
+    let (_, card) = d.call(&d.support, "get_staff_access", &form).await;
+    assert_eq!(
+        card["code"],
+        after.as_str(),
+        "every reader sees the new code"
+    );
+    d.runner.shutdown().await;
+}
+
 crate::on_both_databases!(
     a_check_in_counts_once_however_often_its_request_is_sent,
     two_desks_checking_in_one_person_at_once_make_one_check_in,
@@ -911,4 +973,5 @@ crate::on_both_databases!(
     a_provider_rename_is_found_by_the_search_after_a_sync,
     a_search_matching_hundreds_is_counted_and_paged_in_name_order,
     the_search_index_finds_what_a_scan_would,
+    the_staff_access_card_shows_the_code_and_admins_rotate_it,
 );

@@ -10,6 +10,7 @@ use crate::app::components::badges::SyncStatusBadge;
 use crate::app::components::feedback::{ErrorPanel, Toast};
 use crate::app::components::format;
 use crate::app::components::recovery_dialog::RecoveryDialog;
+use crate::app::components::staff_access::StaffAccessCard;
 use crate::app::layout::use_session;
 use crate::app::live::use_event_live;
 use crate::domain::{Permission, SyncStatus};
@@ -35,6 +36,7 @@ pub fn EventPage() -> impl IntoView {
                     recover: can(Permission::RecoverEvents),
                     sync: can(Permission::SyncEvents),
                     history: can(Permission::ViewSyncHistory),
+                    rotate: can(Permission::ManageStaffAccess),
                     desk: DeskRights {
                         check_in: can(Permission::CheckInAttendees),
                         vip: can(Permission::ToggleVip),
@@ -57,6 +59,8 @@ struct Rights {
     recover: bool,
     sync: bool,
     history: bool,
+    /// Rotate the staff access code.
+    rotate: bool,
     desk: DeskRights,
 }
 
@@ -104,7 +108,7 @@ fn EventView(
     // importing swaps them for the progress panel.
     let imported = Memo::new(move |_| status.get() != SyncStatus::Pending);
     let revision = Signal::derive(move || state.read().attendees_revision);
-    let (table_event, access_code) = (summary.id.clone(), summary.access_code.clone());
+    let table_event = summary.id.clone();
     view! {
         <Title text=summary.name.clone()/>
         <EventHeader summary=summary.clone() status job can_sync=rights.sync/>
@@ -133,8 +137,9 @@ fn EventView(
             }
         }}
         <Show when=move || imported.get()>
-            <StatCards state access_code=access_code.to_string()/>
+            <StatCards state/>
             <ArrivalsChart event_id=table_event.to_string() revision/>
+            <StaffAccessCard event_id=table_event.to_string() can_rotate=rights.rotate notice=toast/>
             <AttendeesTable event_id=table_event.to_string() provider revision rights=rights.desk notice=toast/>
         </Show>
         {move || recovery.get().map(|path| {
@@ -231,7 +236,7 @@ fn AlertBanner(
 
 /// The event's check-in statistics, live: every open page follows each check-in and sync.
 #[component]
-fn StatCards(state: Memo<EventLive>, access_code: String) -> impl IntoView {
+fn StatCards(state: Memo<EventLive>) -> impl IntoView {
     let card = "rounded-xl bg-white p-4 shadow-sm ring-1 ring-slate-200";
     let label = "text-xs font-medium uppercase tracking-wide text-slate-500";
     let share = move || {
@@ -245,7 +250,7 @@ fn StatCards(state: Memo<EventLive>, access_code: String) -> impl IntoView {
         }
     };
     view! {
-        <dl class="mt-4 grid grid-cols-2 gap-4 lg:grid-cols-5">
+        <dl class="mt-4 grid grid-cols-2 gap-4 lg:grid-cols-4">
             <div class=card>
                 <dt class=label>"Total Attendees"</dt>
                 <dd class="mt-1 text-2xl font-semibold" data-testid="total-attendees">{move || format::count(state.read().attendee_count)}</dd>
@@ -266,10 +271,6 @@ fn StatCards(state: Memo<EventLive>, access_code: String) -> impl IntoView {
             <div class=card>
                 <dt class=label>"VIP"</dt>
                 <dd class="mt-1 text-2xl font-semibold text-amber-700" data-testid="vip-count">{move || format::count(state.read().vip_count)}</dd>
-            </div>
-            <div class=card>
-                <dt class=label>"Staff access code"</dt>
-                <dd class="mt-1 font-mono text-2xl font-semibold tracking-widest">{access_code}</dd>
             </div>
         </dl>
     }

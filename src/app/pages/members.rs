@@ -6,6 +6,7 @@ use crate::api::members::{
     RemoveMember, RevokeInvite,
 };
 use crate::app::components::badges::RoleBadge;
+use crate::app::components::copy_button::CopyButton;
 use crate::app::components::feedback::{ErrorPanel, LoadingCards, Toast};
 use crate::app::components::format;
 use crate::app::layout::use_session;
@@ -319,30 +320,4 @@ fn InviteLink(created: CreatedInvite) -> impl IntoView {
             <CopyButton text=created.link/>
         </div>
     }
-}
-
-/// Copies `text` to the clipboard; the link stays selectable for browsers that refuse.
-#[component]
-fn CopyButton(text: String) -> impl IntoView {
-    let copied = RwSignal::new(false);
-    view! {
-        <button type="button" class=SECONDARY on:click=move |_| copied.set(copy_to_clipboard(&text))>
-            {move || if copied.get() { "Copied" } else { "Copy" }}
-        </button>
-    }
-}
-
-/// `navigator.clipboard.writeText(text)`, reached through JS reflection: web-sys's Clipboard
-/// binding is behind a feature nothing else needs. `false` when the browser has no clipboard.
-fn copy_to_clipboard(text: &str) -> bool {
-    use leptos::wasm_bindgen::{JsCast, JsValue};
-    use leptos::web_sys::js_sys::{Function, Reflect};
-    let get = |target: &JsValue, key: &str| Reflect::get(target, &JsValue::from_str(key)).ok();
-    let window: JsValue = window().into();
-    let Some(clipboard) = get(&window, "navigator").and_then(|n| get(&n, "clipboard")) else {
-        return false;
-    };
-    get(&clipboard, "writeText")
-        .and_then(|f| f.dyn_into::<Function>().ok())
-        .is_some_and(|write| write.call1(&clipboard, &JsValue::from_str(text)).is_ok())
 }

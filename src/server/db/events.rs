@@ -118,6 +118,40 @@ pub async fn in_workspace(
     Ok(found.is_some())
 }
 
+/// The event's staff access code, when the event is in `workspace_id`.
+pub async fn access_code(
+    pool: &AnyPool,
+    workspace_id: &WorkspaceId,
+    event_id: &EventId,
+) -> Result<Option<AccessCode>, DbError> {
+    Ok(
+        sqlx::query_scalar("SELECT access_code FROM events WHERE workspace_id = $1 AND id = $2")
+            .bind(workspace_id)
+            .bind(event_id)
+            .fetch_optional(pool)
+            .await?,
+    )
+}
+
+/// Gives the event a new staff access code: false when no such event is in `workspace_id`,
+/// `AlreadyExists` when another event holds the code.
+pub async fn set_access_code(
+    pool: &AnyPool,
+    workspace_id: &WorkspaceId,
+    event_id: &EventId,
+    code: &AccessCode,
+) -> Result<bool, DbError> {
+    let done =
+        sqlx::query("UPDATE events SET access_code = $3 WHERE workspace_id = $1 AND id = $2")
+            .bind(workspace_id)
+            .bind(event_id)
+            .bind(code)
+            .execute(pool)
+            .await
+            .map_err(|e| DbError::on_unique(e, "this access code"))?;
+    Ok(done.rows_affected() == 1)
+}
+
 pub async fn access_code_taken(pool: &AnyPool, code: &AccessCode) -> Result<bool, DbError> {
     let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM events WHERE access_code = $1")
         .bind(code)
