@@ -39,11 +39,10 @@ pub async fn check_in(
     nonce: String,
     force: bool,
 ) -> Result<CheckInAnswer, ApiError> {
-    use crate::domain::{EventId, Permission};
     // The service's one read of the event is also its workspace check.
-    let state = super::guard::app_state();
-    let member = super::guard::require(Permission::CheckInAttendees).await?;
-    let event_id = super::guard::parse_id(&event_id, EventId::parse)?;
+    let (state, member, event_id) =
+        super::guard::require_for_event(crate::domain::Permission::CheckInAttendees, &event_id)
+            .await?;
     crate::server::check_ins::check_in(
         &state,
         &member.workspace_id,

@@ -174,10 +174,8 @@ fn staff_access_error(error: crate::server::staff_access::StaffAccessError) -> A
 /// read the event).
 #[server(prefix = "/api", endpoint = "get_staff_access")]
 pub async fn get_staff_access(event_id: String) -> Result<StaffAccess, ApiError> {
-    use crate::domain::Permission;
-    let state = super::guard::app_state();
-    let member = super::guard::require(Permission::ViewEvents).await?;
-    let event_id = super::guard::parse_id(&event_id, crate::domain::EventId::parse)?;
+    let (state, member, event_id) =
+        super::guard::require_for_event(crate::domain::Permission::ViewEvents, &event_id).await?;
     crate::server::staff_access::card(&state, &member.workspace_id, &event_id)
         .await
         .map_err(staff_access_error)
@@ -186,10 +184,9 @@ pub async fn get_staff_access(event_id: String) -> Result<StaffAccess, ApiError>
 /// A new staff access code for the event (admins); the old one opens nothing from now on.
 #[server(prefix = "/api", endpoint = "rotate_access_code")]
 pub async fn rotate_access_code(event_id: String) -> Result<StaffAccess, ApiError> {
-    use crate::domain::Permission;
-    let state = super::guard::app_state();
-    let member = super::guard::require(Permission::ManageStaffAccess).await?;
-    let event_id = super::guard::parse_id(&event_id, crate::domain::EventId::parse)?;
+    let (state, member, event_id) =
+        super::guard::require_for_event(crate::domain::Permission::ManageStaffAccess, &event_id)
+            .await?;
     crate::server::staff_access::rotate(&state, &member.workspace_id, &event_id)
         .await
         .map_err(staff_access_error)

@@ -48,14 +48,25 @@ pub async fn require_event(
     permission: Permission,
     event_id: &str,
 ) -> Result<(AppState, Member, EventId), ApiError> {
-    let state = app_state();
-    let member = require(permission).await?;
-    let event_id = parse_id(event_id, EventId::parse)?;
+    let (state, member, event_id) = require_for_event(permission, event_id).await?;
     if !crate::server::db::events::in_workspace(&state.db.pool, &member.workspace_id, &event_id)
         .await?
     {
         return Err(ApiError::not_found());
     }
+    Ok((state, member, event_id))
+}
+
+/// `require(permission)` and the event's id, for a service that takes the member's workspace
+/// and checks it in the read it makes anyway (the check-in's, the Staff Access card's),
+/// sparing `require_event`'s own query on a hot path.
+pub async fn require_for_event(
+    permission: Permission,
+    event_id: &str,
+) -> Result<(AppState, Member, EventId), ApiError> {
+    let state = app_state();
+    let member = require(permission).await?;
+    let event_id = parse_id(event_id, EventId::parse)?;
     Ok((state, member, event_id))
 }
 

@@ -89,10 +89,7 @@ pub async fn check_in(
         station: actor.station,
         forced: attendee.status == crate::domain::AttendanceStatus::NotAttending,
     };
-    let turn = state.db.write_turn().await;
-    let inserted = check_ins::insert(pool, new).await?;
-    drop(turn);
-    if let Some(at) = inserted {
+    if let Some(at) = check_ins::insert(&state.db, new).await? {
         state.live.publish_soon(pool, event_id);
         // The row as the insert's transaction left it, without reading it again.
         attendee.checked_in_at = Some(at);
@@ -187,18 +184,16 @@ pub async fn undo(
         .collect();
     let reason = (!reason.is_empty()).then_some(reason);
     let user_id = actor.user_id.unwrap_or_default();
-    let turn = state.db.write_turn().await;
-    let undone = check_ins::undo(
-        pool,
+    if check_ins::undo(
+        &state.db,
         event_id,
         check_in_id,
         user_id,
         actor.name,
         reason.as_deref(),
     )
-    .await?;
-    drop(turn);
-    if undone {
+    .await?
+    {
         state.live.publish_soon(pool, event_id);
     }
     row(state, event_id, attendee_id, &desk).await
@@ -215,10 +210,7 @@ pub async fn set_vip(
     let desk = events::desk_info(pool, event_id)
         .await?
         .ok_or(CheckInError::NotFound)?;
-    let turn = state.db.write_turn().await;
-    let set = db::attendees::set_vip(pool, event_id, attendee_id, vip).await?;
-    drop(turn);
-    if !set {
+    if !db::attendees::set_vip(&state.db, event_id, attendee_id, vip).await? {
         return Err(CheckInError::NotFound);
     }
     state.live.publish_soon(pool, event_id);

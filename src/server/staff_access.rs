@@ -30,7 +30,7 @@ pub async fn card(
 }
 
 /// Gives the event a new code; the old one opens nothing from now on. Codes are unique
-/// across workspaces: a collision (about 1 in 10^9 per try) draws again.
+/// across workspaces: a collision (as at import, about 1 in 10^8 per try) draws again.
 pub async fn rotate(
     state: &AppState,
     workspace_id: &WorkspaceId,

@@ -323,17 +323,16 @@ impl TestApp {
         client
     }
 
-    /// After a test edits attendees' names straight in the database (the app writes the
-    /// search text with each attendee; a test's UPDATE does not), as the migration does.
+    /// After a test edits attendees' fields straight in the database (the app writes the
+    /// search text with each attendee; a test's UPDATE does not).
     pub async fn refresh_search_text(&self) {
-        sqlx::query(
-            "UPDATE attendees SET search_text = LOWER(first_name || ' ' || last_name || ' '
-                || COALESCE(email, '') || ' ' || COALESCE(company, '') || ' '
-                || COALESCE(ticket_name, '') || ' ' || COALESCE(barcode, ''))",
-        )
-        .execute(&self.db.pool)
-        .await
-        .expect("search text refreshed");
+        let ids: Vec<String> = sqlx::query_scalar("SELECT id FROM attendees")
+            .fetch_all(&self.db.pool)
+            .await
+            .expect("attendee ids");
+        for id in ids {
+            write_search_text(&self.db.pool, &id).await;
+        }
     }
 
     pub async fn get(&self, client: &Client, path: &str) -> Response {
@@ -345,21 +344,43 @@ impl TestApp {
     }
 }
 
-/// Gives an attendee new names and company, its search text folded by the app's own rule,
-/// as a sync would write them.
+/// Gives an attendee new names and company, and its search text, as a sync would write them.
 pub async fn rename(pool: &sqlx::AnyPool, id: &str, first: &str, last: &str, company: &str) {
-    let (email, ticket_name, barcode): (Option<String>, Option<String>, Option<String>) =
-        sqlx::query_as("SELECT email, ticket_name, barcode FROM attendees WHERE id = $1")
-            .bind(id)
-            .fetch_one(pool)
-            .await
-            .expect("the attendee");
+    sqlx::query("UPDATE attendees SET first_name = $2, last_name = $3, company = $4 WHERE id = $1")
+        .bind(id)
+        .bind(first)
+        .bind(last)
+        .bind(company)
+        .execute(pool)
+        .await
+        .expect("renamed");
+    write_search_text(pool, id).await;
+}
+
+/// Writes an attendee's search text from its stored fields by the app's own rule.
+async fn write_search_text(pool: &sqlx::AnyPool, id: &str) {
+    type Fields = (
+        String,
+        String,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+    );
+    let (first_name, last_name, email, company, ticket_name, barcode): Fields = sqlx::query_as(
+        "SELECT first_name, last_name, email, company, ticket_name, barcode FROM attendees
+         WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_one(pool)
+    .await
+    .expect("the attendee");
     let record = lanyard::domain::mapping::AttendeeRecord {
         provider_attendee_id: String::new(),
         email,
-        first_name: first.into(),
-        last_name: last.into(),
-        company: Some(company.into()),
+        first_name,
+        last_name,
+        company,
         job_title: None,
         ticket_name,
         barcode,
@@ -368,18 +389,12 @@ pub async fn rename(pool: &sqlx::AnyPool, id: &str, first: &str, last: &str, com
         provider_changed_at: None,
         provider_checked_in_at: None,
     };
-    sqlx::query(
-        "UPDATE attendees SET first_name = $2, last_name = $3, company = $4, search_text = $5
-         WHERE id = $1",
-    )
-    .bind(id)
-    .bind(first)
-    .bind(last)
-    .bind(company)
-    .bind(lanyard::domain::search::search_text(&record))
-    .execute(pool)
-    .await
-    .expect("renamed");
+    sqlx::query("UPDATE attendees SET search_text = $2 WHERE id = $1")
+        .bind(id)
+        .bind(lanyard::domain::search::search_text(&record))
+        .execute(pool)
+        .await
+        .expect("search text written");
 }
 
 /// One string field of every item of a JSON array (a page's rows, a history): `field` of each.

@@ -634,19 +634,17 @@ pub async fn search(
             "LOWER(COALESCE(ticket_name, '')), LOWER(last_name), LOWER(first_name), id"
         }
     };
-    // Where a typed search's matches are looked for. SQLite is told which index to take: left
-    // to itself it walks the sort index and reads every row of the event (the `<> ''` term
-    // lets it take the partial search index).
-    let trigram_at = bound.len() + 2;
-    let matched_in = match (postgres, &trigrams) {
-        (true, _) => "attendees WHERE event_id = $1".to_string(),
-        // NOT INDEXED: the rows come by rowid from the trigram table; SQLite would otherwise
-        // walk the event in an index and test each row against the list (4.7 ms against 0.7).
-        (false, Some(_)) => format!(
+    // Where a typed search's matches are looked for: on SQLite, when its words have trigrams,
+    // the rows the trigram table names (NOT INDEXED: they come by rowid; SQLite would
+    // otherwise walk the event in an index and test each row against the list, 4.7 ms
+    // against 0.7); else the event's rows (PostgreSQL's planner takes its trigram index).
+    let matched_in = match &trigrams {
+        Some(_) => format!(
             "attendees NOT INDEXED WHERE event_id = $1 AND rowid IN
-                (SELECT rowid FROM attendee_trigrams WHERE attendee_trigrams MATCH ${trigram_at})"
+                (SELECT rowid FROM attendee_trigrams WHERE attendee_trigrams MATCH ${})",
+            bound.len() + 2
         ),
-        (false, None) => "attendees WHERE event_id = $1".to_string(),
+        None => "attendees WHERE event_id = $1".to_string(),
     };
     // Binds the event, the words and (SQLite, when it has one) the trigram query, in order.
     macro_rules! bind_matched {
@@ -919,11 +917,12 @@ pub async fn all_for_export(
 /// Sets or clears the VIP flag (Lanyard's own; no sync writes it). False when the attendee
 /// is not the event's.
 pub async fn set_vip(
-    pool: &sqlx::AnyPool,
+    db: &super::Db,
     event_id: &EventId,
     attendee_id: &str,
     vip: bool,
 ) -> Result<bool, DbError> {
+    let _turn = db.write_turn().await;
     let done = sqlx::query(
         "UPDATE attendees SET is_vip = $3, updated_at = $4 WHERE event_id = $1 AND id = $2",
     )
@@ -931,7 +930,7 @@ pub async fn set_vip(
     .bind(attendee_id)
     .bind(vip as i64)
     .bind(now_ms())
-    .execute(pool)
+    .execute(&db.pool)
     .await?;
     Ok(done.rows_affected() == 1)
 }

@@ -3,7 +3,7 @@
 //! one check-in per request nonce (the constraints in the check_ins migration), so two desks
 //! or a retried request never count twice, whatever they read before.
 
-use super::DbError;
+use super::{Backend, Db, DbError};
 use crate::domain::check_in::CheckInSource;
 use crate::domain::{AttendanceStatus, EventId};
 use crate::server::{new_id, now_ms};
@@ -98,10 +98,11 @@ pub struct NewCheckIn<'a> {
 /// Records a check-in unless the attendee already has a standing one or this nonce was
 /// used: its time when this call checked them in. The insert does nothing on either
 /// constraint; the attendee's mirror columns follow only when the row went in, atomically.
-pub async fn insert(pool: &AnyPool, c: NewCheckIn<'_>) -> Result<Option<i64>, DbError> {
+pub async fn insert(db: &Db, c: NewCheckIn<'_>) -> Result<Option<i64>, DbError> {
     let now = now_ms();
-    let mut conn = pool.acquire().await?;
-    if conn.backend_name() == "PostgreSQL" {
+    let _turn = db.write_turn().await;
+    let mut conn = db.pool.acquire().await?;
+    if db.backend == Backend::Postgres {
         // One statement (one round trip, one commit) instead of four: the desk's busiest
         // write on the engine where each statement is a trip over the network.
         let done = sqlx::query(
@@ -160,7 +161,7 @@ fn bind_new<'q>(
 /// Undoes the standing check-in `check_in_id`: true when this call undid it (a second undo
 /// of the same check-in finds it undone and changes nothing).
 pub async fn undo(
-    pool: &AnyPool,
+    db: &Db,
     event_id: &EventId,
     check_in_id: &str,
     user_id: &str,
@@ -168,7 +169,8 @@ pub async fn undo(
     reason: Option<&str>,
 ) -> Result<bool, DbError> {
     let now = now_ms();
-    let mut tx = pool.begin().await?;
+    let _turn = db.write_turn().await;
+    let mut tx = db.pool.begin().await?;
     let attendee: Option<String> = sqlx::query_scalar(
         "UPDATE check_ins SET undone_at = $3, undone_by = $4, undone_by_name = $5, undo_reason = $6
          WHERE event_id = $1 AND id = $2 AND undone_at IS NULL

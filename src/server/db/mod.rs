@@ -138,10 +138,11 @@ impl Db {
     }
 
     /// Waits for the turn to write. SQLite lets one connection write at a time and makes the
-    /// others poll, sleeping 1, 2, 5, 10 ms and longer between tries; the desk's check-ins
-    /// and an import's batches wait here instead, in order, each woken the moment the
-    /// writer before it is done. Held across one short transaction and nothing else (no
-    /// turn is ever asked for while one is held). PostgreSQL locks rows: no turn there.
+    /// others poll, sleeping 1, 2, 5, 10 ms and longer between tries; the desk's writes
+    /// (check-in, undo, VIP) and an import's batches take it inside their `db` functions and
+    /// wait here instead, in order, each woken the moment the writer before it is done. Held
+    /// across one short transaction and nothing else (no turn is ever asked for while one is
+    /// held). PostgreSQL locks rows: no turn there.
     pub async fn write_turn(&self) -> WriteTurn {
         match &self.writer {
             Some(writer) => Some(writer.clone().lock_owned().await),
@@ -154,13 +155,10 @@ impl Db {
         match self.backend {
             Backend::Postgres => search_index_postgres(&self.pool).await,
             Backend::Sqlite => {
-                for sql in SQLITE_INDEXES {
+                for sql in SQLITE_OBJECTS {
                     sqlx::query(sql).execute(&self.pool).await?;
                 }
                 trigram_index_sqlite(&self.pool).await?;
-                sqlx::query(SQLITE_CHECK_IN_MIRROR)
-                    .execute(&self.pool)
-                    .await?;
             }
         }
         Ok(())
@@ -183,11 +181,13 @@ impl Db {
     }
 }
 
-/// SQLite's own objects besides the trigram table: the statistics index, and the search's
-/// former B-tree index dropped (the trigram table serves the search; the B-tree cost a
-/// 100,000-attendee import a second, 4.2 s against 3.2, for words under three letters only).
-const SQLITE_INDEXES: [&str; 2] = [
+/// SQLite's own objects besides the trigram table (not migrations: the migrations are the
+/// same SQL on both engines): the statistics index, the check-in mirror trigger, and the
+/// search's former B-tree index dropped (the trigram table serves the search; the B-tree cost
+/// a 100,000-attendee import a second, 4.2 s against 3.2, for words under three letters only).
+const SQLITE_OBJECTS: [&str; 3] = [
     SQLITE_STATS_INDEX,
+    SQLITE_CHECK_IN_MIRROR,
     "DROP INDEX IF EXISTS attendees_search_idx",
 ];
 
@@ -197,7 +197,6 @@ const SQLITE_INDEXES: [&str; 2] = [
 /// holds every column the count reads. Not on PostgreSQL: there it would index the columns a
 /// check-in changes, so every check-in would become a non-HOT update writing a new entry in
 /// every index of the table, the trigram one included (measured: 610 -> 512 check-ins/s).
-/// Not a migration for that reason: the migrations are the same SQL on both engines.
 const SQLITE_STATS_INDEX: &str = "CREATE INDEX IF NOT EXISTS attendees_stats_idx ON attendees
     (event_id, status, is_vip, checked_in_at, provider_checked_in_at, updated_at)";
 
