@@ -79,6 +79,7 @@ impl Application {
         let (webhooks, deliveries) = crate::server::webhooks::WebhookQueue::new();
         let sign_in_throttle =
             auth::throttle::spawn(config.sign_in_per_account, config.sign_in_per_address);
+        let config_wrong_codes = config.wrong_access_codes;
         let state = AppState {
             leptos_options,
             live,
@@ -92,6 +93,9 @@ impl Application {
                 crate::server::providers::http::DEFAULT_TIMEOUT,
             )?,
             sign_in_throttle,
+            wrong_codes: Arc::new(crate::server::stations::WrongCodeTracker::new(
+                config_wrong_codes,
+            )),
         };
         crate::server::webhooks::spawn_workers(state.clone(), deliveries);
         let router = router(state.clone()).await?;
@@ -185,6 +189,7 @@ async fn router(state: AppState) -> Result<Router, StartupError> {
         .merge(crate::server::live::router())
         .merge(crate::server::export::router())
         .merge(crate::server::webhooks::router())
+        .merge(crate::server::station_routes::router())
         .leptos_routes_with_context(
             &state,
             routes,
@@ -273,6 +278,11 @@ async fn require_sign_in_for_pages(
         || path.starts_with("/webhooks/")
         // Whoever holds an invite link is not a member yet; the page checks the link.
         || path.starts_with("/invite/")
+        // Staff stations open by access code, without an account; their pages and calls
+        // check the station session themselves.
+        || path == "/staff"
+        || path.starts_with("/staff/")
+        || path.starts_with("/station")
         || path.starts_with("/pkg/")
         || path == "/healthz"
         || path

@@ -3,6 +3,7 @@
 
 pub mod attendees;
 pub mod auth;
+pub mod badges;
 pub mod check_ins;
 pub mod error;
 pub mod events;
@@ -11,5 +12,6 @@ pub mod guard;
 pub mod integrations;
 pub mod live;
 pub mod members;
+pub mod station;
 
 pub use error::ApiError;

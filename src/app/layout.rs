@@ -49,6 +49,7 @@ fn SignedInBar(info: SessionInfo) -> impl IntoView {
     let sign_out = ServerAction::<SignOut>::new();
     let can_see_integrations = info.role.can(Permission::ViewIntegrations);
     let can_manage_members = info.role.can(Permission::ManageMembers);
+    let can_manage_badges = info.role.can(Permission::ManageBadges);
     view! {
         <span class="hidden h-6 w-px bg-slate-200 sm:block" aria-hidden="true"></span>
         <span class="text-sm font-medium text-slate-700" data-testid="workspace-name">{info.workspace_name.clone()}</span>
@@ -56,6 +57,7 @@ fn SignedInBar(info: SessionInfo) -> impl IntoView {
             <NavLink href="/events" label="Events"/>
             {can_see_integrations.then(|| view! { <NavLink href="/settings/integrations" label="Settings → Integrations"/> })}
             {can_manage_members.then(|| view! { <NavLink href="/settings/members" label="Settings → Members"/> })}
+            {can_manage_badges.then(|| view! { <NavLink href="/settings/badges" label="Settings → Badges"/> })}
         </nav>
         <div class="ml-auto flex items-center gap-3">
             <div class="hidden text-right sm:block">

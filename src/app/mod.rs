@@ -1,5 +1,6 @@
 //! Pages and components, rendered on the server and hydrated in the browser.
 
+pub mod browser;
 pub mod components;
 pub mod layout;
 pub mod live;
@@ -46,12 +47,17 @@ pub fn App() -> impl IntoView {
             <Routes fallback=pages::not_found::NotFoundPage>
                 <Route path=path!("/login") view=pages::login::LoginPage/>
                 <Route path=path!("/invite/:token") view=pages::invite::InvitePage/>
+                <Route path=path!("/staff") view=pages::staff::StaffEntryPage/>
+                <Route path=path!("/station") view=pages::staff::StationHomePage/>
+                <Route path=path!("/station/check-in") view=pages::check_in_mode::CheckInModePage/>
+                <Route path=path!("/station/print") view=pages::station_mode::StationModePage/>
                 <ParentRoute path=path!("") view=layout::AppLayout>
                     <Route path=path!("") view=|| view! { <Redirect path="/events"/> }/>
                     <Route path=path!("events") view=pages::events::EventsPage/>
                     <Route path=path!("events/:id") view=pages::event::EventPage/>
                     <Route path=path!("settings/integrations") view=pages::integrations::IntegrationsPage/>
                     <Route path=path!("settings/members") view=pages::members::MembersPage/>
+                    <Route path=path!("settings/badges") view=pages::badges::BadgesPage/>
                 </ParentRoute>
             </Routes>
         </Router>

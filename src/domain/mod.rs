@@ -1,6 +1,7 @@
 //! Pure domain types and rules: no I/O, compiled for the server and the browser alike.
 
 pub mod access_code;
+pub mod badge;
 pub mod budget;
 pub mod check_in;
 pub mod email;
@@ -9,8 +10,10 @@ pub mod invite;
 #[cfg(feature = "ssr")]
 pub mod local_time;
 pub mod mapping;
+pub mod print_job;
 pub mod role;
 pub mod search;
+pub mod station;
 pub mod status;
 pub mod sync_job;
 pub mod sync_status;

@@ -26,6 +26,8 @@ pub enum Permission {
     ExportAttendees,
     /// Rotate an event's staff access code.
     ManageStaffAccess,
+    /// Edit the workspace's badge templates.
+    ManageBadges,
 }
 
 impl Role {
@@ -79,6 +81,7 @@ mod tests {
             ManageMembers,
             ExportAttendees,
             ManageStaffAccess,
+            ManageBadges,
         ];
         // (permission, admin, staff, support)
         let table = [
@@ -94,6 +97,7 @@ mod tests {
             (ManageMembers, true, false, false),
             (ExportAttendees, true, false, false),
             (ManageStaffAccess, true, false, false),
+            (ManageBadges, true, false, false),
         ];
         assert_eq!(table.len(), all.len(), "every permission has a row");
         for (permission, admin, staff, support) in table {

@@ -28,6 +28,29 @@ pub fn search_text(r: &AttendeeRecord) -> String {
         .to_lowercase()
 }
 
+/// [`search_text`] of a row as the desk shows it: what a station matches its own list
+/// against when the network is gone, by the same rule as the server.
+pub fn row_text(r: &super::views::AttendeeRow) -> String {
+    [
+        Some(r.first_name.as_str()),
+        Some(r.last_name.as_str()),
+        r.email.as_deref(),
+        r.company.as_deref(),
+        r.ticket_name.as_deref(),
+        r.barcode.as_deref(),
+    ]
+    .iter()
+    .map(|p| p.unwrap_or_default())
+    .collect::<Vec<_>>()
+    .join(" ")
+    .to_lowercase()
+}
+
+/// Whether every word is somewhere in `text` (a [`search_text`]).
+pub fn matches(text: &str, words: &[String]) -> bool {
+    words.iter().all(|w| text.contains(w.as_str()))
+}
+
 /// The words of a typed search, lower-cased as [`search_text`] is.
 pub fn search_words(query: &str) -> Vec<String> {
     query

@@ -59,6 +59,8 @@ pub struct Config {
     /// `LANYARD_SIGN_IN_ADDRESS_BURST` / `LANYARD_SIGN_IN_ADDRESS_SECONDS`: sign-in attempts
     /// per client address, over all accounts (default 20, then one every 3 s).
     pub sign_in_per_address: AttemptQuota,
+    /// How wrong staff access codes from one address are slowed down and then refused.
+    pub wrong_access_codes: crate::domain::station::WrongCodePolicy,
 }
 
 impl std::fmt::Debug for Config {
@@ -87,6 +89,7 @@ impl std::fmt::Debug for Config {
             .field("job_max_attempts", &self.job_max_attempts)
             .field("sign_in_per_account", &self.sign_in_per_account)
             .field("sign_in_per_address", &self.sign_in_per_address)
+            .field("wrong_access_codes", &self.wrong_access_codes)
             .finish()
     }
 }
@@ -250,6 +253,7 @@ impl Config {
                 burst: 20,
                 every: std::time::Duration::from_secs(3),
             },
+            wrong_access_codes: Default::default(),
         }
     }
 

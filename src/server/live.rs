@@ -101,6 +101,18 @@ impl LiveHub {
         self.subscribe(workspace_key(workspace_id), WORKSPACE_BUFFER)
     }
 
+    /// Receives every message published to `key` with [`publish_to`](Self::publish_to).
+    pub fn subscribe_key(&self, key: &str) -> broadcast::Receiver<Arc<str>> {
+        self.subscribe(key.to_string(), BUFFER)
+    }
+
+    /// Sends `message` to the subscribers of `key` on every instance, at once (not
+    /// coalesced): a print station's next job.
+    pub async fn publish_to(&self, key: &str, message: &str) {
+        let payload = serde_json::json!({ "to": key, "message": message }).to_string();
+        self.send(payload).await
+    }
+
     fn subscribe(&self, key: String, depth: usize) -> broadcast::Receiver<Arc<str>> {
         let mut subscribers = self.inner.subscribers.lock().expect("live hub lock");
         subscribers.retain(|_, tx| tx.receiver_count() > 0);
@@ -159,6 +171,10 @@ impl LiveHub {
 
     pub async fn publish(&self, state: &EventLive) {
         let payload = serde_json::to_string(state).expect("live state serialises");
+        self.send(payload).await
+    }
+
+    async fn send(&self, payload: String) {
         match &self.inner.relay {
             Relay::InProcess => self.deliver(&payload),
             Relay::Postgres(pool) => {
@@ -180,10 +196,22 @@ impl LiveHub {
 
     fn deliver(&self, payload: &str) {
         #[derive(serde::Deserialize)]
+        struct Keyed {
+            to: String,
+            message: String,
+        }
+        #[derive(serde::Deserialize)]
         struct Addressed {
             event_id: String,
             #[serde(default)]
             workspace_id: String,
+        }
+        if let Ok(keyed) = serde_json::from_str::<Keyed>(payload) {
+            let subscribers = self.inner.subscribers.lock().expect("live hub lock");
+            if let Some(tx) = subscribers.get(&keyed.to) {
+                let _ = tx.send(Arc::from(keyed.message));
+            }
+            return;
         }
         let Ok(to) = serde_json::from_str::<Addressed>(payload) else {
             tracing::warn!("live update without an event id ignored");

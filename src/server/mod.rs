@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod auth;
+pub mod badges;
 pub mod budget;
 pub mod check_ins;
 pub mod config;
@@ -17,6 +18,8 @@ pub mod providers;
 pub mod secrets;
 pub mod staff_access;
 pub mod state;
+pub mod station_routes;
+pub mod stations;
 pub mod sync;
 pub mod web;
 pub mod webhooks;

@@ -74,7 +74,7 @@ pub fn station_link(public_url: &str, code: &AccessCode) -> String {
 
 /// `text` as a QR code, an SVG element for the page (without the XML declaration, which has
 /// no place inside HTML). Medium error correction: a phone reads it off a screen at a slant.
-fn qr_svg(text: &str) -> Result<String, qrcode::types::QrError> {
+pub fn qr_svg(text: &str) -> Result<String, qrcode::types::QrError> {
     use qrcode::render::svg;
     let code = qrcode::QrCode::with_error_correction_level(text, qrcode::EcLevel::M)?;
     let image = code

@@ -24,4 +24,6 @@ pub struct AppState {
     pub http: reqwest::Client,
     /// Sign-in attempts per account and per client address (`Config`'s quotas).
     pub sign_in_throttle: Arc<super::auth::throttle::SignInThrottle>,
+    /// Wrong staff access codes per client address (`Config::wrong_access_codes`).
+    pub wrong_codes: Arc<super::stations::WrongCodeTracker>,
 }

@@ -255,6 +255,8 @@ fn DrawerBody(
         </dl>
         {action}
         {vip}
+        {rights.check_in.then(|| view! { <PrintBadgeButton event_id=event_id.clone() attendee_id=attendee_id.clone()
+            reprint=lanyard_checked_in || provider_checked_in/> })}
         <h3 class="mt-6 text-sm font-semibold text-slate-900">"History"</h3>
         <ol class="mt-2 space-y-3" data-testid="attendee-history">
             {history.into_iter().map(|h| view! {
@@ -269,5 +271,39 @@ fn DrawerBody(
                 </li>
             }).collect_view()}
         </ol>
+    }
+}
+
+/// Prints (or reprints) the attendee's badge from this browser: the template their ticket
+/// name picks, one page at the label's size.
+#[component]
+fn PrintBadgeButton(event_id: String, attendee_id: String, reprint: bool) -> impl IntoView {
+    use crate::app::components::badge::{print_now, PrintArea};
+    let badges = RwSignal::new(Vec::new());
+    let problem = RwSignal::new(None::<String>);
+    let print = move |_| {
+        let (event_id, attendee_id) = (event_id.clone(), attendee_id.clone());
+        leptos::task::spawn_local(async move {
+            match crate::api::badges::attendee_badge(event_id, attendee_id).await {
+                Ok(badge) => {
+                    badges.set(vec![badge]);
+                    // Printed on the next frame, once the badge is in the print area.
+                    request_animation_frame(move || {
+                        if let Err(why) = print_now() {
+                            problem.set(Some(why));
+                        }
+                    });
+                }
+                Err(e) => problem.set(Some(e.to_string())),
+            }
+        });
+    };
+    view! {
+        <button type="button" data-testid="drawer-print-badge" on:click=print
+            class="mt-3 rounded-lg px-3 py-1.5 text-sm font-semibold text-slate-700 ring-1 ring-slate-300 hover:bg-slate-50">
+            {if reprint { "Reprint badge" } else { "Print badge" }}
+        </button>
+        {move || problem.get().map(|p| view! { <p role="alert" class="mt-1 text-sm text-red-700">{p}</p> })}
+        <PrintArea badges/>
     }
 }

@@ -1,6 +1,7 @@
 pub mod arrivals_chart;
 pub mod attendee_drawer;
 pub mod attendees_table;
+pub mod badge;
 pub mod badges;
 pub mod copy_button;
 pub mod feedback;

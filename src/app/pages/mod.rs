@@ -1,3 +1,5 @@
+pub mod badges;
+pub mod check_in_mode;
 pub mod event;
 pub mod events;
 pub mod integrations;
@@ -5,3 +7,5 @@ pub mod invite;
 pub mod login;
 pub mod members;
 pub mod not_found;
+pub mod staff;
+pub mod station_mode;

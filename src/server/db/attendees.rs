@@ -840,6 +840,56 @@ pub async fn get(
     Ok(row.map(|r| r.shown(timezone)))
 }
 
+/// Up to `limit` of the event's attendees with ids after `after`, by id: a list read whole,
+/// a page at a time, without an offset that grows with each page.
+pub async fn page_by_id(
+    pool: &sqlx::AnyPool,
+    event_id: &EventId,
+    timezone: &str,
+    after: &str,
+    limit: i64,
+) -> Result<Vec<crate::domain::views::AttendeeRow>, DbError> {
+    let sql = format!(
+        "SELECT {LISTED_COLUMNS} FROM attendees WHERE event_id = $1 AND id > $2 ORDER BY id LIMIT $3"
+    );
+    let rows: Vec<ListedRow> = sqlx::query_as(&sql)
+        .bind(event_id)
+        .bind(after)
+        .bind(limit)
+        .fetch_all(pool)
+        .await?;
+    Ok(rows.into_iter().map(|r| r.shown(timezone)).collect())
+}
+
+/// One attendee of the workspace (the first by name of its first event with any), as the
+/// badge preview's real example.
+pub async fn sample_of_workspace(
+    pool: &sqlx::AnyPool,
+    workspace_id: &crate::domain::WorkspaceId,
+) -> Result<Option<crate::domain::views::AttendeeRow>, DbError> {
+    let columns: Vec<String> = LISTED_COLUMNS
+        .split(',')
+        .map(|c| format!("a.{}", c.trim()))
+        .collect();
+    let sql = format!(
+        "SELECT {}, e.timezone FROM attendees a JOIN events e ON e.id = a.event_id
+         WHERE e.workspace_id = $1
+         ORDER BY e.created_at, e.id, LOWER(a.last_name), LOWER(a.first_name), a.id LIMIT 1",
+        columns.join(", ")
+    );
+    #[derive(sqlx::FromRow)]
+    struct Sample {
+        #[sqlx(flatten)]
+        row: ListedRow,
+        timezone: String,
+    }
+    let found: Option<Sample> = sqlx::query_as(&sql)
+        .bind(workspace_id)
+        .fetch_optional(pool)
+        .await?;
+    Ok(found.map(|s| s.row.shown(&s.timezone)))
+}
+
 /// One attendee with its event's desk facts, when the event is in `workspace_id`: the
 /// check-in's one read before it writes (the workspace check, the attendee's state, the zone
 /// its answer is told in).

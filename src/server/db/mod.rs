@@ -2,6 +2,7 @@
 //! queries use `$n` placeholders and the portable subset of SQL both engines share.
 
 pub mod attendees;
+pub mod badges;
 pub mod budgets;
 pub mod check_ins;
 pub mod events;
@@ -11,6 +12,7 @@ pub mod jobs;
 pub mod members;
 pub mod polls;
 pub mod runs;
+pub mod stations;
 pub mod users;
 pub mod workspaces;
 

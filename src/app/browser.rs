@@ -1,0 +1,180 @@
+//! The few browser facilities the staff station needs beyond Leptos: localStorage (the
+//! offline queue, the chosen print station), the camera with an in-page QR decoder, and a
+//! raw EventSource that hands over every message (a print station must see each job, not
+//! just the newest). Each does nothing during server rendering.
+
+#[cfg(feature = "hydrate")]
+fn storage() -> Option<leptos::web_sys::Storage> {
+    leptos::prelude::window().local_storage().ok().flatten()
+}
+
+pub fn local_get(key: &str) -> Option<String> {
+    #[cfg(feature = "hydrate")]
+    {
+        storage().and_then(|s| s.get_item(key).ok().flatten())
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = key;
+        None
+    }
+}
+
+pub fn local_set(key: &str, value: &str) {
+    #[cfg(feature = "hydrate")]
+    if let Some(s) = storage() {
+        let _ = s.set_item(key, value);
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (key, value);
+}
+
+/// An EventSource on `url` for as long as the handle lives: `on_message` gets every message's
+/// data, `on_state` whether the stream is open. The browser reconnects by itself.
+pub struct Stream {
+    #[cfg(feature = "hydrate")]
+    source: leptos::web_sys::EventSource,
+    #[cfg(feature = "hydrate")]
+    _closures:
+        Vec<leptos::wasm_bindgen::closure::Closure<dyn FnMut(leptos::web_sys::MessageEvent)>>,
+}
+
+impl Stream {
+    pub fn open(
+        url: &str,
+        on_message: impl Fn(String) + 'static,
+        on_state: impl Fn(bool) + 'static,
+    ) -> Option<Stream> {
+        #[cfg(feature = "hydrate")]
+        {
+            use leptos::wasm_bindgen::closure::Closure;
+            use leptos::wasm_bindgen::JsCast;
+            use leptos::web_sys::{EventSource, MessageEvent};
+            use std::rc::Rc;
+            let source = EventSource::new(url).ok()?;
+            let on_state = Rc::new(on_state);
+            let opened = {
+                let on_state = on_state.clone();
+                Closure::<dyn FnMut(MessageEvent)>::new(move |_| on_state(true))
+            };
+            let failed = {
+                let on_state = on_state.clone();
+                Closure::<dyn FnMut(MessageEvent)>::new(move |_| on_state(false))
+            };
+            let message = Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
+                if let Some(data) = e.data().as_string() {
+                    on_message(data);
+                }
+            });
+            source.set_onopen(Some(opened.as_ref().unchecked_ref()));
+            source.set_onerror(Some(failed.as_ref().unchecked_ref()));
+            source.set_onmessage(Some(message.as_ref().unchecked_ref()));
+            Some(Stream {
+                source,
+                _closures: vec![opened, failed, message],
+            })
+        }
+        #[cfg(not(feature = "hydrate"))]
+        {
+            let _ = (url, on_message, on_state);
+            None
+        }
+    }
+}
+
+impl Drop for Stream {
+    fn drop(&mut self) {
+        #[cfg(feature = "hydrate")]
+        self.source.close();
+    }
+}
+
+/// The rear camera into `video`; `Err` with a reason a person can act on.
+#[cfg(feature = "hydrate")]
+pub async fn start_camera(
+    video: &leptos::web_sys::HtmlVideoElement,
+) -> Result<leptos::web_sys::MediaStream, String> {
+    use leptos::wasm_bindgen::{JsCast, JsValue};
+    use leptos::web_sys::{js_sys, MediaStream, MediaStreamConstraints};
+    let devices = leptos::prelude::window()
+        .navigator()
+        .media_devices()
+        .map_err(|_| "This browser gives no camera to this page.".to_string())?;
+    let constraints = MediaStreamConstraints::new();
+    let want = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&want, &"facingMode".into(), &"environment".into());
+    constraints.set_video(&want.into());
+    constraints.set_audio(&JsValue::FALSE);
+    let promise = devices
+        .get_user_media_with_constraints(&constraints)
+        .map_err(|_| "The camera could not be opened.".to_string())?;
+    let stream: MediaStream = wasm_bindgen_futures::JsFuture::from(promise)
+        .await
+        .map_err(|_| "Camera access was refused. Allow it, or type the code.".to_string())?
+        .dyn_into()
+        .map_err(|_| "The camera could not be opened.".to_string())?;
+    video.set_src_object(Some(&stream));
+    let _ = video.play();
+    Ok(stream)
+}
+
+#[cfg(feature = "hydrate")]
+pub fn stop_camera(stream: &leptos::web_sys::MediaStream) {
+    use leptos::wasm_bindgen::JsCast;
+    for track in stream.get_tracks().iter() {
+        if let Ok(track) = track.dyn_into::<leptos::web_sys::MediaStreamTrack>() {
+            track.stop();
+        }
+    }
+}
+
+/// The QR code in the video's current frame, if one reads cleanly. The frame is drawn at
+/// most 640 pixels wide and decoded as grey levels by `rqrr`.
+#[cfg(feature = "hydrate")]
+pub fn read_qr(
+    video: &leptos::web_sys::HtmlVideoElement,
+    canvas: &leptos::web_sys::HtmlCanvasElement,
+) -> Option<String> {
+    use leptos::wasm_bindgen::JsCast;
+    let (vw, vh) = (video.video_width(), video.video_height());
+    if vw == 0 || vh == 0 {
+        return None;
+    }
+    let scale = (640.0 / vw as f64).min(1.0);
+    let (w, h) = (((vw as f64) * scale) as u32, ((vh as f64) * scale) as u32);
+    canvas.set_width(w);
+    canvas.set_height(h);
+    let context: leptos::web_sys::CanvasRenderingContext2d =
+        canvas.get_context("2d").ok()??.dyn_into().ok()?;
+    context
+        .draw_image_with_html_video_element_and_dw_and_dh(video, 0.0, 0.0, w as f64, h as f64)
+        .ok()?;
+    let rgba = context
+        .get_image_data(0.0, 0.0, w as f64, h as f64)
+        .ok()?
+        .data();
+    decode_grey(&rgba, w as usize, h as usize)
+}
+
+/// The first QR code in an RGBA image.
+pub fn decode_grey(rgba: &[u8], width: usize, height: usize) -> Option<String> {
+    #[cfg(feature = "hydrate")]
+    {
+        let grey = |x: usize, y: usize| {
+            let i = (y * width + x) * 4;
+            // Rec. 601 luma, in integers.
+            ((rgba[i] as u32 * 299 + rgba[i + 1] as u32 * 587 + rgba[i + 2] as u32 * 114) / 1000)
+                as u8
+        };
+        let mut image = rqrr::PreparedImage::prepare_from_greyscale(width, height, grey);
+        image
+            .detect_grids()
+            .into_iter()
+            .find_map(|grid| grid.decode().ok().map(|(_, text)| text))
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = (rgba, width, height);
+        None
+    }
+}
