@@ -1,17 +1,8 @@
 //! Badge templates (admins, in Settings) and printing an attendee's badge from the event page.
 
 use super::ApiError;
-pub use crate::domain::badge::{Badge, BadgeTemplate};
+pub use crate::domain::badge::{Badge, BadgeSettings, BadgeTemplate};
 use leptos::prelude::*;
-
-/// The workspace's templates (Default badge first) and one real attendee for the preview.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct BadgeSettings {
-    pub templates: Vec<BadgeTemplate>,
-    /// A badge of a real attendee of the workspace (the Default template), for the preview;
-    /// `None` before any import.
-    pub sample: Option<Badge>,
-}
 
 #[server(prefix = "/api", endpoint = "load_badge_settings")]
 pub async fn load_badge_settings() -> Result<BadgeSettings, ApiError> {

@@ -206,6 +206,15 @@ pub struct Badge {
     pub qr_svg: Option<String>,
 }
 
+/// The workspace's templates (Default badge first) and one real attendee for the preview.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BadgeSettings {
+    pub templates: Vec<BadgeTemplate>,
+    /// A badge of a real attendee of the workspace (the Default template), for the preview;
+    /// `None` before any import.
+    pub sample: Option<Badge>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,8 +3,7 @@
 use super::db::{self, DbError};
 use super::stations::{self, StationError};
 use super::AppState;
-use crate::api::badges::BadgeSettings;
-use crate::domain::badge::{Badge, BadgeTemplate, BadgeTemplateError};
+use crate::domain::badge::{Badge, BadgeSettings, BadgeTemplate, BadgeTemplateError};
 use crate::domain::{EventId, WorkspaceId};
 
 #[derive(Debug, thiserror::Error)]

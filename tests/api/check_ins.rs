@@ -13,16 +13,16 @@ use std::time::Duration;
 
 /// An imported event of `size` attendees with its runner still going, and a signed-in client
 /// per role (and an admin of another workspace).
-struct Desk {
-    q: Queued,
-    runner: Runner,
-    admin: Client,
-    staff: Client,
-    support: Client,
-    stranger: Client,
+pub(crate) struct Desk {
+    pub(crate) q: Queued,
+    pub(crate) runner: Runner,
+    pub(crate) admin: Client,
+    pub(crate) staff: Client,
+    pub(crate) support: Client,
+    pub(crate) stranger: Client,
 }
 
-async fn desk(backend: Backend, size: usize) -> Option<Desk> {
+pub(crate) async fn desk(backend: Backend, size: usize) -> Option<Desk> {
     let q = queued_import(backend, size, 0).await?;
     let runner = Runner::spawn(q.app.state.clone(), runner_config());
     q.wait_job_state(&q.job_id, "SUCCEEDED").await;
@@ -45,7 +45,7 @@ async fn desk(backend: Backend, size: usize) -> Option<Desk> {
 
 impl Desk {
     /// The Lanyard id of the i-th attendee by name order.
-    async fn attendee(&self, i: i64) -> String {
+    pub(crate) async fn attendee(&self, i: i64) -> String {
         sqlx::query_scalar(
             "SELECT id FROM attendees WHERE event_id = $1
              ORDER BY LOWER(last_name), LOWER(first_name), id LIMIT 1 OFFSET $2",
@@ -57,7 +57,12 @@ impl Desk {
         .unwrap()
     }
 
-    async fn call(&self, client: &Client, endpoint: &str, form: &[(&str, &str)]) -> (u16, Value) {
+    pub(crate) async fn call(
+        &self,
+        client: &Client,
+        endpoint: &str,
+        form: &[(&str, &str)],
+    ) -> (u16, Value) {
         let res = self.q.app.call(client, endpoint, form).await;
         let status = res.status().as_u16();
         (status, res.json().await.unwrap_or(Value::Null))

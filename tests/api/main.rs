@@ -22,5 +22,6 @@ mod members;
 mod migrations;
 mod provider_truth;
 mod providers;
+mod stations;
 mod stored_values;
 mod tenancy;
