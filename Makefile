@@ -13,25 +13,25 @@ WASM_BINDGEN_VERSION := $(shell awk '/^name = "wasm-bindgen"$$/ { getline; gsub(
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
 export TEST_DATABASE_URL
 
-# Optimised server and wasm (wasm-opt comes from the npm package binaryen).
+# Optimised server and wasm (wasm-opt comes from the npm package binaryen), every asset
+# with a content-hashed name and a brotli and gzip copy beside it.
 release: deps
-	cargo leptos build --release
+	cargo leptos build --release --precompress
 
 .PHONY: release run test bench deps test-deps build lint unit-and-integration end2end postgres chromium fmt check
 
 run: deps
 	LANYARD_DEMO=true cargo leptos serve
 
-# Integration tests first: `cargo test` relinks target/debug/lanyard with dev-dependency
-# features, and end2end must run the binary cargo-leptos built beside the wasm.
+# end2end runs the release build, as a phone at the door would load it (the station's cold
+# load on a throttled network is one of its tests).
 test: test-deps lint unit-and-integration build end2end
 
 deps: .make/wasm-target .make/cargo-leptos .make/wasm-bindgen-$(WASM_BINDGEN_VERSION) node_modules/.installed
 
 test-deps: deps chromium postgres
 
-build: deps
-	cargo leptos build
+build: release
 
 # cargo-nextest runs each test in its own process and kills one that hangs (.ci/nextest.toml).
 unit-and-integration: deps postgres .make/cargo-nextest

@@ -38,7 +38,8 @@ export default defineConfig({
   },
   projects: [{ name: "chromium", use: { ...devices["Desktop Chrome"] } }],
   webServer: {
-    command: "../target/debug/lanyard serve --demo",
+    // The release build (`make build`): hashed, precompressed assets, as served in production.
+    command: `${process.env.E2E_SERVER_BIN ?? "../target/release/lanyard"} serve --demo`,
     url: `${baseURL}/healthz`,
     timeout: 60_000,
     reuseExistingServer: false,

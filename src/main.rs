@@ -85,7 +85,8 @@ async fn main() -> ExitCode {
 }
 
 async fn serve(mut config: Config, demo: bool) -> Result<(), Box<dyn std::error::Error>> {
-    let leptos_options = leptos::config::get_configuration(None)?.leptos_options;
+    let mut leptos_options = leptos::config::get_configuration(None)?.leptos_options;
+    lanyard::server::assets::detect_hashed_build(&mut leptos_options);
     // Demo mode brings its own providers unless real ones were configured.
     let providers_configured = std::env::var_os("EVENTBRITE_API_URL").is_some()
         || std::env::var_os("LUMA_API_URL").is_some();

@@ -201,6 +201,10 @@ async fn router(state: AppState) -> Result<Router, StartupError> {
             state.clone(),
             require_sign_in_for_pages,
         ))
+        .layer(middleware::from_fn_with_state(
+            state.leptos_options.clone(),
+            crate::server::assets::cache_headers,
+        ))
         .with_state(state.clone());
     let app = with_sessions(app, &state).await?;
     Ok(app.layer(TraceLayer::new_for_http().make_span_with(request_span)))

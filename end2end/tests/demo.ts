@@ -62,6 +62,34 @@ export async function activeEvent(page: Page, name: string) {
   await expect(page.getByTestId("syncing-pill")).toBeVisible({ timeout: 60_000 });
 }
 
+/// The event's current staff access code, from its Staff Access card.
+export async function accessCode(page: Page): Promise<string> {
+  const code = page.getByTestId("staff-access-code");
+  await expect(code).toHaveText(/^[2-9A-HJ-NP-Z]{6}$/);
+  return (await code.innerText()).trim();
+}
+
+/// `count` attending attendees not yet checked in, by the table's filters: name and barcode.
+export async function notYetIn(page: Page, count: number): Promise<{ name: string; barcode: string; ticket: string }[]> {
+  await page.getByLabel("Attendance filter").selectOption("attending");
+  await page.getByLabel("Check-in filter").selectOption("not-yet");
+  const rows = page.getByTestId("attendee-row");
+  await expect(rows.first()).toBeVisible();
+  const found = [];
+  for (let i = 0; i < count; i++) {
+    const name = (await rows.nth(i).locator("td").first().getByRole("button").innerText()).trim();
+    await rows.nth(i).locator("td").first().getByRole("button").click();
+    const barcode = page.locator("dt", { hasText: "Barcode" }).locator("xpath=following-sibling::dd");
+    await expect(barcode).not.toHaveText("—");
+    const ticket = page.locator("dt", { hasText: "Ticket" }).locator("xpath=following-sibling::dd");
+    found.push({ name, barcode: (await barcode.innerText()).trim(), ticket: (await ticket.innerText()).trim() });
+    await page.getByRole("button", { name: "Close", exact: true }).click();
+  }
+  await page.getByLabel("Attendance filter").selectOption("all");
+  await page.getByLabel("Check-in filter").selectOption("all");
+  return found;
+}
+
 /// Clicks the alert banner's `button`, then, in the recovery dialog titled `title`, re-links
 /// the event to the demo Eventbrite account and waits for it to sync again.
 export async function recoverThroughDialog(page: Page, button: "Reconnect" | "Retry", title: "Reconnect" | "Set Up Sync") {
@@ -78,7 +106,7 @@ export async function recoverThroughDialog(page: Page, button: "Reconnect" | "Re
 /// Starts an app instance of a spec's own on the shared simulator (demo seed, its own data
 /// directory), with `env` on top of the common settings.
 export function spawnApp(port: number, dataDir: string, env: Record<string, string> = {}): ChildProcess {
-  return spawn("../target/debug/lanyard", ["serve", "--demo"], {
+  return spawn(process.env.E2E_SERVER_BIN ?? "../target/release/lanyard", ["serve", "--demo"], {
     stdio: "ignore",
     env: {
       ...process.env,

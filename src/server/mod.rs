@@ -1,6 +1,7 @@
 //! Server-only code: configuration, storage, authentication and the HTTP application.
 
 pub mod accounts;
+pub mod assets;
 pub mod auth;
 pub mod badges;
 pub mod budget;

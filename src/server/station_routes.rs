@@ -89,7 +89,7 @@ async fn job_stream(
         first: first.into(),
         updates,
         heartbeat: tokio::time::interval(Duration::from_millis(HEARTBEAT_MS)),
-        _beating: beating,
+        beating,
     };
     let events = futures_util::stream::unfold(stream, |mut s| async move {
         let event = s.next().await?;
@@ -106,7 +106,7 @@ struct JobStream {
     first: std::collections::VecDeque<String>,
     updates: broadcast::Receiver<std::sync::Arc<str>>,
     heartbeat: tokio::time::Interval,
-    _beating: Beating,
+    beating: Beating,
 }
 
 impl JobStream {
@@ -118,7 +118,7 @@ impl JobStream {
             } else {
                 tokio::select! {
                     _ = self.heartbeat.tick() => {
-                        let id = &self._beating.print_station_id;
+                        let id = &self.beating.print_station_id;
                         if let Err(error) = db_stations::beat(&self.state.db, id, super::now_ms()).await {
                             tracing::warn!(%error, "print station heartbeat not recorded");
                         }
@@ -129,7 +129,7 @@ impl JobStream {
                         // A job missed by a lagging stream is still in the database: read
                         // what waits again.
                         Err(broadcast::error::RecvError::Lagged(_)) => {
-                            let id = &self._beating.print_station_id;
+                            let id = &self.beating.print_station_id;
                             if let Ok(jobs) = db_stations::waiting_jobs(&self.state.db.pool, id).await {
                                 self.first.extend(jobs.into_iter().map(|j| j.id));
                             }

@@ -97,13 +97,14 @@ fn page_html(title: &str, detail: &str) -> String {
     let esc = |s: &str| s.replace('&', "&amp;").replace('<', "&lt;");
     format!(
         r#"<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{t} · Lanyard</title><link rel="stylesheet" href="/pkg/lanyard.css"></head>
+<title>{t} · Lanyard</title><link rel="stylesheet" href="{css}"></head>
 <body class="bg-slate-50 text-slate-900"><main class="mx-auto max-w-lg px-4 py-24 text-center">
 <h1 class="text-2xl font-semibold">{t}</h1><p class="mt-2 text-slate-600">{d}</p>
 <a class="mt-6 inline-block rounded-lg bg-indigo-600 px-4 py-2 text-sm font-semibold text-white" href="/settings/integrations">Back to Integrations</a>
 </main></body></html>"#,
         t = esc(title),
-        d = esc(detail)
+        d = esc(detail),
+        css = crate::server::assets::stylesheet()
     )
 }
 

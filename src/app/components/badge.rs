@@ -74,7 +74,7 @@ pub fn PrintArea(badges: RwSignal<Vec<Badge>>) -> impl IntoView {
                 let badges = badges.get();
                 let page = badges.first().map(|b| b.template.size.page_rule()).unwrap_or_default();
                 view! {
-                    <style>{page}</style>
+                    <style inner_html=page></style>
                     {badges.into_iter().map(|badge| view! {
                         <div class="print-page"><BadgeCard badge/></div>
                     }).collect_view()}

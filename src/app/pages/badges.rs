@@ -206,7 +206,7 @@ fn Editor(
                                 view! {
                                     <li class="flex items-center justify-between rounded-lg px-2 py-1 hover:bg-slate-50">
                                         <label class="flex items-center gap-2 text-sm">
-                                            <input type="checkbox" prop:checked=on attr:data-field=field.as_str()
+                                            <input type="checkbox" prop:checked=on data-field=field.as_str()
                                                 on:change=move |ev| toggle(field, event_target_checked(&ev))/>
                                             {field.label()}
                                         </label>

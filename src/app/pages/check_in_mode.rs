@@ -114,17 +114,12 @@ fn CheckInMode(station: StationInfo) -> impl IntoView {
     Effect::new(move || {
         spawn_local(async move {
             let mut after = String::new();
-            loop {
-                match station_roster(after.clone()).await {
-                    Ok(page) => {
-                        let full = page.len() as i64 >= 2_000;
-                        after = page.last().map(|a| a.id.clone()).unwrap_or_default();
-                        roster.update(|r| r.extend(page));
-                        if !full {
-                            break;
-                        }
-                    }
-                    Err(_) => break,
+            while let Ok(page) = station_roster(after.clone()).await {
+                let full = page.len() as i64 >= 2_000;
+                after = page.last().map(|a| a.id.clone()).unwrap_or_default();
+                roster.update(|r| r.extend(page));
+                if !full {
+                    break;
                 }
             }
         });
@@ -186,7 +181,8 @@ fn CheckInMode(station: StationInfo) -> impl IntoView {
                             roster.update(|r| {
                                 if let Some(a) = r.iter_mut().find(|a| a.id == p.attendee_id) {
                                     a.checked_in_at = Some(js_now());
-                                    a.checked_in_label = Some("waiting to send".into());
+                                    a.checked_in_label = Some("just now".into());
+                                    a.checked_in_by = Some("this phone (waiting to send)".into());
                                 }
                             });
                             queue.update(|q| q.push(p));
@@ -248,11 +244,11 @@ fn CheckInMode(station: StationInfo) -> impl IntoView {
                         Err(_) => {}
                     }
                     if online.get_untracked() {
+                        // Oldest first; one that cannot be sent now (offline again, the
+                        // station closed) stops the round and stays queued.
                         while let Some(next) = queue.get_untracked().first().cloned() {
                             if !send(next.clone(), true).await {
-                                if !online.get_untracked() {
-                                    break;
-                                }
+                                break;
                             }
                             queue.update(|q| q.retain(|p| p.nonce != next.nonce));
                             save_queue();
@@ -525,7 +521,8 @@ fn CheckInMode(station: StationInfo) -> impl IntoView {
             </div>
         })}
 
-        <Scanner open=scanning on_code=Callback::new(move |code: String| lookup(code))/>
+        <Scanner open=scanning paused=Signal::derive(move || drawer.with(Option::is_some))
+            on_code=Callback::new(move |code: String| lookup(code))/>
         <Drawer drawer busy has_printer=Signal::derive(move || chosen.get().is_some()) act=Callback::new(act)/>
         <Toast message=toast/>
         <p class="mt-6 text-center text-xs text-slate-400" data-testid="roster-count">
@@ -599,9 +596,12 @@ fn Drawer(
 }
 
 /// The full-screen scanner: the camera read continuously, each clean QR read handed to
-/// `on_code` (the same code again only after a pause, so one ticket held up is one read).
+/// `on_code`. Nothing is read while `paused` (the drawer is open), and the same code is
+/// taken again only 3 s after it was last seen or acted on, so a ticket still held up after
+/// its check-in does not reopen the drawer at once. Its Close is at the top: the bottom of
+/// the screen is where the toasts and the drawer go.
 #[component]
-fn Scanner(open: RwSignal<bool>, on_code: Callback<String>) -> impl IntoView {
+fn Scanner(open: RwSignal<bool>, paused: Signal<bool>, on_code: Callback<String>) -> impl IntoView {
     let video = NodeRef::<leptos::html::Video>::new();
     let canvas = NodeRef::<leptos::html::Canvas>::new();
     let error = RwSignal::new(None::<String>);
@@ -640,13 +640,17 @@ fn Scanner(open: RwSignal<bool>, on_code: Callback<String>) -> impl IntoView {
                         let last = Rc::new(RefCell::new((String::new(), 0.0f64)));
                         let handle = set_interval_with_handle(
                             move || {
+                                let now = js_now() as f64;
+                                if paused.get_untracked() {
+                                    last.borrow_mut().1 = now;
+                                    return;
+                                }
                                 let (Some(v), Some(c)) =
                                     (video.get_untracked(), canvas.get_untracked())
                                 else {
                                     return;
                                 };
                                 if let Some(code) = browser::read_qr(&v, &c) {
-                                    let now = js_now() as f64;
                                     let mut seen = last.borrow_mut();
                                     if seen.0 != code || now - seen.1 > 3_000.0 {
                                         *seen = (code.clone(), now);
@@ -670,16 +674,16 @@ fn Scanner(open: RwSignal<bool>, on_code: Callback<String>) -> impl IntoView {
         on_cleanup(move || (*stop)());
     }
     #[cfg(not(feature = "hydrate"))]
-    let _ = on_code;
+    let _ = (on_code, paused);
     view! {
         <div class=move || if open.get() { "fixed inset-0 z-30 flex flex-col bg-black" } else { "hidden" } data-testid="scanner">
-            <video node_ref=video class="min-h-0 flex-1 object-cover" autoplay muted playsinline></video>
-            <canvas node_ref=canvas class="hidden"></canvas>
-            {move || error.get().map(|e| view! { <p role="alert" class="bg-red-600 px-4 py-2 text-sm text-white">{e}</p> })}
-            <div class="flex items-center justify-between gap-2 bg-black px-4 py-4 text-white">
+            <div class="flex items-center justify-between gap-2 bg-black px-4 py-3 text-white">
                 <span class="text-sm">"Hold the ticket's QR code in view"</span>
                 <button type="button" class="rounded-lg bg-white/15 px-4 py-2 text-sm font-semibold" on:click=move |_| open.set(false)>"Close"</button>
             </div>
+            {move || error.get().map(|e| view! { <p role="alert" class="bg-red-600 px-4 py-2 text-sm text-white">{e}</p> })}
+            <video node_ref=video class="min-h-0 flex-1 object-cover" autoplay muted playsinline></video>
+            <canvas node_ref=canvas class="hidden"></canvas>
         </div>
     }
 }

@@ -43,16 +43,16 @@ const ADMIN: &str = "desk-admin@bench.test";
 
 /// Sorted latencies.
 #[derive(Default)]
-pub struct Latencies(Vec<Duration>);
+pub(crate) struct Latencies(Vec<Duration>);
 
 impl Latencies {
-    fn new(mut all: Vec<Duration>) -> Latencies {
+    pub(crate) fn new(mut all: Vec<Duration>) -> Latencies {
         all.sort();
         Latencies(all)
     }
 
     /// The p-th percentile in milliseconds.
-    fn ms(&self, p: f64) -> f64 {
+    pub(crate) fn ms(&self, p: f64) -> f64 {
         if self.0.is_empty() {
             return f64::NAN;
         }
@@ -397,6 +397,14 @@ async fn signed_in(address: &str, email: &str) -> reqwest::Client {
         .await
         .expect("sign-in request");
     assert!(res.status().is_success(), "sign-in: {}", res.status());
+    let client = with_session_of(&res);
+    let session = call(&client, address, "session", &[]).await;
+    assert!(session.1.contains(email), "session of {email}: {session:?}");
+    client
+}
+
+/// A client that sends the session cookie `res` set, on every request.
+pub(crate) fn with_session_of(res: &reqwest::Response) -> reqwest::Client {
     let cookie: Vec<String> = res
         .headers()
         .get_all(SET_COOKIE)
@@ -405,19 +413,16 @@ async fn signed_in(address: &str, email: &str) -> reqwest::Client {
         .collect();
     let mut headers = HeaderMap::new();
     headers.insert(COOKIE, HeaderValue::from_str(&cookie.join("; ")).unwrap());
-    let client = reqwest::Client::builder()
+    reqwest::Client::builder()
         .default_headers(headers)
         .redirect(reqwest::redirect::Policy::none())
         .timeout(Duration::from_secs(60))
         .build()
-        .unwrap();
-    let session = call(&client, address, "session", &[]).await;
-    assert!(session.1.contains(email), "session of {email}: {session:?}");
-    client
+        .unwrap()
 }
 
 /// A server function called as the page calls it; (status, body).
-async fn call(
+pub(crate) async fn call(
     client: &reqwest::Client,
     address: &str,
     endpoint: &str,
@@ -522,7 +527,7 @@ async fn active_state(pool: &sqlx::AnyPool, event_id: &EventId) -> Option<String
     .unwrap()
 }
 
-async fn wait_for_no_job(pool: &sqlx::AnyPool, event_id: &EventId) {
+pub(crate) async fn wait_for_no_job(pool: &sqlx::AnyPool, event_id: &EventId) {
     let started = Instant::now();
     while active_state(pool, event_id).await.is_some() {
         assert!(started.elapsed() < IMPORT_DEADLINE, "an import did not end");
@@ -900,7 +905,7 @@ async fn count(pool: &sqlx::AnyPool, event_id: &EventId, answered: &HashSet<&str
     }
 }
 
-fn verdict(met: bool) -> &'static str {
+pub(crate) fn verdict(met: bool) -> &'static str {
     if met {
         "met"
     } else {

@@ -17,11 +17,12 @@
 //! `LANYARD_BENCH_SUBSCRIBERS` (500), `TEST_DATABASE_URL` (a PostgreSQL server on which a
 //! scratch database is created and dropped; skipped when unreachable); those of [`desk`];
 //! `LANYARD_BENCH_ONLY=desk` runs the desk benchmark alone, `LANYARD_BENCH_ONLY=import` the
-//! import benchmark alone.
+//! import benchmark alone, `LANYARD_BENCH_ONLY=station` the staff station benchmark alone.
 
 mod budget;
 mod desk;
 mod live;
+mod station;
 
 use lanyard::domain::{Provider, Role};
 use lanyard::server::accounts::{self, NewMember};
@@ -65,6 +66,10 @@ async fn main() {
     sim.sim.world().limits.enabled = false;
     if std::env::var("LANYARD_BENCH_ONLY").as_deref() == Ok("desk") {
         desk_within_limit(&sim).await;
+        return;
+    }
+    if std::env::var("LANYARD_BENCH_ONLY").as_deref() == Ok("station") {
+        station::run_all(&sim).await;
         return;
     }
     let (token, provider_event_id) =
@@ -166,6 +171,7 @@ async fn main() {
     }
 
     desk_within_limit(&sim).await;
+    station::run_all(&sim).await;
 }
 
 /// The desk benchmark, given up after 15 minutes: at 50,000 attendees a run has been seen to

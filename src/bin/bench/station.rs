@@ -1,0 +1,269 @@
+//! The staff station benchmark, through the real HTTP path of a running instance, on SQLite
+//! and PostgreSQL, at 50,000 attendees:
+//!
+//! 1. Scan-to-drawer: a phone's `station_find` for a scanned barcode, one after another
+//!    (what the drawer waits for). Baseline: the same station session's `current_station`,
+//!    the HTTP and session floor with the event looked up by its code.
+//! 2. Print-job delivery: a phone checks someone in with a print station chosen; the time
+//!    from sending the request to the job arriving on the print station's open stream.
+//!    Baseline: the check-in request's own round trip (its answer).
+//!
+//! Environment: `LANYARD_BENCH_STATION_ATTENDEES` (default 50000).
+
+use super::desk::call;
+use super::desk::Latencies;
+use lanyard::server::config::Config;
+use lanyard::server::db::jobs;
+use lanyard::simulator::RunningSimulator;
+use lanyard::startup::Application;
+use std::time::{Duration, Instant};
+
+const SCANS: usize = 500;
+const JOBS: usize = 200;
+
+struct StationFigures {
+    database: &'static str,
+    find: Latencies,
+    floor: Latencies,
+    delivery: Latencies,
+    answer: Latencies,
+}
+
+pub async fn run_all(sim: &RunningSimulator) {
+    let size = super::env_or("LANYARD_BENCH_STATION_ATTENDEES", 50_000);
+    println!();
+    println!(
+        "Staff station: {size} attendees, one phone and one print station (HTTP, station sessions)"
+    );
+    let mut results = Vec::new();
+    let dir = std::env::temp_dir().join(format!("lanyard-bench-station-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("scratch dir");
+    let sqlite_url = format!("sqlite://{}/station.db?mode=rwc", dir.display());
+    results.push(run(sim, "SQLite", &sqlite_url, &dir, size).await);
+    let server = std::env::var("TEST_DATABASE_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
+    match super::scratch_postgres(&server).await {
+        Some((url, name)) => {
+            let pg_dir = dir.join("postgres");
+            std::fs::create_dir_all(&pg_dir).expect("scratch dir");
+            results.push(run(sim, "PostgreSQL", &url, &pg_dir, size).await);
+            super::drop_postgres(&server, &name).await;
+        }
+        None => println!("PostgreSQL at {server} unreachable: skipped"),
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    println!("| database | scan-to-drawer p50 / p95 | floor p95 | ratio p95 | target | job delivery p50 / p95 | check-in answer p95 | target |");
+    println!("|---|---|---|---|---|---|---|---|");
+    for f in &results {
+        let find95 = f.find.ms(0.95);
+        let delivery95 = f.delivery.ms(0.95);
+        println!(
+            "| {} | {:.1} / {:.1} ms | {:.1} ms | {:.1} | < 50 ms: {} | {:.1} / {:.1} ms | {:.1} ms | < 250 ms: {} |",
+            f.database,
+            f.find.ms(0.5),
+            find95,
+            f.floor.ms(0.95),
+            find95 / f.floor.ms(0.95).max(0.001),
+            super::desk::verdict(find95 < 50.0),
+            f.delivery.ms(0.5),
+            delivery95,
+            f.answer.ms(0.95),
+            super::desk::verdict(delivery95 < 250.0),
+        );
+    }
+}
+
+async fn run(
+    sim: &RunningSimulator,
+    database: &'static str,
+    url: &str,
+    dir: &std::path::Path,
+    size: usize,
+) -> StationFigures {
+    sim.sim.world().limits.enabled = false;
+    let config = Config {
+        sync_workers: 1,
+        poll_seconds: 3_600,
+        ..Config::local(
+            "127.0.0.1:0".parse().unwrap(),
+            url.to_string(),
+            dir.to_path_buf(),
+            lanyard::demo::provider_urls(sim),
+        )
+    };
+    let (address, state) = Application::spawn(config).await.expect("app starts");
+    let pool = &state.db.pool;
+    let member = super::admin_member(&state, "Bench Station", "station-admin@bench.test").await;
+    let (token, provider_event_id) = super::eventbrite_event(
+        sim,
+        &format!("station-{}@lanyard.test", database.to_lowercase()),
+        "Station Bench Expo",
+        size,
+    );
+    let code = "STAT23";
+    let event_id = super::connected_event(
+        &state,
+        &member,
+        token,
+        &provider_event_id,
+        "Station Bench Expo",
+        "Europe/London",
+        code,
+    )
+    .await;
+    jobs::enqueue(
+        &mut lanyard::server::db::conn(pool).await.unwrap(),
+        &member.workspace_id,
+        &event_id,
+        jobs::JobKind::Import,
+        lanyard::domain::Trigger::ImportDialog,
+        Some(&member.user_id),
+    )
+    .await
+    .unwrap();
+    super::desk::wait_for_no_job(pool, &event_id).await;
+    let code: String = sqlx::query_scalar("SELECT access_code FROM events WHERE id = $1")
+        .bind(&event_id)
+        .fetch_one(pool)
+        .await
+        .unwrap();
+    let phone = station(&address, &code, "Door 1").await;
+    let printer = station(&address, &code, "Printer A").await;
+
+    // 1. Scan-to-drawer, spread over the event; then the floor.
+    let codes: Vec<(String, String)> = sqlx::query_as(
+        "SELECT id, barcode FROM attendees WHERE event_id = $1 AND status = 'ATTENDING'
+            AND checked_in_at IS NULL AND provider_checked_in_at IS NULL AND barcode IS NOT NULL
+         ORDER BY id",
+    )
+    .bind(&event_id)
+    .fetch_all(pool)
+    .await
+    .unwrap();
+    let step = (codes.len() / SCANS).max(1);
+    let mut find = Vec::with_capacity(SCANS);
+    for (_, barcode) in codes.iter().step_by(step).take(SCANS) {
+        let started = Instant::now();
+        let (status, body) = call(&phone, &address, "station_find", &[("code", barcode)]).await;
+        find.push(started.elapsed());
+        assert!(
+            status == 200 && body.contains(barcode.as_str()),
+            "{status} {body}"
+        );
+    }
+    let mut floor = Vec::with_capacity(SCANS);
+    for _ in 0..SCANS {
+        let started = Instant::now();
+        let (status, _) = call(&phone, &address, "current_station", &[]).await;
+        floor.push(started.elapsed());
+        assert_eq!(status, 200);
+    }
+
+    // 2. Print-job delivery to an open stream.
+    let (status, me) = call(&printer, &address, "register_print_station", &[]).await;
+    assert_eq!(status, 200, "{me}");
+    let me: serde_json::Value = serde_json::from_str(&me).unwrap();
+    let print_station = me["id"].as_str().unwrap().to_string();
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<(String, Instant)>();
+    let stream = printer
+        .get(format!(
+            "{address}/api/station/print-stations/{print_station}/jobs"
+        ))
+        .timeout(Duration::from_secs(3_600))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stream.status(), 200);
+    let reader = tokio::spawn(async move {
+        let mut stream = stream;
+        let mut buffer = String::new();
+        while let Ok(Some(chunk)) = stream.chunk().await {
+            let at = Instant::now();
+            buffer.push_str(&String::from_utf8_lossy(&chunk));
+            while let Some(end) = buffer.find("\n\n") {
+                let frame: String = buffer.drain(..end + 2).collect();
+                let data: String = frame
+                    .lines()
+                    .filter_map(|l| l.strip_prefix("data:"))
+                    .map(str::trim_start)
+                    .collect();
+                if let Ok(job) = serde_json::from_str::<serde_json::Value>(&data) {
+                    if let Some(id) = job["id"].as_str() {
+                        let _ = tx.send((id.to_string(), at));
+                    }
+                }
+            }
+        }
+    });
+    let mut delivery = Vec::with_capacity(JOBS);
+    let mut answer = Vec::with_capacity(JOBS);
+    for (i, (attendee, _)) in codes.iter().step_by(step).take(JOBS).enumerate() {
+        let nonce = format!(
+            "{:013x}-{:08x}-{:08x}",
+            1_700_000_000_000u64 + i as u64,
+            i,
+            7
+        );
+        let started = Instant::now();
+        let (status, body) = call(
+            &phone,
+            &address,
+            "check_in_at_station",
+            &[
+                ("attendee_id", attendee),
+                ("nonce", &nonce),
+                ("force", "false"),
+                ("print_station_id", &print_station),
+            ],
+        )
+        .await;
+        answer.push(started.elapsed());
+        assert_eq!(status, 200, "{body}");
+        let body: serde_json::Value = serde_json::from_str(&body).unwrap();
+        let job_id = body["job"]["id"]
+            .as_str()
+            .expect("a job was sent")
+            .to_string();
+        loop {
+            let (id, at) = tokio::time::timeout(Duration::from_secs(10), rx.recv())
+                .await
+                .expect("the job reaches the stream")
+                .expect("the stream stays open");
+            if id == job_id {
+                delivery.push(at - started);
+                break;
+            }
+        }
+        // The station prints at once: the job leaves the waiting list as it would.
+        call(
+            &printer,
+            &address,
+            "report_print",
+            &[("job_id", &job_id), ("event", "Printed")],
+        )
+        .await;
+    }
+    reader.abort();
+    StationFigures {
+        database,
+        find: Latencies::new(find),
+        floor: Latencies::new(floor),
+        delivery: Latencies::new(delivery),
+        answer: Latencies::new(answer),
+    }
+}
+
+/// A client with a station session open on `code` and named.
+async fn station(address: &str, code: &str, name: &str) -> reqwest::Client {
+    let res = reqwest::Client::new()
+        .post(format!("{address}/api/open_station"))
+        .form(&[("code", code)])
+        .send()
+        .await
+        .expect("open_station");
+    assert!(res.status().is_success(), "open_station: {}", res.status());
+    let client = super::desk::with_session_of(&res);
+    let (status, body) = call(&client, address, "name_station", &[("name", name)]).await;
+    assert_eq!(status, 200, "{body}");
+    client
+}
