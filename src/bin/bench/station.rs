@@ -8,6 +8,9 @@
 //!    from sending the request to the job arriving on the print station's open stream.
 //!    Baseline: the check-in request's own round trip (its answer).
 //!
+//! Both are measured twice: on an idle instance, and while 19 other phones scan as fast as
+//! they are answered (a busy door).
+//!
 //! Environment: `LANYARD_BENCH_STATION_ATTENDEES` (default 50000).
 
 use super::desk::call;
@@ -20,9 +23,14 @@ use std::time::{Duration, Instant};
 
 const SCANS: usize = 500;
 const JOBS: usize = 200;
+/// Phones scanning beside the measured one in the busy run.
+const BUSY_PHONES: usize = 19;
 
 struct StationFigures {
     database: &'static str,
+    load: &'static str,
+    /// Scans the busy phones were answered meanwhile, per second.
+    background_per_s: f64,
     find: Latencies,
     floor: Latencies,
     delivery: Latencies,
@@ -39,35 +47,36 @@ pub async fn run_all(sim: &RunningSimulator) {
     let dir = std::env::temp_dir().join(format!("lanyard-bench-station-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("scratch dir");
     let sqlite_url = format!("sqlite://{}/station.db?mode=rwc", dir.display());
-    results.push(run(sim, "SQLite", &sqlite_url, &dir, size).await);
+    results.extend(run(sim, "SQLite", &sqlite_url, &dir, size).await);
     let server = std::env::var("TEST_DATABASE_URL")
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
     match super::scratch_postgres(&server).await {
         Some((url, name)) => {
             let pg_dir = dir.join("postgres");
             std::fs::create_dir_all(&pg_dir).expect("scratch dir");
-            results.push(run(sim, "PostgreSQL", &url, &pg_dir, size).await);
+            results.extend(run(sim, "PostgreSQL", &url, &pg_dir, size).await);
             super::drop_postgres(&server, &name).await;
         }
         None => println!("PostgreSQL at {server} unreachable: skipped"),
     }
     let _ = std::fs::remove_dir_all(&dir);
-    println!("| database | scan-to-drawer p50 / p95 | floor p95 | ratio p95 | target | job delivery p50 / p95 | check-in answer p95 | target |");
-    println!("|---|---|---|---|---|---|---|---|");
+    println!("| database | load | scan-to-drawer p50 / p95 | floor p95 | ratio p95 | target | job delivery p50 / p95 | check-in answer p95 | target |");
+    println!("|---|---|---|---|---|---|---|---|---|");
     for f in &results {
-        let find95 = f.find.ms(0.95);
-        let delivery95 = f.delivery.ms(0.95);
+        let find95 = f.find.ms(95.0);
+        let delivery95 = f.delivery.ms(95.0);
         println!(
-            "| {} | {:.1} / {:.1} ms | {:.1} ms | {:.1} | < 50 ms: {} | {:.1} / {:.1} ms | {:.1} ms | < 250 ms: {} |",
+            "| {} | {} | {:.1} / {:.1} ms | {:.1} ms | {:.1} | < 50 ms: {} | {:.1} / {:.1} ms | {:.1} ms | < 250 ms: {} |",
             f.database,
-            f.find.ms(0.5),
+            if f.background_per_s > 0.0 { format!("{} ({:.0} scans/s beside)", f.load, f.background_per_s) } else { f.load.to_string() },
+            f.find.ms(50.0),
             find95,
-            f.floor.ms(0.95),
-            find95 / f.floor.ms(0.95).max(0.001),
+            f.floor.ms(95.0),
+            find95 / f.floor.ms(95.0).max(0.001),
             super::desk::verdict(find95 < 50.0),
-            f.delivery.ms(0.5),
+            f.delivery.ms(50.0),
             delivery95,
-            f.answer.ms(0.95),
+            f.answer.ms(95.0),
             super::desk::verdict(delivery95 < 250.0),
         );
     }
@@ -79,7 +88,7 @@ async fn run(
     url: &str,
     dir: &std::path::Path,
     size: usize,
-) -> StationFigures {
+) -> Vec<StationFigures> {
     sim.sim.world().limits.enabled = false;
     let config = Config {
         sync_workers: 1,
@@ -129,8 +138,12 @@ async fn run(
         .unwrap();
     let phone = station(&address, &code, "Door 1").await;
     let printer = station(&address, &code, "Printer A").await;
-
-    // 1. Scan-to-drawer, spread over the event; then the floor.
+    let imported: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM attendees WHERE event_id = $1")
+        .bind(&event_id)
+        .fetch_one(pool)
+        .await
+        .unwrap();
+    println!("{database}: {imported} attendees imported");
     let codes: Vec<(String, String)> = sqlx::query_as(
         "SELECT id, barcode FROM attendees WHERE event_id = $1 AND status = 'ATTENDING'
             AND checked_in_at IS NULL AND provider_checked_in_at IS NULL AND barcode IS NOT NULL
@@ -140,11 +153,89 @@ async fn run(
     .fetch_all(pool)
     .await
     .unwrap();
+    let (status, me) = call(&printer, &address, "register_print_station", &[]).await;
+    assert_eq!(status, 200, "{me}");
+    let me: serde_json::Value = serde_json::from_str(&me).unwrap();
+    let print_station = me["id"].as_str().unwrap().to_string();
+
+    // Idle: the first half of the attendees; busy: the second, with other phones scanning.
+    let half = codes.len() / 2;
+    let idle = measure(
+        &phone,
+        &printer,
+        &address,
+        &print_station,
+        &codes[..half],
+        database,
+        "idle",
+    )
+    .await;
+    let mut busy_phones = Vec::new();
+    for i in 0..BUSY_PHONES {
+        busy_phones.push(station(&address, &code, &format!("Door {}", i + 2)).await);
+    }
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let answered = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let barcodes: std::sync::Arc<Vec<String>> =
+        std::sync::Arc::new(codes.iter().map(|(_, b)| b.clone()).collect());
+    let mut background = Vec::new();
+    for (i, client) in busy_phones.into_iter().enumerate() {
+        let (stop, answered, barcodes, address) = (
+            stop.clone(),
+            answered.clone(),
+            barcodes.clone(),
+            address.clone(),
+        );
+        background.push(tokio::spawn(async move {
+            let mut k = i * 7_919;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                let code = &barcodes[k % barcodes.len()];
+                if call(&client, &address, "station_find", &[("code", code)])
+                    .await
+                    .0
+                    == 200
+                {
+                    answered.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                }
+                k += 13;
+            }
+        }));
+    }
+    let started = Instant::now();
+    let mut busy = measure(
+        &phone,
+        &printer,
+        &address,
+        &print_station,
+        &codes[half..],
+        database,
+        "busy",
+    )
+    .await;
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    for task in background {
+        let _ = task.await;
+    }
+    busy.background_per_s = answered.load(std::sync::atomic::Ordering::Relaxed) as f64
+        / started.elapsed().as_secs_f64();
+    vec![idle, busy]
+}
+
+/// Scan-to-drawer and job delivery for one phone, over `codes` (attendee id, barcode).
+async fn measure(
+    phone: &reqwest::Client,
+    printer: &reqwest::Client,
+    address: &str,
+    print_station: &str,
+    codes: &[(String, String)],
+    database: &'static str,
+    load: &'static str,
+) -> StationFigures {
     let step = (codes.len() / SCANS).max(1);
     let mut find = Vec::with_capacity(SCANS);
     for (_, barcode) in codes.iter().step_by(step).take(SCANS) {
         let started = Instant::now();
-        let (status, body) = call(&phone, &address, "station_find", &[("code", barcode)]).await;
+        let (status, body) = call(phone, address, "station_find", &[("code", barcode)]).await;
         find.push(started.elapsed());
         assert!(
             status == 200 && body.contains(barcode.as_str()),
@@ -154,16 +245,11 @@ async fn run(
     let mut floor = Vec::with_capacity(SCANS);
     for _ in 0..SCANS {
         let started = Instant::now();
-        let (status, _) = call(&phone, &address, "current_station", &[]).await;
+        let (status, _) = call(phone, address, "current_station", &[]).await;
         floor.push(started.elapsed());
         assert_eq!(status, 200);
     }
 
-    // 2. Print-job delivery to an open stream.
-    let (status, me) = call(&printer, &address, "register_print_station", &[]).await;
-    assert_eq!(status, 200, "{me}");
-    let me: serde_json::Value = serde_json::from_str(&me).unwrap();
-    let print_station = me["id"].as_str().unwrap().to_string();
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<(String, Instant)>();
     let stream = printer
         .get(format!(
@@ -197,23 +283,25 @@ async fn run(
     });
     let mut delivery = Vec::with_capacity(JOBS);
     let mut answer = Vec::with_capacity(JOBS);
+    let step = (codes.len() / JOBS).max(1);
     for (i, (attendee, _)) in codes.iter().step_by(step).take(JOBS).enumerate() {
         let nonce = format!(
             "{:013x}-{:08x}-{:08x}",
             1_700_000_000_000u64 + i as u64,
             i,
-            7
+            // The idle and busy runs' nonces apart.
+            if load == "idle" { 1 } else { 2 }
         );
         let started = Instant::now();
         let (status, body) = call(
-            &phone,
-            &address,
+            phone,
+            address,
             "check_in_at_station",
             &[
                 ("attendee_id", attendee),
                 ("nonce", &nonce),
                 ("force", "false"),
-                ("print_station_id", &print_station),
+                ("print_station_id", print_station),
             ],
         )
         .await;
@@ -236,8 +324,8 @@ async fn run(
         }
         // The station prints at once: the job leaves the waiting list as it would.
         call(
-            &printer,
-            &address,
+            printer,
+            address,
             "report_print",
             &[("job_id", &job_id), ("event", "Printed")],
         )
@@ -246,6 +334,8 @@ async fn run(
     reader.abort();
     StationFigures {
         database,
+        load,
+        background_per_s: 0.0,
         find: Latencies::new(find),
         floor: Latencies::new(floor),
         delivery: Latencies::new(delivery),
