@@ -107,13 +107,10 @@ impl WrongCodeTracker {
         }
     }
 
-    fn verdict(&self, client: IpAddr, now: i64) -> CodeVerdict {
-        let records = self.records.lock().expect("wrong codes lock");
-        let record = records.get(&client).copied().unwrap_or_default();
-        self.policy.verdict(record, now)
-    }
-
-    fn wrong(&self, client: IpAddr, now: i64) {
+    /// Counts an attempt from `client` as wrong until it proves right ([`Self::right`]), in
+    /// the same step as its verdict: parallel guesses from one address each see the ones
+    /// before them, so a burst sent at once is refused as quickly as one sent in turn.
+    fn attempt(&self, client: IpAddr, now: i64) -> CodeVerdict {
         let mut records = self.records.lock().expect("wrong codes lock");
         // Forgotten records go, so made-up addresses cannot grow the map without end.
         if records.len() > 10_000 {
@@ -121,7 +118,19 @@ impl WrongCodeTracker {
             records.retain(|_, r| policy.current(*r, now) != WrongCodes::default());
         }
         let record = records.get(&client).copied().unwrap_or_default();
-        records.insert(client, self.policy.after_wrong(record, now));
+        let verdict = self.policy.verdict(record, now);
+        if let CodeVerdict::Answer { .. } = verdict {
+            records.insert(client, self.policy.after_wrong(record, now));
+        }
+        verdict
+    }
+
+    /// The attempt was a right code: it does not count against the address.
+    fn right(&self, client: IpAddr) {
+        let mut records = self.records.lock().expect("wrong codes lock");
+        if let Some(record) = records.get_mut(&client) {
+            record.count = record.count.saturating_sub(1);
+        }
     }
 }
 
@@ -135,7 +144,7 @@ pub async fn open(
     client: IpAddr,
 ) -> Result<Station, StationError> {
     let tracker = &state.wrong_codes;
-    match tracker.verdict(client, super::now_ms()) {
+    match tracker.attempt(client, super::now_ms()) {
         CodeVerdict::Refused { retry_in_ms } => {
             return Err(StationError::Refused(Duration::from_millis(
                 retry_in_ms.max(1) as u64,
@@ -153,10 +162,10 @@ pub async fn open(
         None => None,
     };
     let Some((code, event)) = event else {
-        tracker.wrong(client, super::now_ms());
         tracing::info!(%client, "wrong staff access code");
         return Err(StationError::WrongCode);
     };
+    tracker.right(client);
     // The same event opened again keeps the station's name; another event starts afresh.
     let name = session
         .get::<StationSession>(SESSION_KEY)
@@ -302,6 +311,12 @@ pub async fn check_in(
     print_station_id: Option<&str>,
 ) -> Result<StationCheckIn, StationError> {
     let name = station.named()?;
+    // A print station not of this event is refused before anything is checked in.
+    if let Some(print_station) = print_station_id {
+        stations::print_station_name(&state.db.pool, &station.event_id, print_station)
+            .await?
+            .ok_or(StationError::NotFound)?;
+    }
     let actor = Actor {
         user_id: None,
         name,

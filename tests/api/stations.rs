@@ -346,6 +346,44 @@ async fn wrong_codes_are_slowed_down_and_then_refused(backend: Backend) {
     // (Every test client is 127.0.0.1, so this is the policy's own unit test's to show.)
 }
 
+/// Guesses sent all at once from one address are counted as they arrive, not after they
+/// are answered: of 12 sent together under a refusal after 4, at most 4 are checked.
+async fn a_burst_of_wrong_codes_sent_at_once_is_refused_like_one_sent_in_turn(backend: Backend) {
+    let policy = WrongCodePolicy {
+        free: 10,
+        refuse_after: 4,
+        delay_step_ms: 0,
+        refused_for_ms: 60_000,
+        forget_after_ms: 600_000,
+    };
+    let Some(app) = spawn_app_configured(backend, None, |c| c.wrong_access_codes = policy).await
+    else {
+        return;
+    };
+    let client = app.client();
+    let guesses = (0..12).map(|i| {
+        let (app, client) = (&app, &client);
+        async move {
+            let code = format!("ZZZZ{}{}", 2 + i / 8, 2 + i % 8);
+            app.call(client, "open_station", &[("code", &code)])
+                .await
+                .status()
+                .as_u16()
+        }
+    });
+    let answers = futures_util::future::join_all(guesses).await;
+    assert_eq!(
+        answers.iter().filter(|s| **s == 422).count(),
+        4,
+        "{answers:?}"
+    );
+    assert_eq!(
+        answers.iter().filter(|s| **s == 429).count(),
+        8,
+        "{answers:?}"
+    );
+}
+
 /// A badge job from a phone reaches its print station's stream at once with the badge its
 /// ticket name picks, moves Queued → Printing → Done as the station reports, and the phone
 /// sees each status; a resent request prints once; a finished job stays finished; a station
@@ -425,6 +463,24 @@ async fn a_badge_job_goes_from_a_phone_to_its_print_station_and_back(backend: Ba
         .as_str()
         .unwrap()
         .starts_with("<svg"));
+    let elsewhere = [
+        ("attendee_id", d.attendee(5).await),
+        ("nonce", "0000000000019-aaaaaaaa-bbbbbbbb".to_string()),
+        ("force", "false".to_string()),
+        ("print_station_id", "not-a-print-station".to_string()),
+    ];
+    let elsewhere: Vec<(&str, &str)> = elsewhere.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    assert_eq!(
+        call(app, &phone, "check_in_at_station", &elsewhere).await.0,
+        404
+    );
+    let fifth: Option<i64> =
+        sqlx::query_scalar("SELECT checked_in_at FROM attendees WHERE id = $1")
+            .bind(elsewhere[0].1)
+            .fetch_one(&app.db.pool)
+            .await
+            .unwrap();
+    assert_eq!(fifth, None, "an unknown print station checks nobody in");
     let (_, resent) = call(app, &phone, "check_in_at_station", &form).await;
     assert_eq!(
         resent["job"]["id"],
@@ -569,6 +625,7 @@ async fn badge_templates_are_per_workspace_and_checked(backend: Backend) {
 crate::on_both_databases!(
     a_station_reaches_its_events_attendees_and_check_in_and_nothing_else,
     wrong_codes_are_slowed_down_and_then_refused,
+    a_burst_of_wrong_codes_sent_at_once_is_refused_like_one_sent_in_turn,
     a_badge_job_goes_from_a_phone_to_its_print_station_and_back,
     badge_templates_are_per_workspace_and_checked,
 );
