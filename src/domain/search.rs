@@ -12,14 +12,17 @@ pub const MAX_WORDS: usize = 8;
 /// SQLite's own LOWER only folds ASCII), so a search compares one stored column per row
 /// instead of joining and folding six.
 pub fn search_text(r: &AttendeeRecord) -> String {
-    let parts = [
+    joined([
         Some(r.first_name.as_str()),
         Some(r.last_name.as_str()),
         r.email.as_deref(),
         r.company.as_deref(),
         r.ticket_name.as_deref(),
         r.barcode.as_deref(),
-    ];
+    ])
+}
+
+fn joined(parts: [Option<&str>; 6]) -> String {
     parts
         .iter()
         .map(|p| p.unwrap_or_default())
@@ -31,19 +34,14 @@ pub fn search_text(r: &AttendeeRecord) -> String {
 /// [`search_text`] of a row as the desk shows it: what a station matches its own list
 /// against when the network is gone, by the same rule as the server.
 pub fn row_text(r: &super::views::AttendeeRow) -> String {
-    [
+    joined([
         Some(r.first_name.as_str()),
         Some(r.last_name.as_str()),
         r.email.as_deref(),
         r.company.as_deref(),
         r.ticket_name.as_deref(),
         r.barcode.as_deref(),
-    ]
-    .iter()
-    .map(|p| p.unwrap_or_default())
-    .collect::<Vec<_>>()
-    .join(" ")
-    .to_lowercase()
+    ])
 }
 
 /// Whether every word is somewhere in `text` (a [`search_text`]).
@@ -128,6 +126,32 @@ mod tests {
         assert!(!search_words("smith bob")
             .iter()
             .all(|w| text.contains(w.as_str())));
+    }
+
+    #[test]
+    fn a_station_offline_matches_a_row_by_the_servers_rule() {
+        let j = jane();
+        let row = crate::domain::views::AttendeeRow {
+            id: "x".into(),
+            first_name: j.first_name.clone(),
+            last_name: j.last_name.clone(),
+            email: j.email.clone(),
+            company: j.company.clone(),
+            job_title: j.job_title.clone(),
+            ticket_name: j.ticket_name.clone(),
+            barcode: j.barcode.clone(),
+            status: j.status,
+            provider_status: None,
+            is_vip: false,
+            checked_in_at: None,
+            checked_in_by: None,
+            provider_checked_in_at: None,
+            checked_in_label: None,
+            provider_checked_in_label: None,
+        };
+        assert_eq!(row_text(&row), search_text(&j));
+        assert!(matches(&row_text(&row), &search_words("śmith JANE")));
+        assert!(!matches(&row_text(&row), &search_words("jane cto")));
     }
 
     #[test]

@@ -3,21 +3,20 @@
 //! chosen print station in the header, and a queue that keeps check-ins made while the
 //! network is gone and sends them when it is back (each with its nonce: none counts twice).
 
-use super::staff::{Closed, StationFrame, INPUT, PRIMARY};
+use super::staff::{NamedStation, INPUT, PRIMARY};
 use crate::api::station::{
-    check_in_at_station, current_station, print_status, station_find, station_reprint,
-    station_roster, station_search, AttendeeRow, PrintJobView, PrintStationView, StationInfo,
+    check_in_at_station, print_status, station_find, station_reprint, station_roster,
+    station_search, AttendeeRow, PrintJobView, PrintStationView, StationInfo,
 };
 use crate::api::ApiError;
 use crate::app::browser;
 use crate::app::components::attendee_drawer::new_nonce;
-use crate::app::components::feedback::{ErrorPanel, Toast};
+use crate::app::components::feedback::Toast;
 use crate::domain::print_job::PrintJobStatus;
 use crate::domain::views::CheckInOutcome;
 use crate::domain::AttendanceStatus;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_meta::Title;
 use leptos_router::components::Redirect;
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
@@ -27,22 +26,7 @@ const POLL: Duration = Duration::from_secs(2);
 
 #[component]
 pub fn CheckInModePage() -> impl IntoView {
-    let info = Resource::new(|| (), |_| current_station());
-    view! {
-        <Title text="Check-in mode"/>
-        <StationFrame>
-            <Suspense fallback=|| view! { <div class="h-40 animate-pulse rounded-2xl bg-slate-200/60"></div> }>
-                {move || Suspend::new(async move {
-                    match info.await {
-                        Ok(Some(station)) if station.station_name.is_some() => view! { <CheckInMode station/> }.into_any(),
-                        Ok(Some(_)) => view! { <Redirect path="/station"/> }.into_any(),
-                        Ok(None) => view! { <Closed/> }.into_any(),
-                        Err(error) => view! { <ErrorPanel error/> }.into_any(),
-                    }
-                })}
-            </Suspense>
-        </StationFrame>
-    }
+    view! { <NamedStation title="Check-in mode" page=|station| view! { <CheckInMode station/> }.into_any()/> }
 }
 
 /// A check-in made while offline, waiting to be sent with its nonce.

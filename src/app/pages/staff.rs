@@ -103,6 +103,28 @@ pub fn StationHomePage() -> impl IntoView {
     }
 }
 
+/// A mode's page for the open, named station: `/station` first while it has no name, Closed
+/// when its session ended.
+#[component]
+pub fn NamedStation(title: &'static str, page: fn(StationInfo) -> AnyView) -> impl IntoView {
+    let info = Resource::new(|| (), |_| current_station());
+    view! {
+        <Title text=title/>
+        <StationFrame>
+            <Suspense fallback=|| view! { <div class="h-40 animate-pulse rounded-2xl bg-slate-200/60"></div> }>
+                {move || Suspend::new(async move {
+                    match info.await {
+                        Ok(Some(station)) if station.station_name.is_some() => page(station),
+                        Ok(Some(_)) => view! { <Redirect path="/station"/> }.into_any(),
+                        Ok(None) => view! { <Closed/> }.into_any(),
+                        Err(error) => view! { <ErrorPanel error/> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </StationFrame>
+    }
+}
+
 /// A station whose session ended (never opened, or the code was rotated).
 #[component]
 pub fn Closed() -> impl IntoView {

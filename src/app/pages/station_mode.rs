@@ -3,39 +3,21 @@
 //! print dialog (silently where Chromium runs with --kiosk-printing), reporting each job
 //! Printing → Done, or Failed with why, to the phone that sent it.
 
-use super::staff::{Closed, StationFrame};
+use super::staff::NamedStation;
 use crate::api::station::{
-    current_station, register_print_station, report_print, PrintJobEvent, PrintJobView, StationInfo,
+    register_print_station, report_print, PrintJobEvent, PrintJobView, StationInfo,
 };
 use crate::app::browser;
 use crate::app::components::badge::{print_now, BadgeCard, PrintArea};
-use crate::app::components::feedback::ErrorPanel;
 use crate::app::pages::check_in_mode::JobStatus;
 use crate::domain::badge::Badge;
 use crate::domain::print_job::PrintJobStatus;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_meta::Title;
-use leptos_router::components::Redirect;
 
 #[component]
 pub fn StationModePage() -> impl IntoView {
-    let info = Resource::new(|| (), |_| current_station());
-    view! {
-        <Title text="Station mode"/>
-        <StationFrame>
-            <Suspense fallback=|| view! { <div class="h-40 animate-pulse rounded-2xl bg-slate-200/60"></div> }>
-                {move || Suspend::new(async move {
-                    match info.await {
-                        Ok(Some(station)) if station.station_name.is_some() => view! { <StationMode station/> }.into_any(),
-                        Ok(Some(_)) => view! { <Redirect path="/station"/> }.into_any(),
-                        Ok(None) => view! { <Closed/> }.into_any(),
-                        Err(error) => view! { <ErrorPanel error/> }.into_any(),
-                    }
-                })}
-            </Suspense>
-        </StationFrame>
-    }
+    view! { <NamedStation title="Station mode" page=|station| view! { <StationMode station/> }.into_any()/> }
 }
 
 #[component]

@@ -169,45 +169,17 @@ async fn run(
             lanyard::demo::provider_urls(sim),
         )
     };
-    let (address, state) = Application::spawn(config).await.expect("app starts");
-    let pool = &state.db.pool;
-    let member = super::admin_member(&state, "Bench Desk", ADMIN).await;
-    let workspace = member.workspace_id.clone();
-    let (token, provider_event_id) = super::eventbrite_event(
-        sim,
-        &format!("desk-{}@lanyard.test", database.to_lowercase()),
-        "Desk Bench Expo",
-        size,
-    );
-    let event_id = super::connected_event(
-        &state,
-        &member,
-        token,
-        &provider_event_id,
-        "Desk Bench Expo",
-        "Europe/London",
-        "DESK22",
-    )
-    .await;
-    // The first import, in full, by the instance's runner.
-    let first_job = jobs::enqueue(
-        &mut lanyard::server::db::conn(pool).await.unwrap(),
-        &workspace,
-        &event_id,
-        jobs::JobKind::Import,
-        lanyard::domain::Trigger::ImportDialog,
-        Some(&member.user_id),
-    )
-    .await
-    .unwrap();
     let started = Instant::now();
-    wait_for_no_job(pool, &event_id).await;
-    let state_of: String = sqlx::query_scalar("SELECT state FROM sync_jobs WHERE id = $1")
-        .bind(&first_job)
-        .fetch_one(pool)
-        .await
-        .unwrap();
-    assert_eq!(state_of, "SUCCEEDED", "the first import");
+    let Imported {
+        address,
+        state,
+        member,
+        event_id,
+        provider_event_id,
+        first_job,
+    } = imported_event(sim, config, database, "Desk", ADMIN, "DESK22", size).await;
+    let pool = &state.db.pool;
+    let workspace = member.workspace_id.clone();
     println!(
         "{database}: first import of {size} attendees in {:.1} s",
         started.elapsed().as_secs_f64()
@@ -377,6 +349,79 @@ async fn run(
         page_complete,
         cheap_page,
         healthz,
+    }
+}
+
+/// An instance with one event of `size` attendees fully imported by its own runner.
+pub(crate) struct Imported {
+    pub address: String,
+    pub state: lanyard::server::AppState,
+    pub member: lanyard::server::auth::Member,
+    pub event_id: EventId,
+    pub provider_event_id: String,
+    /// The first import's job id.
+    pub first_job: String,
+}
+
+/// Starts an instance with `config`, an admin `admin`, and the "`label` Bench Expo" event
+/// (access code `code`) of `size` attendees on the simulator, imported in full.
+pub(crate) async fn imported_event(
+    sim: &RunningSimulator,
+    config: Config,
+    database: &str,
+    label: &str,
+    admin: &str,
+    code: &str,
+    size: usize,
+) -> Imported {
+    let (address, state) = Application::spawn(config).await.expect("app starts");
+    let pool = &state.db.pool;
+    let member = super::admin_member(&state, &format!("Bench {label}"), admin).await;
+    let event_name = format!("{label} Bench Expo");
+    let (token, provider_event_id) = super::eventbrite_event(
+        sim,
+        &format!(
+            "{}-{}@lanyard.test",
+            label.to_lowercase(),
+            database.to_lowercase()
+        ),
+        &event_name,
+        size,
+    );
+    let event_id = super::connected_event(
+        &state,
+        &member,
+        token,
+        &provider_event_id,
+        &event_name,
+        "Europe/London",
+        code,
+    )
+    .await;
+    let first_job = jobs::enqueue(
+        &mut lanyard::server::db::conn(pool).await.unwrap(),
+        &member.workspace_id,
+        &event_id,
+        jobs::JobKind::Import,
+        lanyard::domain::Trigger::ImportDialog,
+        Some(&member.user_id),
+    )
+    .await
+    .unwrap();
+    wait_for_no_job(pool, &event_id).await;
+    let state_of: String = sqlx::query_scalar("SELECT state FROM sync_jobs WHERE id = $1")
+        .bind(&first_job)
+        .fetch_one(pool)
+        .await
+        .unwrap();
+    assert_eq!(state_of, "SUCCEEDED", "the first import");
+    Imported {
+        address,
+        state,
+        member,
+        event_id,
+        provider_event_id,
+        first_job,
     }
 }
 

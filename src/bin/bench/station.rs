@@ -16,9 +16,7 @@
 use super::desk::call;
 use super::desk::Latencies;
 use lanyard::server::config::Config;
-use lanyard::server::db::jobs;
 use lanyard::simulator::RunningSimulator;
-use lanyard::startup::Application;
 use std::time::{Duration, Instant};
 
 const SCANS: usize = 500;
@@ -100,37 +98,22 @@ async fn run(
             lanyard::demo::provider_urls(sim),
         )
     };
-    let (address, state) = Application::spawn(config).await.expect("app starts");
-    let pool = &state.db.pool;
-    let member = super::admin_member(&state, "Bench Station", "station-admin@bench.test").await;
-    let (token, provider_event_id) = super::eventbrite_event(
+    let super::desk::Imported {
+        address,
+        state,
+        event_id,
+        ..
+    } = super::desk::imported_event(
         sim,
-        &format!("station-{}@lanyard.test", database.to_lowercase()),
-        "Station Bench Expo",
+        config,
+        database,
+        "Station",
+        "station-admin@bench.test",
+        "STAT23",
         size,
-    );
-    let code = "STAT23";
-    let event_id = super::connected_event(
-        &state,
-        &member,
-        token,
-        &provider_event_id,
-        "Station Bench Expo",
-        "Europe/London",
-        code,
     )
     .await;
-    jobs::enqueue(
-        &mut lanyard::server::db::conn(pool).await.unwrap(),
-        &member.workspace_id,
-        &event_id,
-        jobs::JobKind::Import,
-        lanyard::domain::Trigger::ImportDialog,
-        Some(&member.user_id),
-    )
-    .await
-    .unwrap();
-    super::desk::wait_for_no_job(pool, &event_id).await;
+    let pool = &state.db.pool;
     let code: String = sqlx::query_scalar("SELECT access_code FROM events WHERE id = $1")
         .bind(&event_id)
         .fetch_one(pool)
