@@ -66,10 +66,13 @@ pub async fn cache_headers(
     request: Request,
     next: Next,
 ) -> Response {
+    // Every request passes here: test the prefix without building it.
     let packaged = request
         .uri()
         .path()
-        .starts_with(&format!("/{}/", options.site_pkg_dir));
+        .strip_prefix('/')
+        .and_then(|p| p.strip_prefix(options.site_pkg_dir.as_ref()))
+        .is_some_and(|rest| rest.starts_with('/'));
     let mut response = next.run(request).await;
     if packaged && response.status().is_success() {
         let policy = if options.hash_files {

@@ -194,31 +194,35 @@ impl LiveHub {
             .clear();
     }
 
+    /// Hands a payload to its subscribers: a keyed message (`publish_to`) to its key's, an
+    /// event's state to the event's and its workspace's. One parse for either shape: event
+    /// states are the busy kind, sent on every check-in burst.
     fn deliver(&self, payload: &str) {
         #[derive(serde::Deserialize)]
-        struct Keyed {
-            to: String,
-            message: String,
-        }
-        #[derive(serde::Deserialize)]
         struct Addressed {
+            #[serde(default)]
             event_id: String,
             #[serde(default)]
             workspace_id: String,
+            to: Option<String>,
+            message: Option<String>,
         }
-        if let Ok(keyed) = serde_json::from_str::<Keyed>(payload) {
-            let subscribers = self.inner.subscribers.lock().expect("live hub lock");
-            if let Some(tx) = subscribers.get(&keyed.to) {
-                let _ = tx.send(Arc::from(keyed.message));
+        let Ok(to) = serde_json::from_str::<Addressed>(payload) else {
+            tracing::warn!("unreadable live update ignored");
+            return;
+        };
+        let subscribers = self.inner.subscribers.lock().expect("live hub lock");
+        if let (Some(key), Some(message)) = (to.to, to.message) {
+            if let Some(tx) = subscribers.get(&key) {
+                let _ = tx.send(Arc::from(message));
             }
             return;
         }
-        let Ok(to) = serde_json::from_str::<Addressed>(payload) else {
+        if to.event_id.is_empty() {
             tracing::warn!("live update without an event id ignored");
             return;
-        };
+        }
         let payload: Arc<str> = Arc::from(payload);
-        let subscribers = self.inner.subscribers.lock().expect("live hub lock");
         for key in [to.event_id, workspace_key(&to.workspace_id)] {
             if let Some(tx) = subscribers.get(&key) {
                 let _ = tx.send(payload.clone());

@@ -342,8 +342,6 @@ async fn wrong_codes_are_slowed_down_and_then_refused(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(res.headers()["location"], "/staff?error=refused");
-    // Another event's staff on another address are not affected: the record is per address.
-    // (Every test client is 127.0.0.1, so this is the policy's own unit test's to show.)
 }
 
 /// Guesses sent all at once from one address are counted as they arrive, not after they
