@@ -16,7 +16,7 @@ export TEST_DATABASE_URL
 # Optimised server and wasm (wasm-opt comes from the npm package binaryen), every asset
 # with a content-hashed name and a brotli and gzip copy beside it.
 release: deps
-	cargo leptos build --release --precompress
+	cargo leptos build --release --precompress --split
 
 .PHONY: release run test bench deps test-deps build lint unit-and-integration end2end postgres chromium fmt check
 

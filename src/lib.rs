@@ -26,5 +26,6 @@ pub mod startup;
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(app::App);
+    // Lazy routes load their wasm chunk before they can hydrate, so hydration is async.
+    leptos::mount::hydrate_lazy(app::App);
 }

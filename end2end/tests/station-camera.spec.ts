@@ -36,56 +36,91 @@ function qrVideo(text: string): string {
   return file;
 }
 
-test("a ticket's QR code shown to the camera opens the attendee and checks them in", async ({ page, baseURL }) => {
-  test.setTimeout(120_000);
-  await signInAsAdmin(page);
-  await connectEventbrite(page);
-  await activeEvent(page, eventName);
-  const code = await accessCode(page);
-  const [{ name, barcode }] = await notYetIn(page, 1);
+// Chromium on Linux has no BarcodeDetector, so the page decodes frames with `rqrr`, a wasm
+// chunk fetched when the scanner opens. Where a browser has one (Chrome on Android), the page
+// uses it and never fetches that chunk: the second run stands one in, shaped as the Shape
+// Detection API specifies (`detect(video)` resolves to `[{ rawValue }]`), which reports the
+// ticket's code once the camera's frames flow. It proves the wiring, not the platform's reader.
+for (const decoder of ["rqrr", "BarcodeDetector"] as const) {
+  test(`a ticket's QR code shown to the camera opens the attendee and checks them in (${decoder})`, async ({ page, baseURL }) => {
+    test.setTimeout(120_000);
+    await signInAsAdmin(page);
+    await connectEventbrite(page);
+    await activeEvent(page, eventName);
+    const code = await accessCode(page);
+    const [{ name, barcode }] = await notYetIn(page, 1);
 
-  const video = qrVideo(barcode);
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--use-fake-device-for-media-stream",
-      "--use-fake-ui-for-media-stream",
-      `--use-file-for-fake-video-capture=${video}`,
-    ],
+    const video = qrVideo(barcode);
+    const browser = await chromium.launch({
+      executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+      args: [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--use-fake-device-for-media-stream",
+        "--use-fake-ui-for-media-stream",
+        `--use-file-for-fake-video-capture=${video}`,
+      ],
+    });
+    try {
+      const context = await browser.newContext({ ...phoneSize, baseURL, permissions: ["camera"] });
+      if (decoder === "BarcodeDetector") {
+        await context.addInitScript((code: string) => {
+          (window as any).BarcodeDetector = class {
+            constructor(options: { formats: string[] }) {
+              if (!options.formats.includes("qr_code")) throw new TypeError("no such format");
+            }
+            async detect(source: HTMLVideoElement) {
+              return source.videoWidth > 0 ? [{ rawValue: code, format: "qr_code" }] : [];
+            }
+          };
+        }, barcode);
+      }
+      const phone = await context.newPage();
+      const wasm: string[] = [];
+      phone.on("request", (r) => r.url().endsWith(".wasm") && wasm.push(r.url()));
+      await phone.goto(`/staff/${code}`);
+      await expect(phone.locator("body[data-hydrated=true]")).toBeAttached();
+      await phone.getByTestId("station-name-input").fill("Door 4");
+      await phone.getByRole("button", { name: "Continue" }).click();
+      await phone.getByTestId("check-in-mode").click();
+      await phone.getByTestId("scan-ticket").click();
+      await expect(phone.getByTestId("scanner")).toBeVisible();
+      const drawer = phone.getByTestId("station-drawer");
+      await expect(drawer.getByTestId("drawer-name")).toHaveText(name, { timeout: 15_000 });
+      await drawer.getByRole("button", { name: "Check In" }).click();
+      await expect(phone.getByTestId("toast")).toHaveText("Checked in");
+      await expect(drawer).toHaveCount(0);
+      await phone.getByTestId("scanner").getByRole("button", { name: "Close" }).click();
+      await expect(phone.getByTestId("scanner")).toBeHidden();
+      const decoderChunks = wasm.filter((url) => url.includes("decode_qr"));
+      expect(decoderChunks.length > 0, wasm.join("\n")).toBe(decoder === "rqrr");
+    } finally {
+      await browser.close();
+      fs.rmSync(video, { force: true });
+    }
   });
-  try {
-    const context = await browser.newContext({ ...phoneSize, baseURL, permissions: ["camera"] });
-    const phone = await context.newPage();
-    await phone.goto(`/staff/${code}`);
-    await expect(phone.locator("body[data-hydrated=true]")).toBeAttached();
-    await phone.getByTestId("station-name-input").fill("Door 4");
-    await phone.getByRole("button", { name: "Continue" }).click();
-    await phone.getByTestId("check-in-mode").click();
-    await phone.getByTestId("scan-ticket").click();
-    await expect(phone.getByTestId("scanner")).toBeVisible();
-    const drawer = phone.getByTestId("station-drawer");
-    await expect(drawer.getByTestId("drawer-name")).toHaveText(name, { timeout: 15_000 });
-    await drawer.getByRole("button", { name: "Check In" }).click();
-    await expect(phone.getByTestId("toast")).toHaveText("Checked in");
-    await expect(drawer).toHaveCount(0);
-    await phone.getByTestId("scanner").getByRole("button", { name: "Close" }).click();
-    await expect(phone.getByTestId("scanner")).toBeHidden();
-  } finally {
-    await browser.close();
-    fs.rmSync(video, { force: true });
-  }
-});
+}
 
-// The issue asks for at most 400 KB of wasm over the wire; today it is 557 KB (brotli), so
-// that target is not met and this test holds the line at 600 KB against growth. See the
-// README's Staff station figures for what was measured and what is left to try.
-const WASM_BUDGET_KB = 600;
+// The phone's whole way in, cold and on "Fast 4G": /staff, the code, the name, Check-in mode.
+// Pages other than /staff are wasm chunks of their own (`--split`), fetched on first visit,
+// so every .wasm response on the way counts against the 400 KB.
+const WASM_BUDGET_KB = 400;
 
-test("a phone loads the station page cold on Fast 4G in under 3 s, its wasm brotli-compressed under a hashed, immutable name", async ({ browser }, testInfo) => {
+test("a phone opens a station cold on Fast 4G: /staff in under 3 s, at most 400 KB of wasm over the wire by Check-in mode, every file brotli under a hashed, immutable name", async ({ browser, page: admin }, testInfo) => {
+  test.setTimeout(120_000);
+  await signInAsAdmin(admin);
+  await connectEventbrite(admin);
+  await activeEvent(admin, eventName);
+  const code = await accessCode(admin);
+
   const context = await browser.newContext(phoneSize);
   const page = await context.newPage();
+  const wasm: { url: string; encoded: number }[] = [];
+  page.on("requestfinished", async (request) => {
+    if (new URL(request.url()).pathname.endsWith(".wasm")) {
+      wasm.push({ url: request.url(), encoded: (await request.sizes()).responseBodySize });
+    }
+  });
   const cdp = await context.newCDPSession(page);
   await cdp.send("Network.enable");
   await cdp.send("Network.setCacheDisabled", { cacheDisabled: true });
@@ -101,21 +136,36 @@ test("a phone loads the station page cold on Fast 4G in under 3 s, its wasm brot
   await page.goto("/staff");
   await expect(page.locator("body[data-hydrated=true]")).toBeAttached({ timeout: 20_000 });
   const loaded = Date.now() - started;
-  const wasm = await page.evaluate(() =>
+  const main = await page.evaluate(() =>
     (performance.getEntriesByType("resource") as PerformanceResourceTiming[])
       .filter((e) => e.name.endsWith(".wasm"))
       .map((e) => ({ name: e.name, encoded: e.encodedBodySize, decoded: e.decodedBodySize })),
   );
-  expect(wasm).toHaveLength(1);
-  const report = `cold load ${loaded} ms; wasm ${(wasm[0].encoded / 1024).toFixed(0)} KB over the wire (${(wasm[0].decoded / 1024).toFixed(0)} KB unpacked)`;
-  console.log(`station page, Fast 4G: ${report}`);
+  expect(main).toHaveLength(1);
+  expect(main[0].name).toMatch(/\/pkg\/lanyard\.[^/]+\.wasm$/);
+  expect(main[0].encoded).toBeLessThan(main[0].decoded / 3);
+
+  await page.getByTestId("access-code-input").fill(code);
+  await page.getByRole("button", { name: "Open station" }).click();
+  await page.getByTestId("station-name-input").fill("Door 5");
+  await page.getByRole("button", { name: "Continue" }).click();
+  await page.getByTestId("check-in-mode").click();
+  await expect(page.getByTestId("scan-ticket")).toBeVisible({ timeout: 20_000 });
+  await expect(page.getByTestId("print-station-chip")).toBeVisible();
+  const opened = Date.now() - started;
+  await expect.poll(() => wasm.length).toBeGreaterThan(1);
+
+  const total = wasm.reduce((sum, w) => sum + w.encoded, 0);
+  const report = `/staff cold ${loaded} ms (main wasm ${(main[0].encoded / 1024).toFixed(0)} KB over the wire, ${(main[0].decoded / 1024).toFixed(0)} KB unpacked); Check-in mode on screen at ${opened} ms (typing included), ${wasm.length} wasm files, ${(total / 1024).toFixed(0)} KB over the wire in all`;
+  console.log(`station, Fast 4G: ${report}`);
   testInfo.annotations.push({ type: "measured", description: report });
-  expect(wasm[0].name).toMatch(/\/pkg\/lanyard\.[^/]+\.wasm$/);
-  const res = await page.request.get(wasm[0].name, { headers: { "accept-encoding": "br" } });
-  expect(res.headers()["content-encoding"]).toBe("br");
-  expect(res.headers()["cache-control"]).toBe("public, max-age=31536000, immutable");
-  expect(wasm[0].encoded).toBeLessThan(wasm[0].decoded / 3);
-  expect(wasm[0].encoded).toBeLessThanOrEqual(WASM_BUDGET_KB * 1024);
+  for (const { url } of wasm) {
+    expect(url).toMatch(/\/pkg\/[^/]+\.[^/.]+\.wasm$/);
+    const res = await page.request.get(url, { headers: { "accept-encoding": "br" } });
+    expect(res.headers()["content-encoding"], url).toBe("br");
+    expect(res.headers()["cache-control"], url).toBe("public, max-age=31536000, immutable");
+  }
+  expect(total).toBeLessThanOrEqual(WASM_BUDGET_KB * 1024);
   expect(loaded).toBeLessThan(3_000);
   await context.close();
 });

@@ -128,13 +128,99 @@ pub fn stop_camera(stream: &leptos::web_sys::MediaStream) {
     }
 }
 
-/// The QR code in the video's current frame, if one reads cleanly. The frame is drawn at
-/// most 640 pixels wide and decoded as grey levels by `rqrr`.
+/// Reads QR codes from the camera's video: with the browser's own BarcodeDetector where it
+/// has one that reads QR codes (Chrome on Android and macOS), otherwise with `rqrr`, which is a
+/// wasm chunk of its own (`decode_qr`), fetched only by a browser that needs it.
 #[cfg(feature = "hydrate")]
-pub fn read_qr(
+pub struct QrReader {
+    native: std::cell::RefCell<Option<leptos::wasm_bindgen::JsValue>>,
+}
+
+#[cfg(feature = "hydrate")]
+impl QrReader {
+    /// Picks the decoder, and starts fetching the wasm one if that is what will be used.
+    pub fn for_this_browser() -> Self {
+        let native = barcode_detector();
+        if native.is_none() {
+            leptos::task::spawn_local(async {
+                decode_qr(Vec::new(), 0, 0).await;
+            });
+        }
+        Self {
+            native: std::cell::RefCell::new(native),
+        }
+    }
+
+    /// The QR code in the video's current frame, if one reads cleanly.
+    pub async fn read(
+        &self,
+        video: &leptos::web_sys::HtmlVideoElement,
+        canvas: &leptos::web_sys::HtmlCanvasElement,
+    ) -> Option<String> {
+        let native = self.native.borrow().clone();
+        if let Some(detector) = native {
+            match detect_natively(&detector, video).await {
+                Ok(code) => return code,
+                // A detector that exists but cannot read (no platform support behind it):
+                // the wasm decoder from now on.
+                Err(()) => *self.native.borrow_mut() = None,
+            }
+        }
+        let (grey, width, height) = grey_frame(video, canvas)?;
+        decode_qr(grey, width, height).await
+    }
+}
+
+/// `new BarcodeDetector({ formats: ["qr_code"] })`, where the browser has one. Called through
+/// `Reflect` because web-sys binds it only under its unstable APIs.
+#[cfg(feature = "hydrate")]
+fn barcode_detector() -> Option<leptos::wasm_bindgen::JsValue> {
+    use leptos::wasm_bindgen::JsCast;
+    let class = js_sys::Reflect::get(&leptos::prelude::window(), &"BarcodeDetector".into()).ok()?;
+    let class: js_sys::Function = class.dyn_into().ok()?;
+    let options = js_sys::Object::new();
+    js_sys::Reflect::set(
+        &options,
+        &"formats".into(),
+        &js_sys::Array::of1(&"qr_code".into()),
+    )
+    .ok()?;
+    js_sys::Reflect::construct(&class, &js_sys::Array::of1(&options)).ok()
+}
+
+/// `detector.detect(video)`: the first code's `rawValue`; `Err` when detecting itself fails.
+#[cfg(feature = "hydrate")]
+async fn detect_natively(
+    detector: &leptos::wasm_bindgen::JsValue,
+    video: &leptos::web_sys::HtmlVideoElement,
+) -> Result<Option<String>, ()> {
+    use leptos::wasm_bindgen::JsCast;
+    let detect: js_sys::Function = js_sys::Reflect::get(detector, &"detect".into())
+        .map_err(drop)?
+        .dyn_into()
+        .map_err(drop)?;
+    let promise: js_sys::Promise = detect
+        .call1(detector, video)
+        .map_err(drop)?
+        .dyn_into()
+        .map_err(drop)?;
+    let found = wasm_bindgen_futures::JsFuture::from(promise)
+        .await
+        .map_err(drop)?;
+    let found: js_sys::Array = found.dyn_into().map_err(drop)?;
+    Ok(found.iter().find_map(|code| {
+        js_sys::Reflect::get(&code, &"rawValue".into())
+            .ok()?
+            .as_string()
+    }))
+}
+
+/// The video's current frame as grey levels (Rec. 601 luma), drawn at most 640 pixels wide.
+#[cfg(feature = "hydrate")]
+fn grey_frame(
     video: &leptos::web_sys::HtmlVideoElement,
     canvas: &leptos::web_sys::HtmlCanvasElement,
-) -> Option<String> {
+) -> Option<(Vec<u8>, usize, usize)> {
     use leptos::wasm_bindgen::JsCast;
     let (vw, vh) = (video.video_width(), video.video_height());
     if vw == 0 || vh == 0 {
@@ -153,28 +239,26 @@ pub fn read_qr(
         .get_image_data(0.0, 0.0, w as f64, h as f64)
         .ok()?
         .data();
-    decode_grey(&rgba, w as usize, h as usize)
+    let grey = rgba
+        .chunks_exact(4)
+        .map(|p| ((p[0] as u32 * 299 + p[1] as u32 * 587 + p[2] as u32 * 114) / 1000) as u8)
+        .collect();
+    Some((grey, w as usize, h as usize))
 }
 
-/// The first QR code in an RGBA image.
-pub fn decode_grey(rgba: &[u8], width: usize, height: usize) -> Option<String> {
-    #[cfg(feature = "hydrate")]
-    {
-        let grey = |x: usize, y: usize| {
-            let i = (y * width + x) * 4;
-            // Rec. 601 luma, in integers.
-            ((rgba[i] as u32 * 299 + rgba[i + 1] as u32 * 587 + rgba[i + 2] as u32 * 114) / 1000)
-                as u8
-        };
-        let mut image = rqrr::PreparedImage::prepare_from_greyscale(width, height, grey);
-        image
-            .detect_grids()
-            .into_iter()
-            .find_map(|grid| grid.decode().ok().map(|(_, text)| text))
+/// The first QR code in a grey image, by `rqrr`. Lazy: its code (a fifth of the check-in
+/// page's wasm) is a chunk fetched on the first call, which `QrReader::for_this_browser` makes with an
+/// empty image while the camera starts.
+#[cfg(feature = "hydrate")]
+#[leptos::prelude::lazy]
+fn decode_qr(grey: Vec<u8>, width: usize, height: usize) -> Option<String> {
+    if width == 0 || height == 0 || grey.len() != width * height {
+        return None;
     }
-    #[cfg(not(feature = "hydrate"))]
-    {
-        let _ = (rgba, width, height);
-        None
-    }
+    let mut image =
+        rqrr::PreparedImage::prepare_from_greyscale(width, height, |x, y| grey[y * width + x]);
+    image
+        .detect_grids()
+        .into_iter()
+        .find_map(|grid| grid.decode().ok().map(|(_, text)| text))
 }

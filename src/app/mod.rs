@@ -9,7 +9,7 @@ pub mod pages;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
 use leptos_router::components::{ParentRoute, Redirect, Route, Router, Routes};
-use leptos_router::path;
+use leptos_router::{lazy_route, path, Lazy, LazyRoute};
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     view! {
@@ -45,21 +45,59 @@ pub fn App() -> impl IntoView {
         <Title formatter=|page: String| if page.is_empty() { "Lanyard".to_string() } else { format!("{page} · Lanyard") }/>
         <Router>
             <Routes fallback=pages::not_found::NotFoundPage>
-                <Route path=path!("/login") view=pages::login::LoginPage/>
-                <Route path=path!("/invite/:token") view=pages::invite::InvitePage/>
+                <Route path=path!("/login") view={Lazy::<LoginRoute>::new()}/>
+                <Route path=path!("/invite/:token") view={Lazy::<InviteRoute>::new()}/>
                 <Route path=path!("/staff") view=pages::staff::StaffEntryPage/>
-                <Route path=path!("/station") view=pages::staff::StationHomePage/>
-                <Route path=path!("/station/check-in") view=pages::check_in_mode::CheckInModePage/>
-                <Route path=path!("/station/print") view=pages::station_mode::StationModePage/>
+                <Route path=path!("/station") view={Lazy::<StationHomeRoute>::new()}/>
+                <Route path=path!("/station/check-in") view={Lazy::<CheckInModeRoute>::new()}/>
+                <Route path=path!("/station/print") view={Lazy::<StationModeRoute>::new()}/>
                 <ParentRoute path=path!("") view=layout::AppLayout>
                     <Route path=path!("") view=|| view! { <Redirect path="/events"/> }/>
-                    <Route path=path!("events") view=pages::events::EventsPage/>
-                    <Route path=path!("events/:id") view=pages::event::EventPage/>
-                    <Route path=path!("settings/integrations") view=pages::integrations::IntegrationsPage/>
-                    <Route path=path!("settings/members") view=pages::members::MembersPage/>
-                    <Route path=path!("settings/badges") view=pages::badges::BadgesPage/>
+                    <Route path=path!("events") view={Lazy::<EventsRoute>::new()}/>
+                    <Route path=path!("events/:id") view={Lazy::<EventRoute>::new()}/>
+                    <Route path=path!("settings/integrations") view={Lazy::<IntegrationsRoute>::new()}/>
+                    <Route path=path!("settings/members") view={Lazy::<MembersRoute>::new()}/>
+                    <Route path=path!("settings/badges") view={Lazy::<BadgesRoute>::new()}/>
                 </ParentRoute>
             </Routes>
         </Router>
     }
 }
+
+/// A page loaded as its own wasm chunk (`cargo leptos build --split`), fetched when its route
+/// is first visited: a phone at the door downloads the station's code, not the admin console's.
+/// Only `/staff`, where every station starts, stays in the main module.
+macro_rules! lazy_page {
+    ($route:ident, $page:path) => {
+        struct $route;
+
+        #[lazy_route]
+        impl LazyRoute for $route {
+            fn data() -> Self {
+                $route
+            }
+
+            fn view(_this: Self) -> AnyView {
+                $page().into_any()
+            }
+        }
+    };
+}
+
+/// Fetches the chunks of the way a phone takes, `/station` then Check-in mode, in the
+/// background (each once; a chunk already here costs nothing).
+pub fn preload_check_in_mode() {
+    leptos::task::spawn_local(StationHomeRoute::preload());
+    leptos::task::spawn_local(CheckInModeRoute::preload());
+}
+
+lazy_page!(LoginRoute, pages::login::LoginPage);
+lazy_page!(InviteRoute, pages::invite::InvitePage);
+lazy_page!(StationHomeRoute, pages::staff::StationHomePage);
+lazy_page!(CheckInModeRoute, pages::check_in_mode::CheckInModePage);
+lazy_page!(StationModeRoute, pages::station_mode::StationModePage);
+lazy_page!(EventsRoute, pages::events::EventsPage);
+lazy_page!(EventRoute, pages::event::EventPage);
+lazy_page!(IntegrationsRoute, pages::integrations::IntegrationsPage);
+lazy_page!(MembersRoute, pages::members::MembersPage);
+lazy_page!(BadgesRoute, pages::badges::BadgesPage);

@@ -591,7 +591,7 @@ fn Scanner(open: RwSignal<bool>, paused: Signal<bool>, on_code: Callback<String>
     let error = RwSignal::new(None::<String>);
     #[cfg(feature = "hydrate")]
     {
-        use std::cell::RefCell;
+        use std::cell::{Cell, RefCell};
         use std::rc::Rc;
         let camera: Rc<RefCell<Option<leptos::web_sys::MediaStream>>> = Rc::new(RefCell::new(None));
         let timer: Rc<RefCell<Option<IntervalHandle>>> = Rc::new(RefCell::new(None));
@@ -618,15 +618,18 @@ fn Scanner(open: RwSignal<bool>, paused: Signal<bool>, on_code: Callback<String>
                 let Some(v) = video.get_untracked() else {
                     return;
                 };
+                // Chosen (and the wasm decoder's chunk fetched) while the camera starts.
+                let reader = Rc::new(browser::QrReader::for_this_browser());
                 match browser::start_camera(&v).await {
                     Ok(stream) => {
                         *camera.borrow_mut() = Some(stream);
                         let last = Rc::new(RefCell::new((String::new(), 0.0f64)));
+                        // One frame decodes at a time; frames arriving meanwhile are skipped.
+                        let decoding = Rc::new(Cell::new(false));
                         let handle = set_interval_with_handle(
                             move || {
-                                let now = js_now() as f64;
                                 if paused.get_untracked() {
-                                    last.borrow_mut().1 = now;
+                                    last.borrow_mut().1 = js_now() as f64;
                                     return;
                                 }
                                 let (Some(v), Some(c)) =
@@ -634,13 +637,29 @@ fn Scanner(open: RwSignal<bool>, paused: Signal<bool>, on_code: Callback<String>
                                 else {
                                     return;
                                 };
-                                if let Some(code) = browser::read_qr(&v, &c) {
+                                if decoding.get() {
+                                    return;
+                                }
+                                decoding.set(true);
+                                let (reader, decoding, last) =
+                                    (reader.clone(), decoding.clone(), last.clone());
+                                spawn_local(async move {
+                                    let code = reader.read(&v, &c).await;
+                                    decoding.set(false);
+                                    let Some(code) = code else {
+                                        return;
+                                    };
+                                    if paused.get_untracked() {
+                                        return;
+                                    }
+                                    let now = js_now() as f64;
                                     let mut seen = last.borrow_mut();
                                     if seen.0 != code || now - seen.1 > 3_000.0 {
                                         *seen = (code.clone(), now);
+                                        drop(seen);
                                         on_code.run(code);
                                     }
-                                }
+                                });
                             },
                             Duration::from_millis(120),
                         );
