@@ -21,7 +21,7 @@ release: deps
 .PHONY: release run test bench deps test-deps build lint unit-and-integration end2end postgres chromium fmt check
 
 run: deps
-	LANYARD_DEMO=true cargo leptos serve
+	LANYARD_DEMO=true cargo leptos serve --split
 
 # end2end runs the release build, as a phone at the door would load it (the station's cold
 # load on a throttled network is one of its tests).

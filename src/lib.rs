@@ -26,6 +26,14 @@ pub mod startup;
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    // Lazy routes load their wasm chunk before they can hydrate, so hydration is async.
-    leptos::mount::hydrate_lazy(app::App);
+    // A lazy route's chunk must arrive before its page can hydrate, so hydration is async.
+    // The body's mark says when it is done: tests (and curious humans) wait on it.
+    wasm_bindgen_futures::spawn_local(async {
+        let body = leptos::prelude::document()
+            .body()
+            .expect("a page has a body");
+        let app = leptos::mount::hydrate_from_async(body.clone(), app::App).await;
+        let _ = body.set_attribute("data-hydrated", "true");
+        app.forget();
+    });
 }

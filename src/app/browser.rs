@@ -129,8 +129,8 @@ pub fn stop_camera(stream: &leptos::web_sys::MediaStream) {
 }
 
 /// Reads QR codes from the camera's video: with the browser's own BarcodeDetector where it
-/// has one that reads QR codes (Chrome on Android and macOS), otherwise with `rqrr`, which is a
-/// wasm chunk of its own (`decode_qr`), fetched only by a browser that needs it.
+/// reads QR codes (Chrome on Android and macOS), otherwise with `quircs`, which is a wasm chunk
+/// of its own (`decode_qr`), fetched only by a browser that needs it.
 #[cfg(feature = "hydrate")]
 pub struct QrReader {
     native: std::cell::RefCell<Option<leptos::wasm_bindgen::JsValue>>,
@@ -138,13 +138,11 @@ pub struct QrReader {
 
 #[cfg(feature = "hydrate")]
 impl QrReader {
-    /// Picks the decoder, and starts fetching the wasm one if that is what will be used.
-    pub fn for_this_browser() -> Self {
-        let native = barcode_detector();
+    /// Picks the decoder; when that is `quircs`, it returns once the decoder's chunk is here.
+    pub async fn for_this_browser() -> Self {
+        let native = barcode_detector().await;
         if native.is_none() {
-            leptos::task::spawn_local(async {
-                decode_qr(Vec::new(), 0, 0).await;
-            });
+            decode_qr(Vec::new(), 0, 0).await;
         }
         Self {
             native: std::cell::RefCell::new(native),
@@ -159,11 +157,14 @@ impl QrReader {
     ) -> Option<String> {
         let native = self.native.borrow().clone();
         if let Some(detector) = native {
-            match detect_natively(&detector, video).await {
+            match detect(&detector, video).await {
                 Ok(code) => return code,
-                // A detector that exists but cannot read (no platform support behind it):
-                // the wasm decoder from now on.
-                Err(()) => *self.native.borrow_mut() = None,
+                // The platform has no reader behind the API after all: quircs from now on.
+                Err(error) if error_name(&error).as_deref() == Some("NotSupportedError") => {
+                    *self.native.borrow_mut() = None;
+                }
+                // A frame it could not take (the video not ready yet, say): try the next.
+                Err(_) => return None,
             }
         }
         let (grey, width, height) = grey_frame(video, canvas)?;
@@ -171,48 +172,59 @@ impl QrReader {
     }
 }
 
-/// `new BarcodeDetector({ formats: ["qr_code"] })`, where the browser has one. Called through
-/// `Reflect` because web-sys binds it only under its unstable APIs.
+/// `new BarcodeDetector({ formats: ["qr_code"] })`, where the browser has one and
+/// `BarcodeDetector.getSupportedFormats()` lists QR codes. Called through `Reflect`: web-sys
+/// binds the Shape Detection API only under its unstable APIs.
 #[cfg(feature = "hydrate")]
-fn barcode_detector() -> Option<leptos::wasm_bindgen::JsValue> {
+async fn barcode_detector() -> Option<leptos::wasm_bindgen::JsValue> {
+    use js_sys::{Array, Function, Object, Promise, Reflect};
     use leptos::wasm_bindgen::JsCast;
-    let class = js_sys::Reflect::get(&leptos::prelude::window(), &"BarcodeDetector".into()).ok()?;
-    let class: js_sys::Function = class.dyn_into().ok()?;
-    let options = js_sys::Object::new();
-    js_sys::Reflect::set(
-        &options,
-        &"formats".into(),
-        &js_sys::Array::of1(&"qr_code".into()),
-    )
-    .ok()?;
-    js_sys::Reflect::construct(&class, &js_sys::Array::of1(&options)).ok()
+    let class: Function = Reflect::get(&leptos::prelude::window(), &"BarcodeDetector".into())
+        .ok()?
+        .dyn_into()
+        .ok()?;
+    let supported: Function = Reflect::get(&class, &"getSupportedFormats".into())
+        .ok()?
+        .dyn_into()
+        .ok()?;
+    let formats: Promise = supported.call0(&class).ok()?.dyn_into().ok()?;
+    let formats: Array = wasm_bindgen_futures::JsFuture::from(formats)
+        .await
+        .ok()?
+        .dyn_into()
+        .ok()?;
+    if !formats.includes(&"qr_code".into(), 0) {
+        return None;
+    }
+    let options = Object::new();
+    Reflect::set(&options, &"formats".into(), &Array::of1(&"qr_code".into())).ok()?;
+    Reflect::construct(&class, &Array::of1(&options)).ok()
 }
 
-/// `detector.detect(video)`: the first code's `rawValue`; `Err` when detecting itself fails.
+/// `detector.detect(video)`: the first code's `rawValue`, or what it threw.
 #[cfg(feature = "hydrate")]
-async fn detect_natively(
+async fn detect(
     detector: &leptos::wasm_bindgen::JsValue,
     video: &leptos::web_sys::HtmlVideoElement,
-) -> Result<Option<String>, ()> {
+) -> Result<Option<String>, leptos::wasm_bindgen::JsValue> {
+    use js_sys::{Array, Function, Promise, Reflect};
     use leptos::wasm_bindgen::JsCast;
-    let detect: js_sys::Function = js_sys::Reflect::get(detector, &"detect".into())
-        .map_err(drop)?
-        .dyn_into()
-        .map_err(drop)?;
-    let promise: js_sys::Promise = detect
-        .call1(detector, video)
-        .map_err(drop)?
-        .dyn_into()
-        .map_err(drop)?;
-    let found = wasm_bindgen_futures::JsFuture::from(promise)
-        .await
-        .map_err(drop)?;
-    let found: js_sys::Array = found.dyn_into().map_err(drop)?;
-    Ok(found.iter().find_map(|code| {
-        js_sys::Reflect::get(&code, &"rawValue".into())
-            .ok()?
-            .as_string()
-    }))
+    let detect: Function = Reflect::get(detector, &"detect".into())?.dyn_into()?;
+    let found: Promise = detect.call1(detector, video)?.dyn_into()?;
+    let found: Array = wasm_bindgen_futures::JsFuture::from(found)
+        .await?
+        .dyn_into()?;
+    Ok(found
+        .iter()
+        .find_map(|code| Reflect::get(&code, &"rawValue".into()).ok()?.as_string()))
+}
+
+/// A DOMException's `name`.
+#[cfg(feature = "hydrate")]
+fn error_name(error: &leptos::wasm_bindgen::JsValue) -> Option<String> {
+    js_sys::Reflect::get(error, &"name".into())
+        .ok()?
+        .as_string()
 }
 
 /// The video's current frame as grey levels (Rec. 601 luma), drawn at most 640 pixels wide.
@@ -246,19 +258,16 @@ fn grey_frame(
     Some((grey, w as usize, h as usize))
 }
 
-/// The first QR code in a grey image, by `rqrr`. Lazy: its code (a fifth of the check-in
-/// page's wasm) is a chunk fetched on the first call, which `QrReader::for_this_browser` makes with an
-/// empty image while the camera starts.
+/// The first QR code in a grey image, by `quircs` (a port of quirc): lazy, so that a browser
+/// with its own reader never downloads it.
 #[cfg(feature = "hydrate")]
 #[leptos::prelude::lazy]
 fn decode_qr(grey: Vec<u8>, width: usize, height: usize) -> Option<String> {
     if width == 0 || height == 0 || grey.len() != width * height {
         return None;
     }
-    let mut image =
-        rqrr::PreparedImage::prepare_from_greyscale(width, height, |x, y| grey[y * width + x]);
-    image
-        .detect_grids()
-        .into_iter()
-        .find_map(|grid| grid.decode().ok().map(|(_, text)| text))
+    quircs::Quirc::default()
+        .identify(width, height, &grey)
+        .filter_map(Result::ok)
+        .find_map(|code| String::from_utf8(code.decode().ok()?.payload).ok())
 }

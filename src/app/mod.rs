@@ -34,13 +34,6 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    // Effects run only in the browser: the mark tells tests (and curious humans) that the
-    // page is hydrated and interactive.
-    Effect::new(|| {
-        if let Some(body) = document().body() {
-            let _ = body.set_attribute("data-hydrated", "true");
-        }
-    });
     view! {
         <Title formatter=|page: String| if page.is_empty() { "Lanyard".to_string() } else { format!("{page} · Lanyard") }/>
         <Router>
@@ -48,8 +41,8 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/login") view={Lazy::<LoginRoute>::new()}/>
                 <Route path=path!("/invite/:token") view={Lazy::<InviteRoute>::new()}/>
                 <Route path=path!("/staff") view=pages::staff::StaffEntryPage/>
-                <Route path=path!("/station") view={Lazy::<StationHomeRoute>::new()}/>
-                <Route path=path!("/station/check-in") view={Lazy::<CheckInModeRoute>::new()}/>
+                <Route path=path!("/station") view=pages::staff::StationHomePage/>
+                <Route path=path!("/station/check-in") view=pages::check_in_mode::CheckInModePage/>
                 <Route path=path!("/station/print") view={Lazy::<StationModeRoute>::new()}/>
                 <ParentRoute path=path!("") view=layout::AppLayout>
                     <Route path=path!("") view=|| view! { <Redirect path="/events"/> }/>
@@ -65,8 +58,9 @@ pub fn App() -> impl IntoView {
 }
 
 /// A page loaded as its own wasm chunk (`cargo leptos build --split`), fetched when its route
-/// is first visited: a phone at the door downloads the station's code, not the admin console's.
-/// Only `/staff`, where every station starts, stays in the main module.
+/// is first visited: a phone at the door never downloads the admin console. The phone's own
+/// pages (`/staff`, `/station`, Check-in mode) stay in the main module: a chunk that fails to
+/// arrive stops the app, and the door's network is the one most likely to drop.
 macro_rules! lazy_page {
     ($route:ident, $page:path) => {
         struct $route;
@@ -84,17 +78,8 @@ macro_rules! lazy_page {
     };
 }
 
-/// Fetches the chunks of the way a phone takes, `/station` then Check-in mode, in the
-/// background (each once; a chunk already here costs nothing).
-pub fn preload_check_in_mode() {
-    leptos::task::spawn_local(StationHomeRoute::preload());
-    leptos::task::spawn_local(CheckInModeRoute::preload());
-}
-
 lazy_page!(LoginRoute, pages::login::LoginPage);
 lazy_page!(InviteRoute, pages::invite::InvitePage);
-lazy_page!(StationHomeRoute, pages::staff::StationHomePage);
-lazy_page!(CheckInModeRoute, pages::check_in_mode::CheckInModePage);
 lazy_page!(StationModeRoute, pages::station_mode::StationModePage);
 lazy_page!(EventsRoute, pages::events::EventsPage);
 lazy_page!(EventRoute, pages::event::EventPage);

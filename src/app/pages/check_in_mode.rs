@@ -595,9 +595,23 @@ fn Scanner(open: RwSignal<bool>, paused: Signal<bool>, on_code: Callback<String>
         use std::rc::Rc;
         let camera: Rc<RefCell<Option<leptos::web_sys::MediaStream>>> = Rc::new(RefCell::new(None));
         let timer: Rc<RefCell<Option<IntervalHandle>>> = Rc::new(RefCell::new(None));
+        // Chosen as Check-in mode opens, so that the wasm decoder's chunk (where it is the one
+        // used) is here before the door's network can drop.
+        let reader: Rc<RefCell<Option<Rc<browser::QrReader>>>> = Rc::new(RefCell::new(None));
+        spawn_local({
+            let reader = reader.clone();
+            async move {
+                *reader.borrow_mut() = Some(Rc::new(browser::QrReader::for_this_browser().await));
+            }
+        });
+        // Each opening of the scanner is one run; closing or leaving ends it. Work that was
+        // awaiting (the camera starting, a frame decoding) checks its run is still the current
+        // one before touching the page, whose signals may be gone.
+        let run = Rc::new(Cell::new(0u32));
         let stop = {
-            let (camera, timer) = (camera.clone(), timer.clone());
+            let (camera, timer, run) = (camera.clone(), timer.clone(), run.clone());
             move || {
+                run.set(run.get() + 1);
                 if let Some(t) = timer.borrow_mut().take() {
                     t.clear();
                 }
@@ -612,15 +626,22 @@ fn Scanner(open: RwSignal<bool>, paused: Signal<bool>, on_code: Callback<String>
                 stop_on_close();
                 return;
             }
-            let (camera, timer) = (camera.clone(), timer.clone());
+            let (camera, timer, reader, run) =
+                (camera.clone(), timer.clone(), reader.clone(), run.clone());
+            let this_run = run.get();
             error.set(None);
             spawn_local(async move {
                 let Some(v) = video.get_untracked() else {
                     return;
                 };
-                // Chosen (and the wasm decoder's chunk fetched) while the camera starts.
-                let reader = Rc::new(browser::QrReader::for_this_browser());
-                match browser::start_camera(&v).await {
+                let started = browser::start_camera(&v).await;
+                if run.get() != this_run {
+                    if let Ok(stream) = started {
+                        browser::stop_camera(&stream);
+                    }
+                    return;
+                }
+                match started {
                     Ok(stream) => {
                         *camera.borrow_mut() = Some(stream);
                         let last = Rc::new(RefCell::new((String::new(), 0.0f64)));
@@ -637,19 +658,22 @@ fn Scanner(open: RwSignal<bool>, paused: Signal<bool>, on_code: Callback<String>
                                 else {
                                     return;
                                 };
+                                let Some(qr) = reader.borrow().clone() else {
+                                    return;
+                                };
                                 if decoding.get() {
                                     return;
                                 }
                                 decoding.set(true);
-                                let (reader, decoding, last) =
-                                    (reader.clone(), decoding.clone(), last.clone());
+                                let (decoding, last, run) =
+                                    (decoding.clone(), last.clone(), run.clone());
                                 spawn_local(async move {
-                                    let code = reader.read(&v, &c).await;
+                                    let code = qr.read(&v, &c).await;
                                     decoding.set(false);
                                     let Some(code) = code else {
                                         return;
                                     };
-                                    if paused.get_untracked() {
+                                    if run.get() != this_run || paused.get_untracked() {
                                         return;
                                     }
                                     let now = js_now() as f64;

@@ -49,8 +49,6 @@ pub fn StaffEntryPage() -> impl IntoView {
         Some(Ok(_)) => None,
         None => from_link().map(str::to_string),
     };
-    // While the code is typed, the next pages' code arrives.
-    Effect::new(crate::app::preload_check_in_mode);
     view! {
         <Title text="Staff station"/>
         <StationFrame>
@@ -85,7 +83,6 @@ pub fn StaffEntryPage() -> impl IntoView {
 #[component]
 pub fn StationHomePage() -> impl IntoView {
     let info = Resource::new(|| (), |_| current_station());
-    Effect::new(crate::app::preload_check_in_mode);
     view! {
         <Title text="Staff station"/>
         <StationFrame>
