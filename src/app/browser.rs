@@ -129,23 +129,22 @@ pub fn stop_camera(stream: &leptos::web_sys::MediaStream) {
 }
 
 /// Reads QR codes from the camera's video: with the browser's own BarcodeDetector where it
-/// reads QR codes (Chrome on Android and macOS), otherwise with `quircs`, which is a wasm chunk
-/// of its own (`decode_qr`), fetched only by a browser that needs it.
+/// reads QR codes (Chrome on Android and macOS), otherwise with `quircs` in the page. quircs
+/// is in the main module, not a lazy chunk: it is 11 KB brotli, and a chunk that cannot be
+/// fetched on a dropping network would stop the app.
 #[cfg(feature = "hydrate")]
 pub struct QrReader {
     native: std::cell::RefCell<Option<leptos::wasm_bindgen::JsValue>>,
+    // Reused from frame to frame: its buffers are the size of the image.
+    quirc: std::cell::RefCell<quircs::Quirc>,
 }
 
 #[cfg(feature = "hydrate")]
 impl QrReader {
-    /// Picks the decoder; when that is `quircs`, it returns once the decoder's chunk is here.
     pub async fn for_this_browser() -> Self {
-        let native = barcode_detector().await;
-        if native.is_none() {
-            decode_qr(Vec::new(), 0, 0).await;
-        }
         Self {
-            native: std::cell::RefCell::new(native),
+            native: std::cell::RefCell::new(barcode_detector().await),
+            quirc: Default::default(),
         }
     }
 
@@ -168,7 +167,7 @@ impl QrReader {
             }
         }
         let (grey, width, height) = grey_frame(video, canvas)?;
-        decode_qr(grey, width, height).await
+        decode_qr(&mut self.quirc.borrow_mut(), &grey, width, height)
     }
 }
 
@@ -240,10 +239,19 @@ fn grey_frame(
     }
     let scale = (640.0 / vw as f64).min(1.0);
     let (w, h) = (((vw as f64) * scale) as u32, ((vh as f64) * scale) as u32);
-    canvas.set_width(w);
-    canvas.set_height(h);
-    let context: leptos::web_sys::CanvasRenderingContext2d =
-        canvas.get_context("2d").ok()??.dyn_into().ok()?;
+    // Resizing clears the canvas and drops its backing store: only when the video's size changes.
+    if canvas.width() != w || canvas.height() != h {
+        canvas.set_width(w);
+        canvas.set_height(h);
+    }
+    // Read back every frame: the browser keeps such a canvas in memory rather than on the GPU.
+    let options = js_sys::Object::new();
+    js_sys::Reflect::set(&options, &"willReadFrequently".into(), &true.into()).ok()?;
+    let context: leptos::web_sys::CanvasRenderingContext2d = canvas
+        .get_context_with_context_options("2d", &options)
+        .ok()??
+        .dyn_into()
+        .ok()?;
     context
         .draw_image_with_html_video_element_and_dw_and_dh(video, 0.0, 0.0, w as f64, h as f64)
         .ok()?;
@@ -258,16 +266,19 @@ fn grey_frame(
     Some((grey, w as usize, h as usize))
 }
 
-/// The first QR code in a grey image, by `quircs` (a port of quirc): lazy, so that a browser
-/// with its own reader never downloads it.
+/// The first QR code in a grey image, by `quircs` (a port of quirc).
 #[cfg(feature = "hydrate")]
-#[leptos::prelude::lazy]
-fn decode_qr(grey: Vec<u8>, width: usize, height: usize) -> Option<String> {
+fn decode_qr(
+    quirc: &mut quircs::Quirc,
+    grey: &[u8],
+    width: usize,
+    height: usize,
+) -> Option<String> {
     if width == 0 || height == 0 || grey.len() != width * height {
         return None;
     }
-    quircs::Quirc::default()
-        .identify(width, height, &grey)
+    quirc
+        .identify(width, height, grey)
         .filter_map(Result::ok)
         .find_map(|code| String::from_utf8(code.decode().ok()?.payload).ok())
 }

@@ -595,8 +595,7 @@ fn Scanner(open: RwSignal<bool>, paused: Signal<bool>, on_code: Callback<String>
         use std::rc::Rc;
         let camera: Rc<RefCell<Option<leptos::web_sys::MediaStream>>> = Rc::new(RefCell::new(None));
         let timer: Rc<RefCell<Option<IntervalHandle>>> = Rc::new(RefCell::new(None));
-        // Chosen as Check-in mode opens, so that the wasm decoder's chunk (where it is the one
-        // used) is here before the door's network can drop.
+        // Chosen as Check-in mode opens (asking the browser which formats it reads is async).
         let reader: Rc<RefCell<Option<Rc<browser::QrReader>>>> = Rc::new(RefCell::new(None));
         spawn_local({
             let reader = reader.clone();
@@ -631,6 +630,9 @@ fn Scanner(open: RwSignal<bool>, paused: Signal<bool>, on_code: Callback<String>
             let this_run = run.get();
             error.set(None);
             spawn_local(async move {
+                if run.get() != this_run {
+                    return;
+                }
                 let Some(v) = video.get_untracked() else {
                     return;
                 };
