@@ -23,6 +23,7 @@ mod guard {
             StationError::Closed => ApiError::unauthenticated(),
             StationError::NotFound | StationError::CheckIn(C::NotFound) => ApiError::not_found(),
             StationError::Refused(wait) => ApiError::too_many_attempts(wait),
+            StationError::NotThisPrinter(_) => ApiError::forbidden(),
             StationError::CheckIn(C::Db(e)) | StationError::Db(e) => e.into(),
             StationError::Session(_) | StationError::Qr(_) => {
                 tracing::error!(%error, "station call failed");

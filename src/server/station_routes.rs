@@ -45,6 +45,7 @@ impl From<StationError> for HttpError {
         match error {
             StationError::Closed => HttpError::Unauthorized,
             StationError::NotFound => HttpError::NotFound,
+            StationError::NotThisPrinter(_) => HttpError::Forbidden,
             other => HttpError::Internal(other.to_string()),
         }
     }
@@ -60,11 +61,14 @@ async fn job_stream(
     Path(print_station_id): Path<String>,
 ) -> Result<Response, HttpError> {
     let station = stations::require(&state, &session).await?;
-    if db_stations::print_station_name(&state.db.pool, &station.event_id, &print_station_id)
-        .await?
-        .is_none()
-    {
-        return Err(HttpError::NotFound);
+    let name =
+        db_stations::print_station_name(&state.db.pool, &station.event_id, &print_station_id)
+            .await?
+            .ok_or(HttpError::NotFound)?;
+    // Only the print station itself takes its jobs: a phone that opened its stream would
+    // swallow badges meant for the printer.
+    if station.name.as_deref() != Some(name.as_str()) {
+        return Err(StationError::NotThisPrinter(name).into());
     }
     // Subscribe before reading what waits, so nothing sent between the two is missed (a job
     // in both is sent twice; the station prints each id once).

@@ -49,6 +49,9 @@ pub enum StationError {
     NotFound,
     #[error("That print job has already finished.")]
     JobFinished,
+    /// A station other than the print station the job or stream belongs to.
+    #[error("Only the print station \"{0}\" can do that.")]
+    NotThisPrinter(String),
     #[error(transparent)]
     CheckIn(#[from] CheckInError),
     #[error("the badge's QR code could not be drawn: {0}")]
@@ -450,6 +453,11 @@ pub async fn report(
         let job = stations::job(pool, &station.event_id, job_id)
             .await?
             .ok_or(StationError::NotFound)?;
+        // A print station is its name in the event: only the station of that name reports
+        // on its jobs, so a phone cannot mark someone's badge printed.
+        if station.name.as_deref() != Some(job.station_name.as_str()) {
+            return Err(StationError::NotThisPrinter(job.station_name));
+        }
         let Some(to) = print_job::next(job.status, event) else {
             return Err(StationError::JobFinished);
         };

@@ -384,8 +384,9 @@ async fn a_burst_of_wrong_codes_sent_at_once_is_refused_like_one_sent_in_turn(ba
 
 /// A badge job from a phone reaches its print station's stream at once with the badge its
 /// ticket name picks, moves Queued → Printing → Done as the station reports, and the phone
-/// sees each status; a resent request prints once; a finished job stays finished; a station
-/// whose stream closes shows Disconnected, and jobs sent meanwhile wait for it.
+/// sees each status; only the print station opens its stream and reports on its jobs; a
+/// resent request prints once; a finished job stays finished; a station whose stream closes
+/// shows Disconnected, and jobs sent meanwhile wait for it.
 async fn a_badge_job_goes_from_a_phone_to_its_print_station_and_back(backend: Backend) {
     let Some(d) = desk(backend, 8).await else {
         return;
@@ -413,6 +414,11 @@ async fn a_badge_job_goes_from_a_phone_to_its_print_station_and_back(backend: Ba
             .unwrap()
             .status(),
         404
+    );
+    assert_eq!(
+        phone.get(&url).send().await.unwrap().status(),
+        403,
+        "only the print station itself takes its jobs"
     );
     let mut stream = Stream::open(&printer, &url).await;
     let status = print_status(app, &phone, vec![]).await;
@@ -485,6 +491,17 @@ async fn a_badge_job_goes_from_a_phone_to_its_print_station_and_back(backend: Ba
         job_id.as_str(),
         "a resent request is the same job"
     );
+
+    let (status, _) = call(
+        app,
+        &phone,
+        "report_print",
+        &[("job_id", job_id.as_str()), ("event", "Printed")],
+    )
+    .await;
+    assert_eq!(status, 403, "a phone cannot mark a badge printed");
+    let status = print_status(app, &phone, vec![job_id.as_str()]).await;
+    assert_eq!(status["jobs"][0]["status"], "Queued");
 
     for (event, expected) in [("Started", "Printing"), ("Printed", "Done")] {
         let (status, job) = call(
