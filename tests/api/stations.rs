@@ -283,18 +283,27 @@ async fn a_station_reaches_its_events_attendees_and_check_in_and_nothing_else(ba
     d.runner.shutdown().await;
 }
 
-/// Wrong codes from one address: free, then each answer slower, then refused (right codes
-/// too, so the refusal tells nothing); the deep link says why on `/staff`.
-async fn wrong_codes_are_slowed_down_and_then_refused(backend: Backend) {
+/// An app whose stations refuse an address after 4 wrong codes (for a minute), the first
+/// `free` answered at once and each after them `delay_step_ms` slower.
+async fn app_refusing_after_four(
+    backend: Backend,
+    free: u32,
+    delay_step_ms: u64,
+) -> Option<TestApp> {
     let policy = WrongCodePolicy {
-        free: 1,
+        free,
         refuse_after: 4,
-        delay_step_ms: 300,
+        delay_step_ms,
         refused_for_ms: 60_000,
         forget_after_ms: 600_000,
     };
-    let Some(app) = spawn_app_configured(backend, None, |c| c.wrong_access_codes = policy).await
-    else {
+    spawn_app_configured(backend, None, |c| c.wrong_access_codes = policy).await
+}
+
+/// Wrong codes from one address: free, then each answer slower, then refused (right codes
+/// too, so the refusal tells nothing); the deep link says why on `/staff`.
+async fn wrong_codes_are_slowed_down_and_then_refused(backend: Backend) {
+    let Some(app) = app_refusing_after_four(backend, 1, 300).await else {
         return;
     };
     let workspace = app.create_workspace("Acme", "admin@acme.test").await;
@@ -347,15 +356,7 @@ async fn wrong_codes_are_slowed_down_and_then_refused(backend: Backend) {
 /// Guesses sent all at once from one address are counted as they arrive, not after they
 /// are answered: of 12 sent together under a refusal after 4, at most 4 are checked.
 async fn a_burst_of_wrong_codes_sent_at_once_is_refused_like_one_sent_in_turn(backend: Backend) {
-    let policy = WrongCodePolicy {
-        free: 10,
-        refuse_after: 4,
-        delay_step_ms: 0,
-        refused_for_ms: 60_000,
-        forget_after_ms: 600_000,
-    };
-    let Some(app) = spawn_app_configured(backend, None, |c| c.wrong_access_codes = policy).await
-    else {
+    let Some(app) = app_refusing_after_four(backend, 10, 0).await else {
         return;
     };
     let client = app.client();

@@ -591,16 +591,16 @@ fn Scanner(open: RwSignal<bool>, paused: Signal<bool>, on_code: Callback<String>
     let error = RwSignal::new(None::<String>);
     #[cfg(feature = "hydrate")]
     {
-        use std::cell::{Cell, RefCell};
+        use std::cell::{Cell, OnceCell, RefCell};
         use std::rc::Rc;
         let camera: Rc<RefCell<Option<leptos::web_sys::MediaStream>>> = Rc::new(RefCell::new(None));
         let timer: Rc<RefCell<Option<IntervalHandle>>> = Rc::new(RefCell::new(None));
         // Chosen as Check-in mode opens (asking the browser which formats it reads is async).
-        let reader: Rc<RefCell<Option<Rc<browser::QrReader>>>> = Rc::new(RefCell::new(None));
+        let reader: Rc<OnceCell<browser::QrReader>> = Rc::default();
         spawn_local({
             let reader = reader.clone();
             async move {
-                *reader.borrow_mut() = Some(Rc::new(browser::QrReader::for_this_browser().await));
+                let _ = reader.set(browser::QrReader::for_this_browser().await);
             }
         });
         // Each opening of the scanner is one run; closing or leaving ends it. Work that was
@@ -660,16 +660,16 @@ fn Scanner(open: RwSignal<bool>, paused: Signal<bool>, on_code: Callback<String>
                                 else {
                                     return;
                                 };
-                                let Some(qr) = reader.borrow().clone() else {
-                                    return;
-                                };
-                                if decoding.get() {
+                                if reader.get().is_none() || decoding.get() {
                                     return;
                                 }
                                 decoding.set(true);
-                                let (decoding, last, run) =
-                                    (decoding.clone(), last.clone(), run.clone());
+                                let (reader, decoding, last, run) =
+                                    (reader.clone(), decoding.clone(), last.clone(), run.clone());
                                 spawn_local(async move {
+                                    let Some(qr) = reader.get() else {
+                                        return;
+                                    };
                                     let code = qr.read(&v, &c).await;
                                     decoding.set(false);
                                     let Some(code) = code else {
